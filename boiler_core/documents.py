@@ -1,0 +1,71 @@
+"""Store-neutral document values: :class:`Ref` (a reference) and :class:`Doc` (a snapshot).
+
+The engine, hooks and the in-memory store see only these types; the Firestore adapter converts
+``DocumentReference`` values to :class:`Ref` on the way in and back on the way out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class Ref:
+    """A reference to a document by its full path, e.g. ``Ref("users/tijuana")``."""
+
+    path: str
+
+    @property
+    def id(self) -> str:
+        """The last path segment."""
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def collection(self) -> str:
+        """The path without its last segment."""
+        return self.path.rsplit("/", 1)[0]
+
+    @classmethod
+    def to(cls, collection: str, doc_id: str) -> Ref:
+        """Reference to ``collection/doc_id``."""
+        return cls(f"{collection}/{doc_id}")
+
+
+@dataclass(frozen=True)
+class Doc:
+    """An existing document: its path and its data (a read-only view, never mutated)."""
+
+    path: str
+    data: Mapping[str, Any]
+
+    @property
+    def id(self) -> str:
+        """The document id (last path segment)."""
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def ref(self) -> Ref:
+        """A reference to this document."""
+        return Ref(self.path)
+
+    def get(self, field_path: str, default: Any = None) -> Any:
+        """Value at a dotted path (``location.address``); ``$id`` is the document id."""
+        if field_path == "$id":
+            return self.id
+        value: Any = self.data
+        for part in field_path.split("."):
+            if not isinstance(value, Mapping) or part not in value:
+                return default
+            value = value[part]
+        return value
+
+
+def ref_id(value: Any) -> str | None:
+    """The document id a link field holds: a :class:`Ref`, a path string or a bare id."""
+    if isinstance(value, Ref):
+        return value.id
+    if isinstance(value, str) and value:
+        return value.rsplit("/", 1)[-1]
+    return None

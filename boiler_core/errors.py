@@ -1,0 +1,84 @@
+"""Exceptions raised by boiler.
+
+Every exception boiler raises on purpose derives from :class:`BoilerError`::
+
+    BoilerError
+    +-- ManifestError          views.yaml is invalid (carries every problem found)
+    +-- HookError              a hook named in views.yaml failed while computing a view
+    +-- StoreError             the document store refused an operation
+    |   +-- ContentionError    a transaction kept conflicting and boiler gave up
+    +-- GenerateError          generated files could not be written or are stale
+    +-- Refused                a mutation handler refuses a request (answered as 4xx)
+        +-- NotFound           the document the request names does not exist (404)
+        +-- Conflict           the request conflicts with the current state (409)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class BoilerError(Exception):
+    """Root of every error boiler raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in views.yaml, located at ``file:line:col`` (1-based)."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    """What is wrong, naming the offending value."""
+    hint: str | None = None
+    """How to fix it (a did-you-mean, an example), if boiler knows one."""
+
+    def __str__(self) -> str:
+        text = f"{self.file}:{self.line}:{self.column}: error: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class ManifestError(BoilerError):
+    """Raised when views.yaml is invalid; :attr:`problems` lists every problem found, in order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class HookError(BoilerError):
+    """Raised when a hook function named in views.yaml raises while a view is computed."""
+
+
+class StoreError(BoilerError):
+    """Raised when the document store refuses an operation."""
+
+
+class ContentionError(StoreError):
+    """Raised when a transaction still conflicts after the bounded number of retries."""
+
+
+class GenerateError(BoilerError):
+    """Raised when generated files cannot be produced (or, with ``--check``, are stale)."""
+
+
+class Refused(BoilerError):
+    """Raised by a mutation handler to refuse a request; the HTTP layer answers :attr:`status`.
+
+    The message is shown to the client, so it must not contain internal details.
+    """
+
+    status = 422
+
+
+class NotFound(Refused):
+    """Raised when the document a request names does not exist."""
+
+    status = 404
+
+
+class Conflict(Refused):
+    """Raised when a request conflicts with the current state (e.g. closing a closed meeting)."""
+
+    status = 409

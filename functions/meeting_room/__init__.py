@@ -1,0 +1,1 @@
+"""The meeting-room app: boiler's reference scenario (schemas, view hooks, mutation handlers)."""
