@@ -1,0 +1,1 @@
+"""The storage port the engine talks through, and its implementations (in-memory, Firestore)."""

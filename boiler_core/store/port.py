@@ -1,0 +1,60 @@
+"""The small storage port between the engine's decisions and a document database.
+
+Two implementations ship: :mod:`boiler_core.store.memory` (an in-memory double for fast tests of
+pure logic) and :mod:`boiler_core.store.firestore` (google-cloud-firestore). Values are
+store-neutral: references are :class:`~boiler_core.documents.Ref`, documents are
+:class:`~boiler_core.documents.Doc`, paths are full document paths (``meetings/meeting_1``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, Protocol, TypeVar
+
+from boiler_core.documents import Doc
+
+T = TypeVar("T")
+QueryOp = Literal["==", "array-contains"]
+
+
+class Reader(Protocol):
+    """Reads, inside or outside a transaction."""
+
+    def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
+        """Read documents by path in one round trip; missing documents map to None."""
+        ...
+
+    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
+        """Documents of a top-level ``collection`` whose ``field`` ``op`` ``value``, by path."""
+        ...
+
+
+class Transaction(Reader, Protocol):
+    """A serializable transaction: reads first, then buffered writes applied on commit."""
+
+    def set(self, path: str, data: Mapping[str, Any]) -> None:
+        """Replace (or create) the document at ``path`` when the transaction commits."""
+        ...
+
+    def delete(self, path: str) -> None:
+        """Delete the document at ``path`` when the transaction commits (no error if missing)."""
+        ...
+
+
+class Store(Reader, Protocol):
+    """A document database: non-transactional reads plus transactions with bounded retries."""
+
+    def run_transaction(self, fn: Callable[[Transaction], T], *, max_attempts: int = 5) -> T:
+        """Run ``fn`` in a transaction, retrying on contention up to ``max_attempts`` times.
+
+        ``fn`` may run more than once and must not have side effects outside the transaction.
+        Raises :class:`~boiler_core.errors.ContentionError` when every attempt conflicted.
+        Returns what the last (committed) run of ``fn`` returned, and reports the number of
+        retries through :attr:`last_retries`.
+        """
+        ...
+
+    @property
+    def last_retries(self) -> int:
+        """Retries the most recent :meth:`run_transaction` needed (0 when the first try won)."""
+        ...
