@@ -81,8 +81,9 @@ def load_manifest(path: Path | str, *, import_code: bool = True) -> Manifest:
         reader = Reader(str(path))
         reader.error(None, f"cannot read {path}: {exc.strerror}", "run boiler in the project root")
         raise ManifestError(reader.problems) from None
-    return load_manifest_text(text, file=_display_name(path), base_dir=path.parent,
-                              import_code=import_code)
+    return load_manifest_text(
+        text, file=_display_name(path), base_dir=path.parent, import_code=import_code
+    )
 
 
 def load_manifest_text(
@@ -139,7 +140,11 @@ def _read_top(draft: Draft, root: yaml.Node) -> None:
         node = top["version"][1]
         version = reader.integer(node, "version")
         if version is not None and version != FORMAT_VERSION:
-            reader.error(node, f"unsupported version {version}", f"this boiler reads version {FORMAT_VERSION}")
+            reader.error(
+                node,
+                f"unsupported version {version}",
+                f"this boiler reads version {FORMAT_VERSION}",
+            )
     if "project" in top:
         draft.project_node = top["project"][1]
         draft.project = _read_project(reader, top["project"][1])
@@ -183,7 +188,7 @@ def _read_project(reader: Reader, node: yaml.Node) -> Project:
     return Project(**values)
 
 
-# -- small shared readers used by semantics ---------------------------------------------------------
+# -- small readers shared with semantics ------------------------------------------------------
 
 
 def read_view_policy(reader: Reader, node: yaml.Node) -> Policy | None:
@@ -205,13 +210,13 @@ def _read_policy(
         if value is None:
             return None
         if value in simple:
-            return Policy(value)  # type: ignore[arg-type]
+            return Policy(value)
         choices = (*simple, *mapping_keys)
         reader.error(
             node,
             f"unknown {what} '{value}'",
             did_you_mean(value, choices)
-            or f"use public, signed-in, or one of {', '.join(f'{{{k}: ...}}' for k in mapping_keys)}",
+            or "use public, signed-in, or " + ", ".join(f"{{{k}: ...}}" for k in mapping_keys),
         )
         return None
     items = reader.mapping(node, what, mapping_keys)
@@ -234,12 +239,19 @@ def read_route(reader: Reader, node: yaml.Node) -> tuple[HttpMethod, Any] | None
         return None
     parts = text.split()
     if len(parts) != 2:
-        reader.error(node, f"malformed route '{text}'", "write METHOD path, e.g. PATCH meeting_sessions/{meeting}")
+        reader.error(
+            node,
+            f"malformed route '{text}'",
+            "write METHOD path, e.g. PATCH meeting_sessions/{meeting}",
+        )
         return None
     method, path = parts
     if method.upper() not in HTTP_METHODS:
-        reader.error(node, f"unknown HTTP method '{method}' in route '{text}'",
-                     did_you_mean(method.upper(), HTTP_METHODS) or f"one of {', '.join(HTTP_METHODS)}")
+        reader.error(
+            node,
+            f"unknown HTTP method '{method}' in route '{text}'",
+            did_you_mean(method.upper(), HTTP_METHODS) or f"one of {', '.join(HTTP_METHODS)}",
+        )
         return None
     template = parse_route(reader, node, path)
     if template is None:

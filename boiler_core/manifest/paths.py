@@ -90,7 +90,9 @@ class Scope:
         return False
 
 
-def resolve_field_path(reader: Reader, node: yaml.Node, text: str, scope: Scope) -> FieldPath | None:
+def resolve_field_path(
+    reader: Reader, node: yaml.Node, text: str, scope: Scope
+) -> FieldPath | None:
     """Resolve ``location.address`` (or ``status``, ``$id``) within ``scope``."""
     parts = text.split(".")
     if not all(_FIELD.match(p) for p in parts):
@@ -109,19 +111,14 @@ def resolve_field_path(reader: Reader, node: yaml.Node, text: str, scope: Scope)
                 )
                 return None
             return _check_field(reader, node, text, head, tuple(parts[1:]), scope)
-        if head not in _fields_of(scope, scope.base):
-            kind = "yields many documents" if scope.joins[head].many else "is not reachable here"
-            reader.error(
-                node,
-                f"field path '{text}' goes through join '{head}', which {kind}",
-                "use a count or list field for joins of many documents",
-            )
-            return None
+        kind = "yields many documents" if scope.joins[head].many else "is not reachable here"
+        reader.error(
+            node,
+            f"field path '{text}' goes through join '{head}', which {kind}",
+            "use a count or list field for joins of many documents",
+        )
+        return None
     return _check_field(reader, node, text, scope.base, tuple(parts), scope)
-
-
-def _fields_of(scope: Scope, join: str) -> frozenset[str]:
-    return scope.fields.get(join) or frozenset()
 
 
 def _check_field(

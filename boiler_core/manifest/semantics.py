@@ -56,6 +56,7 @@ class _Builder:
         self.schema_fields: dict[str, frozenset[str] | None] = {}
         self.view_outputs: dict[str, tuple[str, yaml.Node]] = {}
         self.view_fields: dict[str, frozenset[str]] = {}
+        self.view_sources: dict[str, set[str]] = {}
 
     # -- entry -----------------------------------------------------------------------------------
 
@@ -71,7 +72,7 @@ class _Builder:
                 views[name] = view
                 view_nodes[name] = key_node
         self._check_outputs(views, view_nodes)
-        self._check_cycles(views, view_nodes)
+        self._check_cycles()
         mutations: dict[str, Mutation] = {}
         for name, key_node, node in self.draft.mutations:
             mutation = self._mutation(name, key_node, node, views)
@@ -87,7 +88,9 @@ class _Builder:
     def _import(self, node: yaml.Node, spec: str, what: str) -> Any:
         if not is_spec(spec):
             self.reader.error(
-                node, f"{what} '{spec}' is not of the form module:name", "e.g. meeting_room.hooks:attending"
+                node,
+                f"{what} '{spec}' is not of the form module:name",
+                "e.g. meeting_room.hooks:attending",
             )
             return None
         if not self.import_code:
@@ -135,11 +138,13 @@ class _Builder:
             text = reader.string(path_node, f"path of collection '{name}'")
             if text is not None:
                 template = parse_template(reader, path_node, text, "collection path")
-            if template is not None and (len(template.segments) != 2 or template.segments[0] != name):
+            if template is not None and (
+                len(template.segments) != 2 or template.segments[0] != name
+            ):
                 reader.error(
                     path_node,
                     f"collection '{name}' must have the path {name}/{{id}}, not '{text}'",
-                    f"domain collections are top level: path: {name}/{{{name.rstrip('s') or 'id'}}}",
+                    f"domain collections are top level: path: {name}/{{id}}",
                 )
                 template = None
         schema = None
@@ -161,11 +166,34 @@ class _Builder:
             if not isinstance(node, yaml.MappingNode):
                 continue
             for k, v in node.value:
-                if isinstance(k, yaml.ScalarNode) and k.value == "path" and isinstance(v, yaml.ScalarNode):
+                if (
+                    isinstance(k, yaml.ScalarNode)
+                    and k.value == "path"
+                    and isinstance(v, yaml.ScalarNode)
+                ):
                     segments = str(v.value).split("/")
                     if len(segments) == 2:
                         self.view_outputs.setdefault(segments[0], (name, key_node))
-                if isinstance(k, yaml.ScalarNode) and k.value == "fields" and isinstance(v, yaml.MappingNode):
+                if (
+                    isinstance(k, yaml.ScalarNode)
+                    and k.value == "root"
+                    and isinstance(v, yaml.ScalarNode)
+                ):
+                    self.view_sources.setdefault(name, set()).add(str(v.value))
+                if (
+                    isinstance(k, yaml.ScalarNode)
+                    and k.value == "joins"
+                    and isinstance(v, yaml.MappingNode)
+                ):
+                    for _, join in v.value:
+                        for jk, jv in join.value if isinstance(join, yaml.MappingNode) else ():
+                            if jk.value == "collection" and isinstance(jv, yaml.ScalarNode):
+                                self.view_sources.setdefault(name, set()).add(str(jv.value))
+                if (
+                    isinstance(k, yaml.ScalarNode)
+                    and k.value == "fields"
+                    and isinstance(v, yaml.MappingNode)
+                ):
                     self.view_fields[name] = frozenset(
                         str(fk.value) for fk, _ in v.value if isinstance(fk, yaml.ScalarNode)
                     )
@@ -239,7 +267,9 @@ class _Builder:
             collections[join.name] = join.collection
         scope = Scope(ROOT, joins, scope_fields, collections)
         fields = self._fields(items["fields"][1], what, scope) if "fields" in items else None
-        copies = self._copies(items["copies"][1], what, template, joins) if "copies" in items else ()
+        copies = (
+            self._copies(items["copies"][1], what, template, joins) if "copies" in items else ()
+        )
         read = None
         if "read" in items:
             read = loader.read_view_policy(reader, items["read"][1])
@@ -248,14 +278,16 @@ class _Builder:
         if fields is None or copies is None or ("read" in items and read is None):
             return None
         view = View(name, template, root, tuple(joins.values()), fields, copies)
-        return view if read is None else View(name, template, root, view.joins, fields, copies, read)
+        return (
+            view if read is None else View(name, template, root, view.joins, fields, copies, read)
+        )
 
     def _joins(self, node: yaml.Node, what: str, root: str | None) -> dict[str, Join] | None:
         reader = self.reader
         joins: dict[str, Join] = {}
         parents: dict[str, tuple[str, yaml.Node]] = {}
         ok = True
-        for name, key_node, join_node in reader.entries(node, f"joins of {what}"):
+        for name, _, join_node in reader.entries(node, f"joins of {what}"):
             jwhat = f"join '{name}' of {what}"
             items = reader.mapping(join_node, jwhat, loader.JOIN_KEYS, ("collection",))
             if items is None:
@@ -284,7 +316,10 @@ class _Builder:
                 if kind != "query":
                     reader.error(items["op"][0], f"op is only allowed with query in {jwhat}")
                     ok = False
-                op = reader.choice(items["op"][1], f"op of {jwhat}", ("==", "array-contains")) or "=="
+                op = (
+                    reader.choice(items["op"][1], f"op of {jwhat}", ("==", "array-contains"))
+                    or "=="
+                )
             key = "ref"
             if "key" in items:
                 key = reader.choice(items["key"][1], f"key of {jwhat}", ("ref", "id")) or "ref"
@@ -314,8 +349,11 @@ class _Builder:
             current = parent
             while current != ROOT and current in joins:
                 if current in seen:
-                    reader.error(pnode, f"joins of {what} form a cycle through '{name}'",
-                                 "parents must lead back to the root")
+                    reader.error(
+                        pnode,
+                        f"joins of {what} form a cycle through '{name}'",
+                        "parents must lead back to the root",
+                    )
                     ok = False
                     break
                 seen.add(current)
@@ -339,14 +377,17 @@ class _Builder:
         if known is not None and join.field not in known:
             self.reader.error(
                 node,
-                f"join '{join.name}' of {what} links through unknown field '{join.field}' of '{holder}'",
+                f"join '{join.name}' of {what} links through unknown field "
+                f"'{join.field}' of '{holder}'",
                 did_you_mean(join.field, known) or f"'{holder}' has: {', '.join(sorted(known))}",
             )
 
-    def _fields(self, node: yaml.Node, what: str, scope: Scope) -> tuple[tuple[str, FieldSpec], ...] | None:
+    def _fields(
+        self, node: yaml.Node, what: str, scope: Scope
+    ) -> tuple[tuple[str, FieldSpec], ...] | None:
         out: list[tuple[str, FieldSpec]] = []
         ok = True
-        for name, key_node, fnode in self.reader.entries(node, f"fields of {what}"):
+        for name, _, fnode in self.reader.entries(node, f"fields of {what}"):
             spec = self._field(fnode, f"field '{name}' of {what}", scope)
             if spec is None:
                 ok = False
@@ -382,8 +423,11 @@ class _Builder:
         }[kind]
         for key, (key_node, _) in items.items():
             if key not in allowed:
-                reader.error(key_node, f"'{key}' does not apply to a {kind} field ({what})",
-                             f"a {kind} field takes: {', '.join(sorted(allowed))}")
+                reader.error(
+                    key_node,
+                    f"'{key}' does not apply to a {kind} field ({what})",
+                    f"a {kind} field takes: {', '.join(sorted(allowed))}",
+                )
                 return None
         value_node = items[kind][1]
         if kind == "source":
@@ -415,13 +459,19 @@ class _Builder:
         if join_name is None:
             return None
         if join_name not in scope.joins:
-            reader.error(value_node, f"{what} counts or lists unknown join '{join_name}'",
-                         did_you_mean(join_name, scope.joins) or "name a join of this view")
+            reader.error(
+                value_node,
+                f"{what} counts or lists unknown join '{join_name}'",
+                did_you_mean(join_name, scope.joins) or "name a join of this view",
+            )
             return None
         join = scope.joins[join_name]
         if join.parent != ROOT or not join.many:
-            reader.error(value_node, f"{what}: join '{join_name}' must hang from the root and yield many documents",
-                         "use refs or query joins for counts and lists")
+            reader.error(
+                value_node,
+                f"{what}: join '{join_name}' must hang from the root and yield many documents",
+                "use refs or query joins for counts and lists",
+            )
             return None
         inner = Scope(join_name, scope.joins, scope.fields, scope.collections)
         where = self._where(items["where"][1], what, inner) if "where" in items else ()
@@ -448,8 +498,11 @@ class _Builder:
             if limit is None:
                 return None
         if "item" not in items:
-            reader.error(node, f"{what} is a list without item",
-                         "add item: FIELD or item: {name: FIELD, ...}")
+            reader.error(
+                node,
+                f"{what} is a list without item",
+                "add item: FIELD or item: {name: FIELD, ...}",
+            )
             return None
         item = self._item(items["item"][1], what, inner)
         if item is None:
@@ -496,12 +549,17 @@ class _Builder:
             path_node, join_node = fields["path"][1], fields["for_each"][1]
             text = reader.string(path_node, f"copy path of {what}")
             join_name = reader.string(join_node, f"for_each of {what}")
-            template = None if text is None else parse_template(reader, path_node, text, "copy path")
+            template = (
+                None if text is None else parse_template(reader, path_node, text, "copy path")
+            )
             if template is None or join_name is None:
                 return None
             if join_name not in joins or joins[join_name].parent != ROOT:
-                reader.error(join_node, f"copies of {what} iterate over unknown join '{join_name}'",
-                             did_you_mean(join_name, joins) or "for_each names a join hanging from the root")
+                reader.error(
+                    join_node,
+                    f"copies of {what} iterate over unknown join '{join_name}'",
+                    did_you_mean(join_name, joins) or "for_each names a join hanging from the root",
+                )
                 return None
             root_var = master.variables[0]
             extra = [v for v in template.variables if v != root_var]
@@ -513,21 +571,40 @@ class _Builder:
                 reader.error(
                     path_node,
                     f"copy path '{text}' must use exactly {bound}"
-                    + (f"; unbound variable {', '.join('{' + v + '}' for v in unbound)}" if unbound else ""),
+                    + (
+                        f"; unbound variable {', '.join('{' + v + '}' for v in unbound)}"
+                        if unbound
+                        else ""
+                    ),
                     f"e.g. users/{{user}}/{master.collection_id}/{{{root_var}}}",
                 )
                 return None
             out.append(Copy(template, join_name, extra[0]))
         return tuple(out)
 
-    def _check_view_policy(self, node: yaml.Node, policy: Any, template: PathTemplate,
-                           joins: Mapping[str, Join], what: str) -> None:
+    def _check_view_policy(
+        self,
+        node: yaml.Node,
+        policy: Any,
+        template: PathTemplate,
+        joins: Mapping[str, Join],
+        what: str,
+    ) -> None:
         if policy.kind == "owner" and policy.value not in template.variables:
-            self.reader.error(node, f"read policy of {what}: owner variable '{policy.value}' is not in the path "
-                              f"'{template.text}'", f"use one of: {', '.join(template.variables)}")
-        if policy.kind == "members" and (policy.value not in joins or joins[policy.value].parent != ROOT):
-            self.reader.error(node, f"read policy of {what}: members join '{policy.value}' is not a join of the root",
-                              did_you_mean(policy.value, joins) or "name a refs or query join of the root")
+            self.reader.error(
+                node,
+                f"read policy of {what}: owner variable '{policy.value}' is not in the path "
+                f"'{template.text}'",
+                f"use one of: {', '.join(template.variables)}",
+            )
+        if policy.kind == "members" and (
+            policy.value not in joins or joins[policy.value].parent != ROOT
+        ):
+            self.reader.error(
+                node,
+                f"read policy of {what}: members join '{policy.value}' is not a join of the root",
+                did_you_mean(policy.value, joins) or "name a refs or query join of the root",
+            )
 
     # -- whole-manifest checks -------------------------------------------------------------------
 
@@ -546,19 +623,28 @@ class _Builder:
                 elif pattern in written and written[pattern] != name:
                     self.reader.error(
                         nodes[name],
-                        f"views '{written[pattern]}' and '{name}' both write collection '{pattern}'",
+                        f"views '{written[pattern]}' and '{name}' both write "
+                        f"collection '{pattern}'",
                         "give each view its own collection",
                     )
                 elif pattern in written:
-                    self.reader.error(nodes[name], f"view '{name}' writes collection '{pattern}' twice")
+                    self.reader.error(
+                        nodes[name], f"view '{name}' writes collection '{pattern}' twice"
+                    )
                 else:
                     written[pattern] = name
 
-    def _check_cycles(self, views: Mapping[str, View], nodes: Mapping[str, yaml.Node]) -> None:
-        output_of = {v.path.collection_id: name for name, v in views.items()}
+    def _check_cycles(self) -> None:
+        """Views may read other views' output, but never their own, directly or not."""
+        nodes = {name: key_node for name, key_node, _ in self.draft.views}
+        output_of = {
+            collection: name
+            for collection, (name, _) in self.view_outputs.items()
+            if collection not in self.collections  # reported by _check_outputs
+        }
 
-        def deps(view: View) -> list[str]:
-            sources = [view.root, *(j.collection for j in view.joins)]
+        def deps(name: str) -> list[str]:
+            sources = self.view_sources.get(name, set())
             return sorted({output_of[s] for s in sources if s in output_of})
 
         state: dict[str, int] = {}
@@ -567,9 +653,9 @@ class _Builder:
         def visit(name: str, stack: list[str]) -> None:
             state[name] = 1
             stack.append(name)
-            for dep in deps(views[name]):
+            for dep in deps(name):
                 if state.get(dep) == 1:
-                    cycle = [*stack[stack.index(dep):], dep]
+                    cycle = [*stack[stack.index(dep) :], dep]
                     if frozenset(cycle) not in reported:
                         reported.add(frozenset(cycle))
                         self.reader.error(
@@ -582,14 +668,15 @@ class _Builder:
             stack.pop()
             state[name] = 2
 
-        for name in views:
+        for name in nodes:
             if state.get(name) is None:
                 visit(name, [])
 
     # -- mutations -------------------------------------------------------------------------------
 
-    def _mutation(self, name: str, key_node: yaml.Node, node: yaml.Node,
-                  views: Mapping[str, View]) -> Mutation | None:
+    def _mutation(
+        self, name: str, key_node: yaml.Node, node: yaml.Node, views: Mapping[str, View]
+    ) -> Mutation | None:
         reader = self.reader
         what = f"mutation '{name}'"
         items = reader.mapping(node, what, loader.MUTATION_KEYS, ("route", "handler"))
@@ -604,20 +691,31 @@ class _Builder:
             body = reader.string(items["body"][1], f"body of {what}")
             if body is not None:
                 self._schema(items["body"][1], body, "body schema")
-        policy = loader.read_mutation_policy(reader, items["policy"][1]) if "policy" in items else None
+        policy = (
+            loader.read_mutation_policy(reader, items["policy"][1]) if "policy" in items else None
+        )
         if policy is None and "policy" in items:
             return None
         if policy is not None and route is not None:
             pnode = items["policy"][1]
             if policy.kind == "member-of":
                 view = views.get(policy.value or "")
-                if view is None:
-                    reader.error(pnode, f"{what} policy names unknown view '{policy.value}'",
-                                 did_you_mean(policy.value or "", views) or "name a view")
+                declared = {n for n, _, _ in self.draft.views}
+                if view is None and policy.value in declared:
+                    pass  # the view itself has problems, reported where it is declared
+                elif view is None:
+                    reader.error(
+                        pnode,
+                        f"{what} policy names unknown view '{policy.value}'",
+                        did_you_mean(policy.value or "", views) or "name a view",
+                    )
                 elif view.root_variable not in route[1].variables:
-                    reader.error(pnode, f"{what}: route '{route[1].text}' has no variable "
-                                 f"{{{view.root_variable}}} to find the '{view.name}' document",
-                                 f"e.g. {route[0]} {view.path.text}")
+                    reader.error(
+                        pnode,
+                        f"{what}: route '{route[1].text}' has no variable "
+                        f"{{{view.root_variable}}} to find the '{view.name}' document",
+                        f"e.g. {route[0]} {view.path.text}",
+                    )
             if policy.kind == "hook" and policy.value is not None:
                 self._callable(pnode, policy.value, "policy hook")
         if route is None or handler is None:
@@ -635,7 +733,8 @@ class _Builder:
             if key in seen:
                 self.reader.error(
                     nodes[name],
-                    f"mutations '{seen[key]}' and '{name}' clash on route {mutation.method} {mutation.route.text}",
+                    f"mutations '{seen[key]}' and '{name}' clash on route "
+                    f"{mutation.method} {mutation.route.text}",
                     "give each mutation its own method or path",
                 )
             else:

@@ -44,4 +44,4 @@ class TicketSchema(Schema):
 class InSessionBody(Schema):
     """Body of ``PATCH /meeting_sessions/{meeting}``: open or close the session."""
 
-    inSession = fields.Boolean(required=True)  # noqa: N815 (the front end's field name)
+    inSession = fields.Boolean(required=True)  # the front end's field name
