@@ -7,6 +7,7 @@ recorded on the reader with its position, and building carries on, so one run re
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -223,7 +224,6 @@ class _Builder:
         items = reader.mapping(node, what, loader.VIEW_KEYS, ("path", "fields"))
         if items is None:
             return None
-        ok = True
         template: PathTemplate | None = None
         if "path" in items:
             path_node = items["path"][1]
@@ -238,7 +238,6 @@ class _Builder:
                     "put per-member documents under copies: and keep the view path top level",
                 )
                 template = None
-        ok &= template is not None
         root: str | None = None
         if "root" not in items:
             reader.error(
@@ -251,36 +250,32 @@ class _Builder:
             root = reader.string(root_node, f"root of {what}")
             if root is not None and not self._known_source(root_node, root, f"root of {what}"):
                 root = None
-        ok &= root is not None
-        if not ok or template is None or root is None:
-            # Field paths cannot be resolved without a root; still check the rest structurally.
-            if "joins" in items:
-                self._joins(items["joins"][1], what, root)
-            return None
         joins = self._joins(items["joins"][1], what, root) if "joins" in items else {}
         if joins is None:
             return None
-        scope_fields: dict[str, frozenset[str] | None] = {ROOT: self._source_fields(root)}
-        collections = {ROOT: root}
+        # With an unknown root, fields are still checked against the joins (root fields unknown).
+        root_fields = None if root is None else self._source_fields(root)
+        scope_fields: dict[str, frozenset[str] | None] = {ROOT: root_fields}
+        collections = {ROOT: root or "?"}
         for join in joins.values():
             scope_fields[join.name] = self._source_fields(join.collection)
             collections[join.name] = join.collection
         scope = Scope(ROOT, joins, scope_fields, collections)
         fields = self._fields(items["fields"][1], what, scope) if "fields" in items else None
-        copies = (
-            self._copies(items["copies"][1], what, template, joins) if "copies" in items else ()
-        )
+        copies: tuple[Copy, ...] | None = ()
+        if "copies" in items and template is not None:
+            copies = self._copies(items["copies"][1], what, template, joins)
         read = None
         if "read" in items:
             read = loader.read_view_policy(reader, items["read"][1])
-            if read is not None:
+            if read is not None and template is not None:
                 self._check_view_policy(items["read"][1], read, template, joins, what)
         if fields is None or copies is None or ("read" in items and read is None):
             return None
+        if template is None or root is None:
+            return None
         view = View(name, template, root, tuple(joins.values()), fields, copies)
-        return (
-            view if read is None else View(name, template, root, view.joins, fields, copies, read)
-        )
+        return view if read is None else replace(view, read=read)
 
     def _joins(self, node: yaml.Node, what: str, root: str | None) -> dict[str, Join] | None:
         reader = self.reader

@@ -242,7 +242,7 @@ def test_check_reports_every_problem_at_once() -> None:
     with pytest.raises(ManifestError) as caught:
         load_manifest_text(text, base_dir=REPO)
     lines = [p.line for p in caught.value.problems]
-    assert lines == [6, 29], [str(p) for p in caught.value.problems]
+    assert lines == [6, 29, 37, 40], [str(p) for p in caught.value.problems]
 
 
 def test_duplicate_keys_are_reported() -> None:
