@@ -15,7 +15,10 @@ class Sources:
     """
 
     def __init__(
-        self, root: Doc, parents: Mapping[str, str], linked: Mapping[str, Mapping[str, Sequence[Doc]]]
+        self,
+        root: Doc,
+        parents: Mapping[str, str],
+        linked: Mapping[str, Mapping[str, Sequence[Doc]]],
     ) -> None:
         self.root = root
         self._parents = parents

@@ -7,8 +7,8 @@ recorded on the reader with its position, and building carries on, so one run re
 from __future__ import annotations
 
 import inspect
-from dataclasses import replace
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import marshmallow

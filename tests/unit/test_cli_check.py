@@ -32,7 +32,9 @@ def test_check_accepts_the_shipped_manifest_with_a_summary(project: Path) -> Non
 
 def test_check_lists_problems_and_exits_1(project: Path) -> None:
     text = (project / "views.yaml").read_text()
-    text = text.replace("root: meetings", "root: meeting").replace("region: us-central1", "region: 5")
+    text = text.replace("root: meetings", "root: meeting").replace(
+        "region: us-central1", "region: 5"
+    )
     (project / "bad.yaml").write_text(text)
     result = CliRunner().invoke(main, ["check", "-f", "bad.yaml"])
     assert result.exit_code == 1
@@ -56,8 +58,10 @@ def test_check_reports_a_missing_file_without_traceback(project: Path) -> None:
 
 def test_check_reports_a_hook_whose_import_fails_with_the_import_error(project: Path) -> None:
     (project / "functions" / "broken_hooks.py").write_text("import not_a_module\n")
-    text = (project / "views.yaml").read_text().replace(
-        "meeting_room.hooks:attending", "broken_hooks:attending"
+    text = (
+        (project / "views.yaml")
+        .read_text()
+        .replace("meeting_room.hooks:attending", "broken_hooks:attending")
     )
     (project / "views.yaml").write_text(text)
     result = CliRunner().invoke(main, ["check"])

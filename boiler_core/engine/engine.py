@@ -1,0 +1,315 @@
+"""The recompute engine: from one domain change to the guarded writes of every affected view.
+
+This is the one module of the engine that does I/O, all of it through the storage port. The
+decisions it orchestrates are pure and live beside it: :mod:`.relevance` (can this change matter?),
+:mod:`.links` (how documents of a join tree point at each other), :mod:`.compute` (a view
+document from its sources) and :mod:`.outputs` (which documents to set or delete).
+
+One :meth:`Engine.handle` call, for each view fed by the changed collection:
+
+1. skips the view, without a read, when the change touches no field the view uses;
+2. finds the affected roots by climbing the join tree from the changed document, outside any
+   transaction, using the change's before and after data wherever the document's own links count;
+3. recomputes those roots in chunks, each chunk in one serializable transaction that reads the
+   roots, their joined documents and the stored view documents, then writes only the difference.
+
+See docs/consistency.md for why this converges under duplicated, reordered and concurrent events.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from boiler_core.documents import Doc
+from boiler_core.engine.change import Change
+from boiler_core.engine.compute import Hook, compute
+from boiler_core.engine.cost import Cost
+from boiler_core.engine.links import (
+    children_query,
+    doc_path,
+    levels,
+    link_ids,
+    linked_paths,
+    node_collection,
+    nodes_reading,
+    parents_of,
+    parents_query,
+)
+from boiler_core.engine.outputs import (
+    WritePlan,
+    copies_named_by,
+    copy_path,
+    current_outputs,
+    master_path,
+    plan_writes,
+)
+from boiler_core.engine.reads import CountingReader, Tally
+from boiler_core.engine.relevance import Usage, is_relevant, usage
+from boiler_core.engine.sources import Sources
+from boiler_core.errors import HookError
+from boiler_core.manifest.imports import ImportProblem, import_object
+from boiler_core.manifest.model import ROOT, HookField, Manifest, View
+from boiler_core.store.port import Reader, Store, Transaction
+
+LogSink = Callable[[dict[str, Any]], None]
+"""Receives one structured log entry per :meth:`Engine.handle` call."""
+
+Linked = dict[str, dict[str, list[Doc]]]
+"""Documents per join, per parent document path (what :class:`Sources` is built from)."""
+
+
+def print_log(entry: Mapping[str, Any]) -> None:
+    """Write ``entry`` to stdout as one JSON line (Cloud Logging's structured format)."""
+    sys.stdout.write(json.dumps(entry, default=str) + "\n")
+    sys.stdout.flush()
+
+
+class Engine:
+    """Keeps the manifest's views current in ``store``, one domain change at a time."""
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        store: Store,
+        *,
+        log: LogSink | None = None,
+        chunk_size: int = 50,
+        max_attempts: int = 5,
+    ) -> None:
+        if chunk_size < 1 or max_attempts < 1:
+            raise ValueError("chunk_size and max_attempts must be at least 1")
+        self.manifest = manifest
+        self.store = store
+        self.chunk_size = chunk_size
+        self.max_attempts = max_attempts
+        self._log: LogSink = log if log is not None else print_log
+        self._usage: dict[str, Usage] = {n: usage(v) for n, v in manifest.views.items()}
+        self._hooks = _import_hooks(manifest)
+
+    # -- public ----------------------------------------------------------------------------------
+
+    def handle(self, change: Change) -> Cost:
+        """Bring every view fed by ``change.collection`` up to date; log and return the cost.
+
+        Exactly one log entry per call: ``INFO`` with the cost, or ``ERROR`` with the cost so far
+        and the error when a hook or the store fails (the exception is then re-raised).
+        """
+        started = time.perf_counter()
+        cost = Cost()
+        where = {"collection": change.collection, "doc": change.doc_id, "event_id": change.event_id}
+        try:
+            for view in self.manifest.views_fed_by(change.collection):
+                if not is_relevant(view, self._usage[view.name], change):
+                    cost += Cost(skipped=1, filtered=(view.name,))
+                    continue
+                tally = Tally()
+                roots = self._affected_roots(view, change, CountingReader(self.store, tally))
+                named = copies_named_by(view, change, roots)
+                cost += Cost(reads=tally.reads, queries=tally.queries, views=(view.name,))
+                cost += self._recompute(view, roots, named)
+        except Exception as exc:
+            cost = replace(cost, ms=_elapsed_ms(started))
+            self._log(cost.to_log(**where, error=f"{type(exc).__name__}: {exc}"))
+            raise
+        cost = replace(cost, ms=_elapsed_ms(started), lag_ms=_lag_ms(change.time))
+        self._log(cost.to_log(**where))
+        return cost
+
+    def recompute(self, view: str, root_ids: Iterable[str]) -> Cost:
+        """Rebuild the documents of ``view`` for ``root_ids`` from the current domain state.
+
+        Creates, updates or deletes the master document and the copies of current members. Copies
+        of former members are only found through changes (see :meth:`handle`).
+        """
+        started = time.perf_counter()
+        try:
+            target = self.manifest.views[view]
+        except KeyError:
+            known = ", ".join(self.manifest.views) or "none"
+            raise KeyError(f"no view '{view}' in the manifest (views: {known})") from None
+        cost = Cost(views=(target.name,)) + self._recompute(target, set(root_ids), {})
+        return replace(cost, ms=_elapsed_ms(started))
+
+    # -- affected roots --------------------------------------------------------------------------
+
+    def _affected_roots(self, view: View, change: Change, reader: Reader) -> set[str]:
+        """Ids of the roots whose documents may depend on the changed document, before or after.
+
+        Climbs from each node reading the changed collection to the root. The changed document's
+        own link fields are taken from both its before and after; higher up, current state is
+        enough, because any later change of those links is an event of its own.
+        """
+        roots: set[str] = set()
+        own = [d for d in (change.before, change.after) if d is not None]
+        for start in nodes_reading(view, change.collection):
+            node = start
+            datas: dict[str, list[Mapping[str, Any]]] = {change.doc_id: own}
+            while node != ROOT and datas:
+                join = view.join(node)
+                above: dict[str, list[Mapping[str, Any]]] = {}
+                if join.kind == "query":
+                    for data in (d for ds in datas.values() for d in ds):
+                        for parent_id in link_ids(join, data):
+                            above.setdefault(parent_id, [])
+                else:
+                    for doc_id in sorted(datas):
+                        path = doc_path(join.collection, doc_id)
+                        for parent in reader.query(*parents_query(view, join, path)):
+                            above.setdefault(parent.id, [parent.data])
+                node = join.parent
+                if node != ROOT and view.join(node).kind == "query":
+                    self._fill_data(view, node, above, reader)
+                datas = above
+            if node == ROOT:
+                roots.update(datas)
+        return roots
+
+    @staticmethod
+    def _fill_data(
+        view: View, node: str, datas: dict[str, list[Mapping[str, Any]]], reader: Reader
+    ) -> None:
+        """Read the documents of ``node`` known only by id (their links lead further up)."""
+        missing = sorted(doc_id for doc_id, known in datas.items() if not known)
+        collection = node_collection(view, node)
+        found = reader.get_all([doc_path(collection, doc_id) for doc_id in missing])
+        for doc_id in missing:
+            doc = found.get(doc_path(collection, doc_id))
+            if doc is not None:
+                datas[doc_id] = [doc.data]
+
+    # -- recompute -------------------------------------------------------------------------------
+
+    def _recompute(self, view: View, root_ids: set[str], named: Mapping[str, set[str]]) -> Cost:
+        """Recompute ``root_ids`` in chunks, one transaction per chunk."""
+        ordered = sorted(root_ids)
+        cost = Cost()
+        for start in range(0, len(ordered), self.chunk_size):
+            chunk = ordered[start : start + self.chunk_size]
+            tally = Tally()
+            plan = self.store.run_transaction(
+                self._chunk_transaction(view, chunk, named, tally), max_attempts=self.max_attempts
+            )
+            cost += Cost(
+                reads=tally.reads,
+                queries=tally.queries,
+                writes=len(plan.sets),
+                deletes=len(plan.deletes),
+                skipped=plan.unchanged,
+                retries=self.store.last_retries,
+                roots=len(chunk),
+            )
+        return cost
+
+    def _chunk_transaction(
+        self, view: View, chunk: Sequence[str], named: Mapping[str, set[str]], tally: Tally
+    ) -> Callable[[Transaction], WritePlan]:
+        """The transaction function of one chunk: all reads, the pure decisions, then writes."""
+
+        def run(tx: Transaction) -> WritePlan:
+            reader = CountingReader(tx, tally)
+            root_paths = {root_id: doc_path(view.root, root_id) for root_id in chunk}
+            masters = {root_id: master_path(view, root_id) for root_id in chunk}
+            first = reader.get_all([*root_paths.values(), *masters.values()])
+            roots = {root_id: first.get(path) for root_id, path in root_paths.items()}
+            linked = self._gather(view, [d for d in roots.values() if d is not None], reader)
+            desired: dict[str, dict[str, Any]] = {}
+            candidates: set[str] = set()
+            for root_id, root in roots.items():
+                candidates.update(named.get(root_id, ()))
+                if root is None:
+                    candidates.update(self._orphan_copies(view, root_id, reader))
+                    continue
+                sources = Sources(root, parents_of(view), linked)
+                content = compute(view, sources, self._hooks)
+                for path in current_outputs(view, root_id, sources):
+                    desired[path] = content
+            candidates.update(desired)
+            candidates.difference_update(masters.values())
+            existing = {path: first.get(path) for path in masters.values()}
+            existing.update(reader.get_all(sorted(candidates)))
+            plan = plan_writes(desired, existing)
+            for path, data in plan.sets:
+                tx.set(path, data)
+            for path in plan.deletes:
+                tx.delete(path)
+            return plan
+
+        return run
+
+    def _gather(self, view: View, roots: list[Doc], reader: Reader) -> Linked:
+        """Load the join tree of ``roots`` level by level: one ``get_all`` per level for
+        ``ref``/``refs`` joins, one query per parent document for ``query`` joins."""
+        linked: Linked = {join.name: {} for join in view.joins}
+        loaded: dict[str, list[Doc]] = {ROOT: roots}
+        for level in levels(view):
+            wanted = sorted(
+                {
+                    path
+                    for join in level
+                    if join.link_on_parent
+                    for parent in loaded[join.parent]
+                    for path in linked_paths(join, parent)
+                }
+            )
+            found = reader.get_all(wanted)
+            for join in level:
+                by_parent = linked[join.name]
+                for parent in loaded[join.parent]:
+                    if join.link_on_parent:
+                        paths = linked_paths(join, parent)
+                        by_parent[parent.path] = [
+                            d for p in paths if (d := found.get(p)) is not None
+                        ]
+                    else:
+                        by_parent[parent.path] = reader.query(*children_query(join, parent.path))
+                unique = {d.path: d for docs in by_parent.values() for d in docs}
+                loaded[join.name] = [unique[path] for path in sorted(unique)]
+        return linked
+
+    @staticmethod
+    def _orphan_copies(view: View, root_id: str, reader: Reader) -> set[str]:
+        """Copies of a missing root whose members still point at it through a query join."""
+        paths: set[str] = set()
+        root_path = doc_path(view.root, root_id)
+        for copy in view.copies:
+            join = view.join(copy.for_each)
+            if join.kind == "query":
+                for member in reader.query(*children_query(join, root_path)):
+                    paths.add(copy_path(view, copy, root_id, member.id))
+        return paths
+
+
+def _import_hooks(manifest: Manifest) -> dict[str, Hook]:
+    """Import every hook the manifest names, once; HookError names what cannot be imported."""
+    hooks: dict[str, Hook] = {}
+    for view in manifest.views.values():
+        for name, spec in view.fields:
+            if not isinstance(spec, HookField) or spec.hook in hooks:
+                continue
+            where = f"hook '{spec.hook}' of field '{name}' in view '{view.name}'"
+            try:
+                hook = import_object(spec.hook)
+            except ImportProblem as problem:
+                hint = f" ({problem.hint})" if problem.hint else ""
+                raise HookError(f"cannot import {where}: {problem.message}{hint}") from problem
+            if not callable(hook):
+                raise HookError(f"{where} is not callable (it is {type(hook).__name__})")
+            hooks[spec.hook] = hook
+    return hooks
+
+
+def _elapsed_ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0
+
+
+def _lag_ms(written: datetime | None) -> float | None:
+    if written is None:
+        return None
+    aware = written if written.tzinfo is not None else written.replace(tzinfo=UTC)
+    return (datetime.now(UTC) - aware).total_seconds() * 1000.0

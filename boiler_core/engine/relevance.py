@@ -1,0 +1,85 @@
+"""Which changes can affect a view, decided before any I/O (pure).
+
+For every node of a view's join tree the view uses a known set of top-level fields: those its
+projections name (source, equals, count and list filters, sort keys and items), those its hooks
+declare in ``reads``, and the link fields that make the tree (on the parent's documents for
+``ref``/``refs`` joins, on the joined documents for ``query`` joins). An update of a document that
+changes none of the fields used from the nodes reading its collection cannot change any document
+of the view, so the engine skips the view without a read. Creates and deletes always count: they
+change which documents exist. A hook without ``reads`` uses every field of every node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from boiler_core.engine.change import Change
+from boiler_core.engine.links import nodes_reading
+from boiler_core.manifest.model import (
+    ID_FIELD,
+    ROOT,
+    CountField,
+    EqualsField,
+    FieldPath,
+    FieldSpec,
+    HookField,
+    ListField,
+    SourceField,
+    View,
+)
+
+Usage = Mapping[str, frozenset[str]] | None
+"""Top-level fields used per node (:data:`ROOT` or a join name); None when a hook reads all."""
+
+_MISSING = object()
+
+
+def field_paths(spec: FieldSpec) -> Iterator[FieldPath]:
+    """Every field path a projection names (for hooks: their ``reads``, if declared)."""
+    if isinstance(spec, SourceField | EqualsField):
+        yield spec.path
+    elif isinstance(spec, CountField):
+        yield from (f.path for f in spec.where)
+    elif isinstance(spec, ListField):
+        yield from (f.path for f in spec.where)
+        yield from (s.path for s in spec.sort)
+        if isinstance(spec.item, FieldPath):
+            yield spec.item
+        else:
+            yield from (path for _, path in spec.item)
+    elif spec.reads is not None:
+        yield from spec.reads
+
+
+def usage(view: View) -> Usage:
+    """The fields the view uses from each node of its tree, or None when that is unknowable."""
+    if any(isinstance(spec, HookField) and spec.reads is None for _, spec in view.fields):
+        return None
+    used: dict[str, set[str]] = {ROOT: set(), **{j.name: set() for j in view.joins}}
+    for _, spec in view.fields:
+        for path in field_paths(spec):
+            if path.top_field != ID_FIELD:  # an update never changes the id
+                used[path.join].add(path.top_field)
+    for join in view.joins:
+        used[join.parent if join.link_on_parent else join.name].add(join.field)
+    return {node: frozenset(fields) for node, fields in used.items()}
+
+
+def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> frozenset[str]:
+    """Top-level fields whose value differs (present on one side only counts as different)."""
+    names = set(before) | set(after)
+    return frozenset(n for n in names if before.get(n, _MISSING) != after.get(n, _MISSING))
+
+
+def is_relevant(view: View, used: Usage, change: Change) -> bool:
+    """True when ``change`` may alter some document of ``view`` (see the module docstring)."""
+    if change.before is None and change.after is None:
+        return False
+    nodes = nodes_reading(view, change.collection)
+    if not nodes:
+        return False
+    if change.before is None or change.after is None or used is None:
+        return True
+    changed = changed_fields(change.before, change.after)
+    return any(changed & used[node] for node in nodes)

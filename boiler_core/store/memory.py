@@ -1,0 +1,201 @@
+"""An in-memory :class:`~boiler_core.store.port.Store`: the fast double for tests of pure logic.
+
+Transactions are serializable by optimistic concurrency control: a transaction records the
+version of every document it reads (missing documents included) and of every collection it
+queries, buffers its writes, and commits only if none of those versions moved meanwhile;
+otherwise it runs again, up to ``max_attempts`` times. Each commit, and every helper write, holds
+one lock, so the store is safe to share between threads. Tests can therefore replay concurrent
+interleavings exactly: a write made while a transaction function runs makes that attempt retry.
+
+Documents are deep-copied on the way in and out; callers never share state with the store.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from boiler_core.documents import Doc
+from boiler_core.errors import ContentionError, StoreError
+from boiler_core.store.port import QueryOp, Transaction
+
+T = TypeVar("T")
+
+
+class _Conflict(Exception):
+    """Raised inside :class:`MemoryStore` when a commit finds that something it read moved."""
+
+
+class MemoryStore:
+    """Documents in a dict, with serializable transactions and helpers for tests."""
+
+    def __init__(self, documents: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        self._docs: dict[str, dict[str, Any]] = {}
+        self._versions: dict[str, int] = {}
+        self._collection_versions: dict[str, int] = {}
+        self._clock = 0
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self.committed_writes = 0
+        """Sets and deletes applied by committed transactions (helper writes excluded)."""
+        for path, data in (documents or {}).items():
+            self.put(path, data)
+
+    # -- test helpers ----------------------------------------------------------------------------
+
+    def put(self, path: str, data: Mapping[str, Any]) -> None:
+        """Create or replace the document at ``path`` now (outside any transaction)."""
+        with self._lock:
+            self._apply(path, data)
+
+    def remove(self, path: str) -> None:
+        """Delete the document at ``path`` now, if it exists."""
+        with self._lock:
+            self._apply(path, None)
+
+    def doc(self, path: str) -> dict[str, Any] | None:
+        """A copy of the data at ``path``, or None."""
+        with self._lock:
+            data = self._docs.get(path)
+            return None if data is None else copy.deepcopy(data)
+
+    def paths(self, prefix: str = "") -> list[str]:
+        """Sorted paths of existing documents starting with ``prefix``."""
+        with self._lock:
+            return sorted(p for p in self._docs if p.startswith(prefix))
+
+    def dump(self, prefix: str = "") -> dict[str, dict[str, Any]]:
+        """Copies of every document whose path starts with ``prefix``, by path (sorted)."""
+        with self._lock:
+            return {p: copy.deepcopy(self._docs[p]) for p in self.paths(prefix)}
+
+    # -- Reader ----------------------------------------------------------------------------------
+
+    def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
+        """Read documents by path; missing ones map to None."""
+        with self._lock:
+            return {path: self._read(path) for path in paths}
+
+    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
+        """Documents of top-level ``collection`` whose ``field`` ``op`` ``value``, by path."""
+        with self._lock:
+            out = []
+            for path in sorted(self._docs):
+                parts = path.split("/")
+                if len(parts) != 2 or parts[0] != collection:
+                    continue
+                if _matches(Doc(path, self._docs[path]).get(field, _ABSENT), op, value):
+                    out.append(Doc(path, copy.deepcopy(self._docs[path])))
+            return out
+
+    # -- Store -----------------------------------------------------------------------------------
+
+    def run_transaction(self, fn: Callable[[Transaction], T], *, max_attempts: int = 5) -> T:
+        """Run ``fn`` in a transaction, again on conflict, at most ``max_attempts`` times."""
+        for attempt in range(max_attempts):
+            self._local.retries = attempt
+            tx = MemoryTransaction(self)
+            result = fn(tx)
+            try:
+                self._commit(tx)
+            except _Conflict:
+                continue
+            return result
+        raise ContentionError(
+            f"transaction still conflicted after {max_attempts} attempts: the documents it read "
+            "kept changing; retry later or lower the contention on them"
+        )
+
+    @property
+    def last_retries(self) -> int:
+        """Retries the calling thread's latest :meth:`run_transaction` needed."""
+        return int(getattr(self._local, "retries", 0))
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _read(self, path: str) -> Doc | None:
+        data = self._docs.get(path)
+        return None if data is None else Doc(path, copy.deepcopy(data))
+
+    def _version(self, path: str) -> int:
+        return self._versions.get(path, 0)
+
+    def _collection_version(self, collection: str) -> int:
+        return self._collection_versions.get(collection, 0)
+
+    def _apply(self, path: str, data: Mapping[str, Any] | None) -> None:
+        if not path or len(path.split("/")) % 2:
+            raise StoreError(f"'{path}' is not a document path (expected collection/id pairs)")
+        self._clock += 1
+        self._versions[path] = self._clock
+        self._collection_versions[path.split("/")[0]] = self._clock
+        if data is None:
+            self._docs.pop(path, None)
+        else:
+            self._docs[path] = copy.deepcopy(dict(data))
+
+    def _commit(self, tx: MemoryTransaction) -> None:
+        with self._lock:
+            moved = [p for p, v in tx.read_versions.items() if self._version(p) != v]
+            moved += [c for c, v in tx.query_versions.items() if self._collection_version(c) != v]
+            if moved:
+                raise _Conflict(", ".join(moved))
+            for path, data in tx.writes.items():
+                self._apply(path, data)
+                self.committed_writes += 1
+
+
+class MemoryTransaction:
+    """A :class:`~boiler_core.store.port.Transaction` of :class:`MemoryStore`.
+
+    Like Firestore, it refuses reads after the first write.
+    """
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self.read_versions: dict[str, int] = {}
+        self.query_versions: dict[str, int] = {}
+        self.writes: dict[str, dict[str, Any] | None] = {}
+
+    def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
+        """Read documents, remembering the version of each (found or missing)."""
+        self._check_no_writes()
+        with self._store._lock:
+            for path in paths:
+                self.read_versions.setdefault(path, self._store._version(path))
+            return self._store.get_all(paths)
+
+    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
+        """Run a query, remembering the collection's version (so new matches conflict too)."""
+        self._check_no_writes()
+        with self._store._lock:
+            self.query_versions.setdefault(collection, self._store._collection_version(collection))
+            docs = self._store.query(collection, field, op, value)
+            for doc in docs:
+                self.read_versions.setdefault(doc.path, self._store._version(doc.path))
+            return docs
+
+    def set(self, path: str, data: Mapping[str, Any]) -> None:
+        """Buffer a create-or-replace of ``path``."""
+        self.writes[path] = copy.deepcopy(dict(data))
+
+    def delete(self, path: str) -> None:
+        """Buffer a delete of ``path``."""
+        self.writes[path] = None
+
+    def _check_no_writes(self) -> None:
+        if self.writes:
+            raise StoreError("a transaction must do all its reads before its first write")
+
+
+_ABSENT: Any = object()
+
+
+def _matches(field_value: Any, op: QueryOp, value: Any) -> bool:
+    if field_value is _ABSENT:
+        return False
+    if op == "array-contains":
+        return isinstance(field_value, list | tuple) and value in field_value
+    return bool(field_value == value)

@@ -1,0 +1,90 @@
+"""Helpers for tests of apps built on boiler: apply a domain write, get the Change it delivers.
+
+Tests drive the engine the way triggers do, with the before and after of real writes::
+
+    store = MemoryStore()
+    engine = Engine(manifest, store, log=lines.append)
+    engine.handle(write(store, "users/tijuana", {"first_name": "Tijuana", ...}))
+    engine.handle(update(store, "tickets/tj_t", {"attendance": False}))
+
+or, with every write delivered at once, through :class:`Harness`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from boiler_core.engine.change import Change
+from boiler_core.engine.cost import Cost
+from boiler_core.engine.engine import Engine
+from boiler_core.manifest.model import Manifest
+from boiler_core.store.memory import MemoryStore
+
+
+def write(
+    store: MemoryStore, path: str, data: Mapping[str, Any] | None, *, event_id: str | None = None
+) -> Change:
+    """Set the top-level document at ``path`` to ``data`` (None deletes it); return the Change."""
+    collection, doc_id = _split(path)
+    before = store.doc(path)
+    if data is None:
+        store.remove(path)
+    else:
+        store.put(path, data)
+    return Change(collection, doc_id, before, store.doc(path), event_id=event_id)
+
+
+def update(
+    store: MemoryStore, path: str, fields: Mapping[str, Any], *, event_id: str | None = None
+) -> Change:
+    """Merge ``fields`` into the existing document at ``path``; return the Change."""
+    current = store.doc(path)
+    if current is None:
+        raise KeyError(f"cannot update '{path}': no such document (use write() to create it)")
+    return write(store, path, {**current, **fields}, event_id=event_id)
+
+
+def delete(store: MemoryStore, path: str, *, event_id: str | None = None) -> Change:
+    """Delete the document at ``path``; return the Change."""
+    return write(store, path, None, event_id=event_id)
+
+
+class Harness:
+    """A :class:`MemoryStore` and an :class:`Engine` wired like triggers: each write is delivered.
+
+    ``logs`` collects the engine's log entries instead of printing them.
+    """
+
+    def __init__(self, manifest: Manifest, *, store: MemoryStore | None = None) -> None:
+        self.manifest = manifest
+        self.store = store if store is not None else MemoryStore()
+        self.logs: list[dict[str, Any]] = []
+        self.engine = Engine(manifest, self.store, log=self.logs.append)
+
+    def write(self, path: str, data: Mapping[str, Any]) -> Cost:
+        """Create or replace a domain document and handle its change."""
+        return self.engine.handle(write(self.store, path, data))
+
+    def update(self, path: str, fields: Mapping[str, Any]) -> Cost:
+        """Merge fields into a domain document and handle its change."""
+        return self.engine.handle(update(self.store, path, fields))
+
+    def delete(self, path: str) -> Cost:
+        """Delete a domain document and handle its change."""
+        return self.engine.handle(delete(self.store, path))
+
+    def views(self) -> dict[str, dict[str, Any]]:
+        """Every document that is not domain data (view documents and their copies), by path."""
+        return {
+            path: data
+            for path, data in self.store.dump().items()
+            if path.split("/")[0] not in self.manifest.collections or path.count("/") > 1
+        }
+
+
+def _split(path: str) -> tuple[str, str]:
+    parts = path.split("/")
+    if len(parts) != 2 or not all(parts):
+        raise ValueError(f"'{path}' is not a top-level document path (collection/id)")
+    return parts[0], parts[1]
