@@ -1,0 +1,130 @@
+"""``functions/main.py``: one Firestore trigger per source collection, and the embedded manifest.
+
+The triggers are rendered from a table (:func:`triggers`), one named top-level function each,
+because ``firebase deploy`` takes a function's Python name as its entry point. Each function body
+is a single call into :class:`boiler_core.functions_runtime.Triggers`, which holds the manifest
+embedded as ``MANIFEST`` (canonical views.yaml text, see :mod:`.embed`) with the folder of
+``main.py`` as its functions folder, so hooks import from the deployed source as they do locally.
+
+The output is already ``ruff format``-ed: keep the templates formatted when editing them.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from dataclasses import dataclass
+
+from boiler_core.codegen.embed import manifest_text
+from boiler_core.codegen.header import HEADER
+from boiler_core.codegen.names import trigger_names
+from boiler_core.manifest.model import Manifest
+
+LINE_LENGTH = 100
+
+_MODULE = '''\
+{header}
+"""Cloud Functions keeping the views declared in views.yaml current.
+
+Each trigger hands the written document to boiler's engine, which recomputes the view documents
+it affects. MANIFEST is views.yaml as boiler checked it. Regenerate with `boiler generate`.
+"""
+
+from pathlib import Path
+
+from firebase_functions import firestore_fn
+from firebase_functions.options import set_global_options
+
+from boiler_core.functions_runtime import Triggers, WrittenEvent
+
+set_global_options(region={region})
+
+MANIFEST = {manifest}
+
+triggers = Triggers(MANIFEST, base_dir=Path(__file__).resolve().parent)
+'''
+
+_TRIGGER = """
+
+@firestore_fn.on_document_written(document={pattern})
+def {name}(event: WrittenEvent) -> None:
+{docstring}
+    triggers.on_written({collection}, event)
+"""
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One generated function: a source collection and the views it feeds."""
+
+    name: str
+    """Python name and Cloud Functions id, e.g. ``on_meetings_written``."""
+
+    collection: str
+    pattern: str
+    """The trigger's document pattern, e.g. ``meetings/{meeting}``."""
+
+    views: tuple[str, ...]
+
+
+def triggers(manifest: Manifest) -> tuple[Trigger, ...]:
+    """The functions main.py defines, sorted by source collection."""
+    names = trigger_names(manifest.source_collections())
+    return tuple(
+        Trigger(
+            name=names[collection],
+            collection=collection,
+            pattern=manifest.source_path(collection).trigger_pattern,
+            views=tuple(v.name for v in manifest.views_fed_by(collection)),
+        )
+        for collection in manifest.source_collections()
+    )
+
+
+def render_main_py(manifest: Manifest) -> str:
+    """The text of ``functions/main.py``."""
+    parts = [
+        _MODULE.format(
+            header=HEADER,
+            region=_string(manifest.project.region),
+            manifest=block_string(manifest_text(manifest)),
+        )
+    ]
+    for trigger in triggers(manifest):
+        parts.append(
+            _TRIGGER.format(
+                pattern=_string(trigger.pattern),
+                name=trigger.name,
+                docstring=_docstring(trigger),
+                collection=_string(trigger.collection),
+            )
+        )
+    return "".join(parts)
+
+
+def block_string(text: str) -> str:
+    """A triple-quoted Python literal whose value is exactly ``text``, starting on a new line."""
+    escaped = text.replace("\\", "\\\\").replace('"""', '""\\"')
+    if escaped.endswith('"'):
+        escaped = escaped[:-1] + '\\"'
+    return f'"""\\\n{escaped}"""'
+
+
+def _string(text: str) -> str:
+    """A double-quoted Python literal (JSON string syntax is valid Python)."""
+    return json.dumps(text)
+
+
+def _docstring(trigger: Trigger) -> str:
+    indent = "    "
+    views = ", ".join(trigger.views)
+    line = f'{indent}"""Recompute {views} when a document of {trigger.collection} is written."""'
+    if len(line) <= LINE_LENGTH:
+        return line
+    summary = (
+        f"Recompute the views fed by {trigger.collection} when one of its documents is written."
+    )
+    body = textwrap.fill(
+        f"Views: {views}.", width=LINE_LENGTH, initial_indent=indent, subsequent_indent=indent
+    )
+    return f'{indent}"""{summary}\n\n{body}\n{indent}"""'

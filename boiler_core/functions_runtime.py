@@ -1,0 +1,133 @@
+"""What the generated ``functions/main.py`` runs: :class:`Triggers`, boiler's side of its triggers.
+
+``main.py`` builds one :class:`Triggers` at import from the manifest embedded in it. Importing must
+stay cheap and offline, because ``firebase deploy`` imports ``main.py`` to discover the functions
+and every cold start imports it again: the constructor parses and checks the manifest (importing
+the hooks and schemas it names, so a broken functions folder fails at deploy, not at the first
+event) and does nothing else. The Firestore client and the engine
+(:class:`~boiler_core.engine.engine.Engine`) are created on the first event, for its project.
+
+Each generated trigger is a one-liner calling :meth:`Triggers.on_written` with its source
+collection and the SDK's event, ``Event[Change[DocumentSnapshot | None]]``, whether
+functions-framework delivered it (production, the Functions emulator) or a test called the
+decorated function with a protobuf ``cloudevents.http.CloudEvent``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from firebase_functions.core import Change as SdkChange
+from firebase_functions.firestore_fn import Event
+from google.cloud.firestore import DocumentReference, DocumentSnapshot
+
+from boiler_core.engine.change import Change
+from boiler_core.engine.engine import Engine
+from boiler_core.manifest import Manifest, load_manifest_text
+from boiler_core.manifest.imports import importable_from
+from boiler_core.store.firestore import FirestoreStore, firestore_client, to_neutral
+
+Snapshot = DocumentSnapshot[DocumentReference]
+WrittenEvent = Event[SdkChange[Snapshot | None]]
+"""What an ``on_document_written`` trigger receives; generated functions annotate with it."""
+
+EMBEDDED_FILE = "views.yaml (embedded in main.py)"
+"""How problems in the embedded manifest are located in error messages."""
+
+
+class EngineLike(Protocol):
+    """The part of :class:`~boiler_core.engine.engine.Engine` the triggers use."""
+
+    def handle(self, change: Change) -> object:
+        """Bring the views fed by ``change`` up to date."""
+        ...
+
+
+EngineFactory = Callable[[Manifest, str | None], EngineLike]
+"""Builds the engine for a manifest and a Google Cloud project id (None: from the environment)."""
+
+
+def firestore_engine(manifest: Manifest, project: str | None) -> EngineLike:
+    """The production engine: Firestore through the default (or emulator) client of ``project``."""
+    return Engine(manifest, FirestoreStore(firestore_client(project)))
+
+
+class Triggers:
+    """Turns SDK trigger events into :class:`~boiler_core.engine.change.Change` for the engine.
+
+    ``base_dir`` is the folder of ``main.py``; the embedded manifest names it as its functions
+    folder (``functions_dir: .``), so hooks resolve there as they do in the deployed source.
+    ``engine_factory`` is the seam for local runtimes and tests; it runs once, on the first event.
+    """
+
+    def __init__(
+        self,
+        manifest_text: str,
+        *,
+        base_dir: Path,
+        engine_factory: EngineFactory = firestore_engine,
+    ) -> None:
+        self.base_dir = base_dir.resolve()
+        self.manifest = load_manifest_text(
+            manifest_text, file=EMBEDDED_FILE, base_dir=self.base_dir
+        )
+        self._engine_factory = engine_factory
+        self._engine: EngineLike | None = None
+        self._lock = threading.Lock()
+
+    def use_engine(self, engine: EngineLike) -> None:
+        """Handle every later event with ``engine`` instead of building one on the first event."""
+        with self._lock:
+            self._engine = engine
+
+    def on_written(self, collection: str, event: WrittenEvent) -> None:
+        """Hand one ``document.written`` event on source ``collection`` to the engine."""
+        change = change_from_event(self.manifest, collection, event)
+        self._engine_for(event.project or None).handle(change)
+
+    def _engine_for(self, project: str | None) -> EngineLike:
+        with self._lock:
+            if self._engine is None:
+                with importable_from(self.base_dir):  # hooks import as in the deployed folder
+                    self._engine = self._engine_factory(self.manifest, project)
+            return self._engine
+
+
+def change_from_event(manifest: Manifest, collection: str, event: WrittenEvent) -> Change:
+    """The engine's view of a written event: store-neutral before/after data of one document.
+
+    Raises ValueError when the event's document is not in ``collection`` (a mis-wired trigger).
+    """
+    template = manifest.source_path(collection)
+    document = _relative_path(event.document)
+    if template.match(document) is None:
+        raise ValueError(
+            f"event {event.id} is about '{document}', which is not a document of source "
+            f"collection '{collection}' ({template.text}): regenerate main.py with boiler generate"
+        )
+    return Change(
+        collection=collection,
+        doc_id=document.rsplit("/", 1)[-1],
+        before=_data(event.data.before),
+        after=_data(event.data.after),
+        event_id=event.id,
+        time=event.time,
+    )
+
+
+def _relative_path(document: str) -> str:
+    """``meetings/m1`` from either that or ``projects/p/databases/d/documents/meetings/m1``."""
+    marker = "/documents/"
+    if document.startswith("projects/") and marker in document:
+        return document.split(marker, 1)[1]
+    return document
+
+
+def _data(snapshot: Snapshot | None) -> Mapping[str, Any] | None:
+    if snapshot is None or not snapshot.exists:
+        return None
+    data: Mapping[str, Any] = to_neutral(snapshot.to_dict() or {})
+    return data

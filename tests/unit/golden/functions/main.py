@@ -1,0 +1,177 @@
+# generated from views.yaml by boiler; do not edit.
+"""Cloud Functions keeping the views declared in views.yaml current.
+
+Each trigger hands the written document to boiler's engine, which recomputes the view documents
+it affects. MANIFEST is views.yaml as boiler checked it. Regenerate with `boiler generate`.
+"""
+
+from pathlib import Path
+
+from firebase_functions import firestore_fn
+from firebase_functions.options import set_global_options
+
+from boiler_core.functions_runtime import Triggers, WrittenEvent
+
+set_global_options(region="europe-west1")
+
+MANIFEST = """\
+version: 1
+project:
+  region: europe-west1
+  runtime: python312
+  emulator_project_id: demo-library
+  functions_dir: .
+collections:
+  authors:
+    path: authors/{author}
+    schema: library_app.schemas:AuthorSchema
+  books:
+    path: books/{book}
+  book-loans:
+    path: book-loans/{loan}
+  members:
+    path: members/{member}
+  shelves:
+    path: shelves/{shelf}
+views:
+  book_cards:
+    path: book_cards/{book}
+    root: books
+    joins:
+      author:
+        collection: authors
+        ref: author
+      loans:
+        collection: book-loans
+        query: book
+        op: ==
+        key: id
+      borrower:
+        collection: members
+        ref: member
+        parent: loans
+      watchers:
+        collection: members
+        refs: watchers
+    fields:
+      title: title
+      shelf: shelf
+      author_name:
+        source: author.name
+        default: unknown author
+      on_loan:
+        source: status
+        equals: on loan
+      open_loans:
+        count: loans
+        where:
+          returned: false
+      borrowers:
+        list: loans
+        where:
+          returned: false
+        sort:
+        - -due
+        - $id
+        limit: 3
+        item:
+          loan: $id
+          member: borrower.name
+      watcher_ids:
+        list: watchers
+        item: $id
+      blurb:
+        hook: library_app.hooks:blurb
+        reads:
+        - title
+        - author.name
+      everything:
+        hook: library_app.hooks:everything
+    copies:
+    - path: members/{member}/book_cards/{book}
+      for_each: watchers
+    read:
+      members: watchers
+  member_pages:
+    path: member_pages/{member}
+    root: members
+    joins:
+      watching:
+        collection: books
+        query: watchers
+        op: array-contains
+    fields:
+      name: name
+      watching:
+        list: watching
+        sort:
+        - title
+        item: title
+    read:
+      owner: member
+  shelf_pages:
+    path: shelf_pages/{shelf}
+    root: shelves
+    joins:
+      cards:
+        collection: book_cards
+        query: shelf
+        op: ==
+        key: id
+    fields:
+      label: label
+      titles:
+        list: cards
+        item: title
+    read:
+      rule: request.auth.token.role == "librarian" || resource.data.label != "\\\\""\"\\\\"
+mutations:
+  renew_loan:
+    route: POST book-loans/{loan}/renew
+    body: library_app.schemas:RenewBody
+    handler: library_app.mutations:renew
+    policy:
+      hook: library_app.mutations:may_renew
+  close_shelf:
+    route: DELETE shelves/{shelf}
+    handler: library_app.mutations:close_shelf
+    policy: public
+"""
+
+triggers = Triggers(MANIFEST, base_dir=Path(__file__).resolve().parent)
+
+
+@firestore_fn.on_document_written(document="authors/{author}")
+def on_authors_written(event: WrittenEvent) -> None:
+    """Recompute book_cards when a document of authors is written."""
+    triggers.on_written("authors", event)
+
+
+@firestore_fn.on_document_written(document="book-loans/{loan}")
+def on_book_loans_written(event: WrittenEvent) -> None:
+    """Recompute book_cards when a document of book-loans is written."""
+    triggers.on_written("book-loans", event)
+
+
+@firestore_fn.on_document_written(document="book_cards/{book}")
+def on_book_cards_written(event: WrittenEvent) -> None:
+    """Recompute shelf_pages when a document of book_cards is written."""
+    triggers.on_written("book_cards", event)
+
+
+@firestore_fn.on_document_written(document="books/{book}")
+def on_books_written(event: WrittenEvent) -> None:
+    """Recompute book_cards, member_pages when a document of books is written."""
+    triggers.on_written("books", event)
+
+
+@firestore_fn.on_document_written(document="members/{member}")
+def on_members_written(event: WrittenEvent) -> None:
+    """Recompute book_cards, member_pages when a document of members is written."""
+    triggers.on_written("members", event)
+
+
+@firestore_fn.on_document_written(document="shelves/{shelf}")
+def on_shelves_written(event: WrittenEvent) -> None:
+    """Recompute shelf_pages when a document of shelves is written."""
+    triggers.on_written("shelves", event)

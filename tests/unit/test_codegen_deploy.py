@@ -1,0 +1,102 @@
+"""``firebase deploy``'s view of the generated main.py: the functions manifest it discovers.
+
+``firebase deploy`` runs the SDK's ``firebase_functions/private/serving.py`` in the functions
+folder and reads ``functions_as_yaml(get_functions())``. These tests do the same in a subprocess
+(cwd = the functions folder, boiler_core on PYTHONPATH as the vendored copy would be), with no
+emulator and unusable credentials: importing main.py must touch neither network nor credentials.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from boiler_core.codegen import render_all
+from boiler_core.codegen.names import trigger_names
+from boiler_core.manifest import Manifest, load_manifest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+WRITTEN = "google.cloud.firestore.document.v1.written"
+DISCOVER = (
+    "import sys\n"
+    "from firebase_functions.private import serving\n"
+    "sys.stdout.write(serving.functions_as_yaml(serving.get_functions()))\n"
+)
+
+
+def discover(functions_dir: Path) -> dict[str, Any]:
+    """The functions manifest ``firebase deploy`` would read for ``functions_dir``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"FIRESTORE_EMULATOR_HOST", "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT"}
+    }
+    env["PYTHONPATH"] = str(REPO)
+    env["GOOGLE_APPLICATION_CREDENTIALS"] = str(functions_dir / "no-such-credentials.json")
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", DISCOVER],
+        cwd=functions_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    spec: dict[str, Any] = yaml.safe_load(result.stdout)
+    return spec
+
+
+@pytest.fixture(scope="module", params=["repo", "library"])
+def deployed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Manifest, dict[str, Any]]:
+    """A manifest and what deploy discovers in the functions folder generated from it.
+
+    ``repo``: the committed functions/main.py; ``library``: the test app, generated afresh.
+    """
+    if request.param == "repo":
+        return load_manifest(REPO / "views.yaml"), discover(REPO / "functions")
+    project = tmp_path_factory.mktemp("library")
+    shutil.copytree(HERE / "data" / "library", project, dirs_exist_ok=True)
+    manifest = load_manifest(project / "views.yaml")
+    for relative, content in render_all(manifest).items():
+        (project / relative).write_text(content, encoding="utf-8")
+    return manifest, discover(project / "functions")
+
+
+def test_deploy_discovers_one_written_trigger_per_source_collection(
+    deployed: tuple[Manifest, dict[str, Any]],
+) -> None:
+    manifest, spec = deployed
+    endpoints = spec["endpoints"]
+    names = trigger_names(manifest.source_collections())
+    assert sorted(endpoints) == sorted(names.values())
+    for collection, name in names.items():
+        endpoint = endpoints[name]
+        assert endpoint["entryPoint"] == name
+        assert endpoint["platform"] == "gcfv2"
+        assert endpoint["region"] == [manifest.project.region]
+        assert endpoint["eventTrigger"] == {
+            "eventType": WRITTEN,
+            "eventFilterPathPatterns": {"document": manifest.source_path(collection).text},
+            "eventFilters": {"database": "(default)", "namespace": "(default)"},
+            "retry": False,
+        }
+
+
+def test_deploy_manifest_declares_no_params_or_extra_apis(
+    deployed: tuple[Manifest, dict[str, Any]],
+) -> None:
+    spec = deployed[1]
+    assert spec["specVersion"] == "v1alpha1"
+    assert spec["params"] == []
+    assert spec["requiredAPIs"] == []

@@ -1,0 +1,98 @@
+"""The pieces codegen assembles: function names, string literals, requirements, indexes."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from boiler_core.codegen.indexes import EngineQuery, engine_queries, render_indexes
+from boiler_core.codegen.main_py import block_string
+from boiler_core.codegen.names import FUNCTION_ID, MAX_LENGTH, trigger_names
+from boiler_core.codegen.requirements import (
+    CLI_ONLY,
+    RUNTIME_REQUIREMENTS,
+    render_requirements,
+)
+from boiler_core.manifest import load_manifest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+
+
+def test_trigger_names_follow_the_collection_ids() -> None:
+    assert trigger_names(["meetings", "users"]) == {
+        "meetings": "on_meetings_written",
+        "users": "on_users_written",
+    }
+
+
+def test_trigger_names_replace_characters_python_names_cannot_hold() -> None:
+    assert trigger_names(["book-loans"]) == {"book-loans": "on_book_loans_written"}
+
+
+def test_trigger_names_stay_distinct_when_two_collections_sanitize_alike() -> None:
+    names = trigger_names(["book-loans", "book_loans"])
+    assert len(set(names.values())) == 2
+    assert all(re.fullmatch(r"on_book_loans_[0-9a-f]{8}_written", n) for n in names.values())
+    assert names == trigger_names(["book_loans", "book-loans"])
+
+
+def test_trigger_names_of_long_collection_ids_are_valid_function_ids() -> None:
+    long_ids = ["x" * 80, "x" * 79, "_" + "y" * 70]
+    names = trigger_names(long_ids)
+    assert len(set(names.values())) == 3
+    for name in names.values():
+        assert FUNCTION_ID.match(name), name
+        assert len(name) <= MAX_LENGTH, name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain\n",
+        'a """ triple quote\n',
+        'quotes at the end"',
+        'four """" and six """""" quotes\n',
+        "back\\slash \\n not a newline \\\n",
+        "ünïcode ✓\n",
+        "",
+    ],
+)
+def test_block_string_is_a_python_literal_of_exactly_the_text(text: str) -> None:
+    literal = block_string(text)
+    assert literal.startswith('"""\\\n')
+    assert ast.literal_eval(literal) == text
+
+
+def test_requirements_are_the_runtime_dependencies_of_pyproject() -> None:
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = pyproject["project"]["dependencies"]
+    runtime = [d for d in declared if re.split(r"[<>=!~ ]", d, maxsplit=1)[0] not in CLI_ONLY]
+    assert sorted(runtime, key=str.lower) == list(RUNTIME_REQUIREMENTS)
+
+
+def test_requirements_file_is_the_header_then_one_sorted_requirement_a_line() -> None:
+    lines = render_requirements().splitlines()
+    assert lines[0].startswith("# generated from views.yaml by boiler")
+    assert lines[1:] == sorted(lines[1:]) == list(RUNTIME_REQUIREMENTS)
+    assert not any(line.startswith("click") for line in lines)
+
+
+def test_engine_queries_are_the_link_fields_of_query_and_reverse_ref_lookups() -> None:
+    manifest = load_manifest(REPO / "views.yaml")
+    assert engine_queries(manifest) == (
+        EngineQuery("meetings", "location", "=="),
+        EngineQuery("meetings", "tickets", "array-contains"),
+        EngineQuery("meetings", "users", "array-contains"),
+    )
+
+
+def test_indexes_need_no_composite_index_and_exempt_no_field() -> None:
+    manifest = load_manifest(REPO / "views.yaml")
+    assert json.loads(render_indexes(manifest)) == {"indexes": [], "fieldOverrides": []}
+    assert render_indexes(manifest) == '{\n  "fieldOverrides": [],\n  "indexes": []\n}\n'

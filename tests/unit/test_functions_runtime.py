@@ -1,0 +1,202 @@
+"""The generated triggers at run time: SDK events in, engine :class:`Change` objects out.
+
+Events are built the way the Firestore emulator and production deliver them: a
+``cloudevents.http.CloudEvent`` carrying a protobuf ``DocumentEventData``. The SDK demands
+``FIRESTORE_EMULATOR_HOST`` to decode one without credentials, and a project id for the
+references inside it; nothing connects to it. The engine is a recorder injected through
+:meth:`Triggers.use_engine` or the ``engine_factory`` seam.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from cloudevents.http import CloudEvent
+from firebase_functions import firestore_fn
+from google.events.cloud.firestore import (
+    ArrayValue,
+    Document,
+    DocumentEventData,
+    MapValue,
+    Value,
+)
+
+from boiler_core.documents import Ref
+from boiler_core.engine.change import Change
+from boiler_core.engine.engine import Engine
+from boiler_core.errors import ManifestError
+from boiler_core.functions_runtime import Triggers, WrittenEvent, firestore_engine
+from boiler_core.manifest import Manifest
+from boiler_core.store.firestore import FirestoreStore
+
+REPO = Path(__file__).resolve().parents[2]
+PROJECT = "demo-boiler"
+DOCUMENTS = f"projects/{PROJECT}/databases/(default)/documents"
+WHEN = datetime(2026, 11, 2, 9, 30, 0, 250000, tzinfo=UTC)
+
+
+class Recorder:
+    """An engine that only remembers what it was asked to handle."""
+
+    def __init__(self) -> None:
+        self.changes: list[Change] = []
+
+    def handle(self, change: Change) -> None:
+        self.changes.append(change)
+
+
+@pytest.fixture(autouse=True)
+def emulator_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", "127.0.0.1:9")
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", PROJECT)
+
+
+@pytest.fixture
+def main() -> ModuleType:
+    """A fresh import of the generated functions/main.py (not registered in sys.modules)."""
+    spec = importlib.util.spec_from_file_location("generated_main", REPO / "functions" / "main.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def engine(main: ModuleType) -> Recorder:
+    recorder = Recorder()
+    main.triggers.use_engine(recorder)
+    return recorder
+
+
+def value(data: Any) -> Value:
+    """A Firestore protobuf value; Ref becomes a reference into the test project."""
+    if isinstance(data, Ref):
+        return Value(reference_value=f"{DOCUMENTS}/{data.path}")
+    if isinstance(data, bool):
+        return Value(boolean_value=data)
+    if isinstance(data, int):
+        return Value(integer_value=data)
+    if isinstance(data, str):
+        return Value(string_value=data)
+    if isinstance(data, list):
+        return Value(array_value=ArrayValue(values=[value(v) for v in data]))
+    if isinstance(data, dict):
+        return Value(map_value=MapValue(fields={k: value(v) for k, v in data.items()}))
+    raise TypeError(data)
+
+
+def written(
+    path: str, before: dict[str, Any] | None, after: dict[str, Any] | None, event_id: str = "ev-1"
+) -> CloudEvent:
+    """A ``document.v1.written`` CloudEvent for ``path`` as the emulator delivers it."""
+
+    def doc(data: dict[str, Any] | None) -> Document | None:
+        if data is None:
+            return None
+        return Document(name=f"{DOCUMENTS}/{path}", fields={k: value(v) for k, v in data.items()})
+
+    payload = DocumentEventData(value=doc(after), old_value=doc(before))
+    attributes = {
+        "type": "google.cloud.firestore.document.v1.written",
+        "source": f"//firestore.googleapis.com/projects/{PROJECT}/databases/(default)",
+        "subject": f"documents/{path}",
+        "id": event_id,
+        "time": WHEN.isoformat().replace("+00:00", "Z"),
+        "datacontenttype": "application/protobuf",
+        "location": "us-central1",
+        "project": PROJECT,
+        "database": "(default)",
+        "namespace": "(default)",
+        "document": path,
+    }
+    return CloudEvent(attributes, DocumentEventData.serialize(payload))
+
+
+MEETING = {
+    "status": "in-session",
+    "location": Ref("locations/room_a"),
+    "users": [Ref("users/ada"), Ref("users/bob")],
+    "tickets": [],
+    "notes": {"by": Ref("users/ada"), "tags": ["x", {"who": Ref("users/bob")}]},
+    "size": 3,
+}
+
+
+def test_a_create_reaches_the_engine_as_a_change_with_refs(
+    main: ModuleType, engine: Recorder
+) -> None:
+    main.on_meetings_written(written("meetings/m1", None, MEETING, "ev-create"))
+    assert engine.changes == [
+        Change("meetings", "m1", before=None, after=MEETING, event_id="ev-create", time=WHEN)
+    ]
+
+
+def test_an_update_carries_before_and_after(main: ModuleType, engine: Recorder) -> None:
+    before = {"first_name": "Ada", "meetings": [Ref("meetings/m1")]}
+    after = {"first_name": "Ada L.", "meetings": []}
+    main.on_users_written(written("users/ada", before, after))
+    (change,) = engine.changes
+    assert (change.collection, change.doc_id) == ("users", "ada")
+    assert change.before == before
+    assert change.after == after
+
+
+def test_a_delete_has_no_after(main: ModuleType, engine: Recorder) -> None:
+    main.on_tickets_written(written("tickets/t9", {"attendance": True}, None))
+    (change,) = engine.changes
+    assert change.path == "tickets/t9"
+    assert change.before == {"attendance": True}
+    assert change.after is None
+
+
+def test_triggers_build_the_engine_once_on_the_first_event(main: ModuleType) -> None:
+    calls: list[tuple[Manifest, str | None]] = []
+    recorder = Recorder()
+
+    def factory(manifest: Manifest, project: str | None) -> Recorder:
+        calls.append((manifest, project))
+        return recorder
+
+    triggers = Triggers(main.MANIFEST, base_dir=REPO / "functions", engine_factory=factory)
+
+    @firestore_fn.on_document_written(document="locations/{location}")
+    def on_locations_written(event: WrittenEvent) -> None:
+        triggers.on_written("locations", event)
+
+    assert calls == []
+    on_locations_written(written("locations/room_a", None, {"address": "1 Main St"}))
+    on_locations_written(written("locations/room_b", None, {"address": "2 Main St"}))
+    assert [project for _, project in calls] == [PROJECT]
+    assert calls[0][0] == main.triggers.manifest
+    assert [c.doc_id for c in recorder.changes] == ["room_a", "room_b"]
+
+
+def test_an_event_outside_the_trigger_collection_is_refused(main: ModuleType) -> None:
+    main.triggers.use_engine(Recorder())
+    with pytest.raises(ValueError, match="'users/ada', which is not a document of source"):
+        main.on_meetings_written(written("users/ada", None, {"first_name": "Ada"}))
+
+
+def test_the_embedded_manifest_names_the_folder_of_main_py_as_functions_dir(
+    main: ModuleType,
+) -> None:
+    assert main.triggers.manifest.project.functions_dir == "."
+    assert main.triggers.base_dir == REPO / "functions"
+
+
+def test_a_broken_embedded_manifest_fails_at_import_naming_main_py() -> None:
+    with pytest.raises(ManifestError, match=r"views.yaml \(embedded in main.py\):\d+:\d+"):
+        Triggers("collections: {}\nviews: {v: {path: v/{x}}}\n", base_dir=REPO / "functions")
+
+
+def test_the_default_engine_runs_on_firestore_without_connecting(main: ModuleType) -> None:
+    engine = firestore_engine(main.triggers.manifest, "demo-other")
+    assert isinstance(engine, Engine)
+    assert isinstance(engine.store, FirestoreStore)
+    assert engine.store.client.project == "demo-other"
