@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test test-unit lint format generate check clean
+.PHONY: install test test-unit demo lint format generate check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,13 +14,34 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Both tiers where the Firestore emulator is found (`boiler emulator-path` exits 0), else the unit
+# tier and one loud line saying the integration tier did not run (exit 2 means "not found").
 test: $(STAMP)
 	$(BIN)/boiler check
 	$(BIN)/boiler generate --check
-	$(BIN)/python -m pytest
+	@emulator=$$($(BIN)/boiler emulator-path 2>/dev/null); found=$$?; \
+	if [ $$found -eq 0 ]; then \
+		echo "integration tier: Firestore emulator $$emulator"; \
+		$(BIN)/python -m pytest; \
+	elif [ $$found -eq 2 ]; then \
+		$(BIN)/python -m pytest -m "not integration"; status=$$?; \
+		echo "integration tier NOT RUN: Firestore emulator not found"; exit $$status; \
+	else \
+		echo "boiler emulator-path failed with exit code $$found"; exit $$found; \
+	fi
+
+demo: $(STAMP)
+	$(BIN)/boiler demo
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
+
+# The fault tier at scale: 20,000 random writes per run on the in-memory double, delivered 1-3 times,
+# shuffled, from 4 threads, with injected failures. Replay a run with BOILER_FAULT_SEED=<printed seed>.
+.PHONY: soak
+SOAK_OPS ?= 20000
+soak: $(STAMP)
+	BOILER_FAULT_OPS=$(SOAK_OPS) $(BIN)/python -m pytest tests/unit/test_faults_in_memory.py -s -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check boiler_core tests functions

@@ -7,10 +7,13 @@ Every exception boiler raises on purpose derives from :class:`BoilerError`::
     +-- HookError              a hook named in views.yaml failed while computing a view
     +-- StoreError             the document store refused an operation
     |   +-- ContentionError    a transaction kept conflicting and boiler gave up
+    |   +-- InjectedFault      a fault test made a store call fail (boiler_core.faults)
     +-- GenerateError          generated files could not be written or are stale
+    +-- CheckpointError        a backfill checkpoint is unreadable or belongs to another run
     +-- Refused                a mutation handler refuses a request (answered as 4xx)
         +-- NotFound           the document the request names does not exist (404)
         +-- Conflict           the request conflicts with the current state (409)
+        +-- ApiError           the HTTP layer answers a 4xx/503 (boiler_core.http.problems)
 """
 
 from __future__ import annotations
@@ -56,7 +59,32 @@ class StoreError(BoilerError):
 
 
 class ContentionError(StoreError):
-    """Raised when a transaction still conflicts after the bounded number of retries."""
+    """Raised when a transaction still conflicts after the bounded number of retries.
+
+    The store raises it without context; the engine re-raises it naming what it gave up on:
+    :attr:`view`, :attr:`roots` and :attr:`attempts` (left for ``boiler verify --repair``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        view: str | None = None,
+        roots: tuple[str, ...] = (),
+        attempts: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.view = view
+        """The view whose recompute gave up, when the engine knows it."""
+        self.roots = roots
+        """Ids of the root documents that were left unrecomputed."""
+        self.attempts = attempts
+        """Transaction attempts made before giving up."""
+
+
+class CheckpointError(BoilerError):
+    """Raised when a backfill checkpoint cannot be read, or does not belong to the run that was
+    asked to resume from it."""
 
 
 class GenerateError(BoilerError):

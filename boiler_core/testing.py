@@ -7,7 +7,8 @@ Tests drive the engine the way triggers do, with the before and after of real wr
     engine.handle(write(store, "users/tijuana", {"first_name": "Tijuana", ...}))
     engine.handle(update(store, "tickets/tj_t", {"attendance": False}))
 
-or, with every write delivered at once, through :class:`Harness`.
+or, with every write delivered at once, through :class:`Harness`. :func:`visible` leaves out the
+bookkeeping fields the engine adds (``_members``), for comparisons with the fields a view declares.
 """
 
 from __future__ import annotations
@@ -81,6 +82,12 @@ class Harness:
             for path, data in self.store.dump().items()
             if path.split("/")[0] not in self.manifest.collections or path.count("/") > 1
         }
+
+
+def visible(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A view document's declared fields: ``data`` without boiler's bookkeeping fields (names
+    starting with ``_``, which views.yaml reserves)."""
+    return {name: value for name, value in data.items() if not name.startswith("_")}
 
 
 def _split(path: str) -> tuple[str, str]:

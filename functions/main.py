@@ -2,15 +2,17 @@
 """Cloud Functions keeping the views declared in views.yaml current.
 
 Each trigger hands the written document to boiler's engine, which recomputes the view documents
-it affects. MANIFEST is views.yaml as boiler checked it. Regenerate with `boiler generate`.
+it affects. The HTTP function `api` serves the mutations, the view reads, /openapi.json and /docs.
+MANIFEST is views.yaml as boiler checked it. Regenerate with `boiler generate`.
 """
 
 from pathlib import Path
 
-from firebase_functions import firestore_fn
+from firebase_functions import firestore_fn, https_fn
 from firebase_functions.options import set_global_options
 
 from boiler_core.functions_runtime import Triggers, WrittenEvent
+from boiler_core.http.factory import deployed_api
 
 set_global_options(region="us-central1")
 
@@ -114,6 +116,7 @@ mutations:
 """
 
 triggers = Triggers(MANIFEST, base_dir=Path(__file__).resolve().parent)
+http_api = deployed_api(triggers.manifest, base_dir=triggers.base_dir)
 
 
 @firestore_fn.on_document_written(document="locations/{location}")
@@ -138,3 +141,9 @@ def on_tickets_written(event: WrittenEvent) -> None:
 def on_users_written(event: WrittenEvent) -> None:
     """Recompute meeting_sessions, user_profiles when a document of users is written."""
     triggers.on_written("users", event)
+
+
+@https_fn.on_request()
+def api(request: https_fn.Request) -> https_fn.Response:
+    """Serve the HTTP API declared in views.yaml (see docs/http.md)."""
+    return http_api.handle(request)

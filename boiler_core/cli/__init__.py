@@ -5,8 +5,14 @@ from __future__ import annotations
 import click
 
 from boiler_core import __version__
+from boiler_core.cli.backfill import backfill
 from boiler_core.cli.check import check
+from boiler_core.cli.demo import demo
+from boiler_core.cli.dev import dev
+from boiler_core.cli.emulator_path import emulator_path
 from boiler_core.cli.generate import generate
+from boiler_core.cli.openapi import openapi
+from boiler_core.cli.verify import verify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,3 +26,9 @@ def main() -> None:
 
 main.add_command(check)
 main.add_command(generate)
+main.add_command(dev)
+main.add_command(demo)
+main.add_command(emulator_path)
+main.add_command(openapi)
+main.add_command(backfill)
+main.add_command(verify)

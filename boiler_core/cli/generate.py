@@ -8,6 +8,7 @@ import click
 
 from boiler_core.cli.options import load_or_exit, manifest_option
 from boiler_core.codegen import render_all
+from boiler_core.errors import GenerateError
 
 
 @click.command()
@@ -19,10 +20,14 @@ from boiler_core.codegen import render_all
     help="Write nothing; exit 1 and name the files that differ from what views.yaml gives.",
 )
 def generate(manifest_path: Path, check_only: bool) -> None:
-    """Generate functions/main.py, functions/requirements.txt and firestore.indexes.json."""
+    """Generate functions/main.py, functions/requirements.txt, firestore.indexes.json and
+    firestore.rules."""
     manifest = load_or_exit(manifest_path)
     root = manifest_path.parent
-    files = render_all(manifest)
+    try:
+        files = render_all(manifest)
+    except GenerateError as exc:
+        raise click.ClickException(str(exc)) from None
     stale = []
     for relative, content in sorted(files.items()):
         target = root / relative

@@ -20,6 +20,8 @@ import yaml
 from boiler_core.manifest.loader import FORMAT_VERSION
 from boiler_core.manifest.model import (
     ROOT,
+    ClientAccess,
+    Collection,
     CountField,
     EqualsField,
     FieldPath,
@@ -60,14 +62,23 @@ def manifest_data(manifest: Manifest) -> dict[str, Any]:
             "emulator_project_id": project.emulator_project_id,
             "functions_dir": project.functions_dir,
         },
-        "collections": {
-            name: _without_none({"path": c.path.text, "schema": c.schema})
-            for name, c in manifest.collections.items()
-        },
+        "collections": {name: _collection(c) for name, c in manifest.collections.items()},
         "views": {name: _view(view) for name, view in manifest.views.items()},
     }
+    if project.cors_origins:
+        data["project"]["cors_origins"] = list(project.cors_origins)
     if manifest.mutations:
         data["mutations"] = {name: _mutation(m) for name, m in manifest.mutations.items()}
+    return data
+
+
+def _collection(collection: Collection) -> dict[str, Any]:
+    data = _without_none({"path": collection.path.text, "schema": collection.schema})
+    if collection.client != ClientAccess():
+        read, write = collection.client.read, collection.client.write
+        data["client"] = _without_none(
+            {"read": read and _policy(read), "write": write and _policy(write)}
+        )
     return data
 
 

@@ -1,5 +1,9 @@
 """``functions/main.py``: one Firestore trigger per source collection, and the embedded manifest.
 
+One HTTP function, :data:`HTTP_FUNCTION`, routes every request of the API (mutations, view
+reads, the OpenAPI document and its page) to :class:`boiler_core.http.api.HttpApi`; docs/http.md
+says why one router rather than a function per route.
+
 The triggers are rendered from a table (:func:`triggers`), one named top-level function each,
 because ``firebase deploy`` takes a function's Python name as its entry point. Each function body
 is a single call into :class:`boiler_core.functions_runtime.Triggers`, which holds the manifest
@@ -27,22 +31,36 @@ _MODULE = '''\
 """Cloud Functions keeping the views declared in views.yaml current.
 
 Each trigger hands the written document to boiler's engine, which recomputes the view documents
-it affects. MANIFEST is views.yaml as boiler checked it. Regenerate with `boiler generate`.
+it affects. The HTTP function `api` serves the mutations, the view reads, /openapi.json and /docs.
+MANIFEST is views.yaml as boiler checked it. Regenerate with `boiler generate`.
 """
 
 from pathlib import Path
 
-from firebase_functions import firestore_fn
+from firebase_functions import firestore_fn, https_fn
 from firebase_functions.options import set_global_options
 
 from boiler_core.functions_runtime import Triggers, WrittenEvent
+from boiler_core.http.factory import deployed_api
 
 set_global_options(region={region})
 
 MANIFEST = {manifest}
 
 triggers = Triggers(MANIFEST, base_dir=Path(__file__).resolve().parent)
+http_api = deployed_api(triggers.manifest, base_dir=triggers.base_dir)
 '''
+
+_HTTP_FUNCTION = '''
+
+@https_fn.on_request()
+def {name}(request: https_fn.Request) -> https_fn.Response:
+    """Serve the HTTP API declared in views.yaml (see docs/http.md)."""
+    return http_api.handle(request)
+'''
+
+HTTP_FUNCTION = "api"
+"""Name (and Cloud Functions id) of the one HTTP function, which routes every API request."""
 
 _TRIGGER = """
 
@@ -99,6 +117,7 @@ def render_main_py(manifest: Manifest) -> str:
                 collection=_string(trigger.collection),
             )
         )
+    parts.append(_HTTP_FUNCTION.format(name=HTTP_FUNCTION))
     return "".join(parts)
 
 

@@ -45,14 +45,14 @@ from boiler_core.engine.outputs import (
     WritePlan,
     copies_named_by,
     copy_path,
-    current_outputs,
+    desired_documents,
     master_path,
     plan_writes,
 )
 from boiler_core.engine.reads import CountingReader, Tally
 from boiler_core.engine.relevance import Usage, is_relevant, usage
 from boiler_core.engine.sources import Sources
-from boiler_core.errors import HookError
+from boiler_core.errors import ContentionError, HookError
 from boiler_core.manifest.imports import ImportProblem, import_object
 from boiler_core.manifest.model import ROOT, HookField, Manifest, View
 from boiler_core.store.port import Reader, Store, Transaction
@@ -115,26 +115,73 @@ class Engine:
                 cost += self._recompute(view, roots, named)
         except Exception as exc:
             cost = replace(cost, ms=_elapsed_ms(started))
-            self._log(cost.to_log(**where, error=f"{type(exc).__name__}: {exc}"))
+            entry = cost.to_log(**where, error=f"{type(exc).__name__}: {exc}")
+            self._log(_with_give_up(entry, exc))
             raise
         cost = replace(cost, ms=_elapsed_ms(started), lag_ms=_lag_ms(change.time))
         self._log(cost.to_log(**where))
         return cost
 
-    def recompute(self, view: str, root_ids: Iterable[str]) -> Cost:
+    def recompute(
+        self,
+        view: str,
+        root_ids: Iterable[str],
+        *,
+        also: Mapping[str, Iterable[str]] | None = None,
+    ) -> Cost:
         """Rebuild the documents of ``view`` for ``root_ids`` from the current domain state.
 
         Creates, updates or deletes the master document and the copies of current members. Copies
-        of former members are only found through changes (see :meth:`handle`).
+        of former members are only found through changes (see :meth:`handle`), or when a caller
+        that listed them (``boiler verify``, ``boiler backfill``) passes them in ``also``: copy
+        paths per root id, read in the transaction and deleted unless the root still needs them.
         """
         started = time.perf_counter()
+        target = self._view(view)
+        named = _named(also)
+        roots = set(root_ids) | set(named)
+        cost = Cost(views=(target.name,)) + self._recompute(target, roots, named)
+        return replace(cost, ms=_elapsed_ms(started))
+
+    def plan(
+        self,
+        view: str,
+        root_ids: Iterable[str],
+        tx: Transaction,
+        *,
+        also: Mapping[str, Iterable[str]] | None = None,
+    ) -> WritePlan:
+        """What :meth:`recompute` would write for ``root_ids``, decided from ``tx``'s reads.
+
+        Runs the same transaction function as :meth:`recompute`, once, on ``tx``, which receives
+        the planned ``set`` and ``delete`` calls: give it a transaction that records instead of
+        writing to compare stored documents with recomputed ones without changing anything.
+        """
+        named = _named(also)
+        chunk = sorted(set(root_ids) | set(named))
+        return self._chunk_transaction(self._view(view), chunk, named, Tally())(tx)
+
+    def content(self, view: str, root_id: str, reader: Reader) -> dict[str, Any] | None:
+        """The computed fields of ``view``'s document for root ``root_id`` in the state ``reader``
+        sees (a transaction, for a consistent answer); None when the root does not exist.
+
+        The HTTP layer compares this with a client's ``If-Match`` version inside a mutation's
+        transaction. Bookkeeping fields are not included.
+        """
+        target = self._view(view)
+        path = doc_path(target.root, root_id)
+        root = reader.get_all([path]).get(path)
+        if root is None:
+            return None
+        linked = self._gather(target, [root], reader)
+        return compute(target, Sources(root, parents_of(target), linked), self._hooks)
+
+    def _view(self, name: str) -> View:
         try:
-            target = self.manifest.views[view]
+            return self.manifest.views[name]
         except KeyError:
             known = ", ".join(self.manifest.views) or "none"
-            raise KeyError(f"no view '{view}' in the manifest (views: {known})") from None
-        cost = Cost(views=(target.name,)) + self._recompute(target, set(root_ids), {})
-        return replace(cost, ms=_elapsed_ms(started))
+            raise KeyError(f"no view '{name}' in the manifest (views: {known})") from None
 
     # -- affected roots --------------------------------------------------------------------------
 
@@ -192,9 +239,13 @@ class Engine:
         for start in range(0, len(ordered), self.chunk_size):
             chunk = ordered[start : start + self.chunk_size]
             tally = Tally()
-            plan = self.store.run_transaction(
-                self._chunk_transaction(view, chunk, named, tally), max_attempts=self.max_attempts
-            )
+            try:
+                plan = self.store.run_transaction(
+                    self._chunk_transaction(view, chunk, named, tally),
+                    max_attempts=self.max_attempts,
+                )
+            except ContentionError as exc:
+                raise _gave_up(view, chunk, self.max_attempts, exc) from exc
             cost += Cost(
                 reads=tally.reads,
                 queries=tally.queries,
@@ -218,7 +269,7 @@ class Engine:
             first = reader.get_all([*root_paths.values(), *masters.values()])
             roots = {root_id: first.get(path) for root_id, path in root_paths.items()}
             linked = self._gather(view, [d for d in roots.values() if d is not None], reader)
-            desired: dict[str, dict[str, Any]] = {}
+            desired: dict[str, Mapping[str, Any]] = {}
             candidates: set[str] = set()
             for root_id, root in roots.items():
                 candidates.update(named.get(root_id, ()))
@@ -227,8 +278,7 @@ class Engine:
                     continue
                 sources = Sources(root, parents_of(view), linked)
                 content = compute(view, sources, self._hooks)
-                for path in current_outputs(view, root_id, sources):
-                    desired[path] = content
+                desired.update(desired_documents(view, root_id, sources, content))
             candidates.update(desired)
             candidates.difference_update(masters.values())
             existing = {path: first.get(path) for path in masters.values()}
@@ -302,6 +352,34 @@ def _import_hooks(manifest: Manifest) -> dict[str, Hook]:
                 raise HookError(f"{where} is not callable (it is {type(hook).__name__})")
             hooks[spec.hook] = hook
     return hooks
+
+
+def _named(also: Mapping[str, Iterable[str]] | None) -> dict[str, set[str]]:
+    return {root_id: set(paths) for root_id, paths in (also or {}).items()}
+
+
+def _gave_up(view: View, chunk: Sequence[str], attempts: int, exc: Exception) -> ContentionError:
+    """The error that says what contention left undone, and how to repair it."""
+    shown = ", ".join(chunk[:5]) + (f" and {len(chunk) - 5} more" if len(chunk) > 5 else "")
+    return ContentionError(
+        f"gave up on view '{view.name}' for root(s) {shown} of '{view.root}' after {attempts} "
+        f"contended attempts; they stay stale until `boiler verify --repair {view.name}` or "
+        f"their next change ({exc})",
+        view=view.name,
+        roots=tuple(chunk),
+        attempts=attempts,
+    )
+
+
+def _with_give_up(entry: dict[str, Any], exc: Exception) -> dict[str, Any]:
+    """``entry`` with a ``gave_up`` record (view, roots, attempts) when contention caused it."""
+    if isinstance(exc, ContentionError) and exc.view is not None:
+        entry["boiler"]["gave_up"] = {
+            "view": exc.view,
+            "roots": list(exc.roots),
+            "attempts": exc.attempts,
+        }
+    return entry
 
 
 def _elapsed_ms(started: float) -> float:

@@ -9,6 +9,11 @@ for one already equal (contract 3).
 Candidates are the outputs the current state implies plus the copies the change itself names (the
 members in the root's before and after, or the changed member document): that union is what finds
 the copies of members who left, without listing collections.
+
+A master document of a view read by ``{members: JOIN}`` also holds the bookkeeping field
+``_members`` (:data:`~boiler_core.manifest.model.MEMBERS_FIELD`): the sorted ids of the join's
+documents, which the security rules compare with the reader's uid. Copies never hold it: a copy is
+read by its own member, who may not be a reader of the master (copies can iterate another join).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from boiler_core.documents import Doc
 from boiler_core.engine.change import Change
 from boiler_core.engine.links import link_ids
 from boiler_core.engine.sources import Sources
-from boiler_core.manifest.model import Copy, View
+from boiler_core.manifest.model import MEMBERS_FIELD, Copy, View
 
 
 def master_path(view: View, root_id: str) -> str:
@@ -40,6 +45,23 @@ def current_outputs(view: View, root_id: str, sources: Sources) -> list[str]:
     for copy in view.copies:
         paths.extend(copy_path(view, copy, root_id, d.id) for d in sources.many(copy.for_each))
     return paths
+
+
+def bookkeeping(view: View, sources: Sources) -> dict[str, Any]:
+    """Fields the engine adds to the master document for its read policy (see the module doc)."""
+    if view.read.kind != "members" or view.read.value is None:
+        return {}
+    return {MEMBERS_FIELD: sorted({doc.id for doc in sources.many(view.read.value)})}
+
+
+def desired_documents(
+    view: View, root_id: str, sources: Sources, content: Mapping[str, Any]
+) -> dict[str, Mapping[str, Any]]:
+    """What every output of an existing root must hold: the master, with its bookkeeping
+    fields, and a copy per current member, with the computed fields only."""
+    desired = {path: content for path in current_outputs(view, root_id, sources)}
+    desired[master_path(view, root_id)] = {**content, **bookkeeping(view, sources)}
+    return desired
 
 
 def copies_named_by(view: View, change: Change, root_ids: Iterable[str]) -> dict[str, set[str]]:

@@ -28,12 +28,14 @@ from boiler_core.manifest.model import (
     PolicyKind,
     Project,
 )
+from boiler_core.manifest.origins import read_cors_origins
 from boiler_core.manifest.paths import parse_route
 from boiler_core.manifest.reader import Reader, did_you_mean, scalar_value
 
 TOP_KEYS = ("version", "project", "collections", "views", "mutations")
-PROJECT_KEYS = ("region", "runtime", "emulator_project_id", "functions_dir")
-COLLECTION_KEYS = ("path", "schema")
+PROJECT_KEYS = ("region", "runtime", "emulator_project_id", "functions_dir", "cors_origins")
+COLLECTION_KEYS = ("path", "schema", "client")
+CLIENT_KEYS = ("read", "write")
 VIEW_KEYS = ("path", "root", "joins", "fields", "copies", "read", "description")
 JOIN_KEYS = ("collection", "ref", "refs", "query", "op", "key", "parent")
 FIELD_KEYS = (
@@ -51,6 +53,7 @@ FIELD_KEYS = (
 )
 COPY_KEYS = ("path", "for_each")
 VIEW_POLICY_KEYS = ("owner", "members", "rule")
+CLIENT_POLICY_KEYS = ("owner", "rule")
 MUTATION_POLICY_KEYS = ("member-of", "hook")
 MUTATION_KEYS = ("route", "body", "handler", "policy", "description")
 
@@ -164,7 +167,7 @@ def _read_project(reader: Reader, node: yaml.Node) -> Project:
     items = reader.mapping(node, "project", PROJECT_KEYS)
     if items is None:
         return Project()
-    values: dict[str, str] = {}
+    values: dict[str, Any] = {}
     for key in ("region", "functions_dir"):
         if key in items:
             value = reader.string(items[key][1], f"project.{key}")
@@ -185,6 +188,10 @@ def _read_project(reader: Reader, node: yaml.Node) -> Project:
             )
         elif value is not None:
             values["emulator_project_id"] = value
+    if "cors_origins" in items:
+        origins = read_cors_origins(reader, items["cors_origins"][1])
+        if origins is not None:
+            values["cors_origins"] = origins
     return Project(**values)
 
 
@@ -194,6 +201,12 @@ def _read_project(reader: Reader, node: yaml.Node) -> Project:
 def read_view_policy(reader: Reader, node: yaml.Node) -> Policy | None:
     """``public`` | ``signed-in`` | ``{owner: VAR}`` | ``{members: JOIN}`` | ``{rule: EXPR}``."""
     return _read_policy(reader, node, "read policy", VIEW_POLICY_KEYS)
+
+
+def read_client_policy(reader: Reader, node: yaml.Node, what: str) -> Policy | None:
+    """A domain collection's ``client:`` policy: ``public`` | ``signed-in`` | ``{owner: VAR}`` |
+    ``{rule: EXPR}`` (no ``members``: the engine writes no bookkeeping into domain documents)."""
+    return _read_policy(reader, node, what, CLIENT_POLICY_KEYS)
 
 
 def read_mutation_policy(reader: Reader, node: yaml.Node) -> Policy | None:
@@ -223,7 +236,8 @@ def _read_policy(
     if items is None:
         return None
     if len(items) != 1:
-        reader.error(node, f"{what} must have exactly one of: {', '.join(mapping_keys)}")
+        if items or not node.value:  # an unknown key alone is reported already
+            reader.error(node, f"{what} must have exactly one of: {', '.join(mapping_keys)}")
         return None
     ((kind, (_, value_node)),) = items.items()
     value = reader.string(value_node, f"{what} '{kind}'")

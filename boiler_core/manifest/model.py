@@ -6,7 +6,8 @@ after checking every rule, so code that receives a :class:`Manifest` may rely on
 * every join names a known collection and a known parent join (or the root);
 * every field path resolves to a join of the view (or the root document);
 * path templates are well formed and every variable is bound;
-* no view writes a domain collection, no two views write one collection, no view depends on itself.
+* no view writes a domain collection, no two views write one collection, no view depends on itself;
+* every read and client policy can be compiled into security rules (:mod:`.policies`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ ID_FIELD = "$id"
 
 ROOT = "$root"
 """Name the engine uses for the root node of a view's join tree."""
+
+MEMBERS_FIELD = "_members"
+"""Bookkeeping field of a view document whose read policy is ``{members: JOIN}``: the sorted ids
+of the join's documents, which the security rules compare with the reader's uid. Only master
+documents carry it (see docs/security.md); field names starting with ``_`` are reserved for it."""
 
 _VAR = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
@@ -102,6 +108,10 @@ class Project:
     functions_dir: str = "functions"
     """Folder (relative to views.yaml) holding hooks, schemas and the generated ``main.py``."""
 
+    cors_origins: tuple[str, ...] = ()
+    """Browser origins allowed to call the HTTP functions (``https://app.example.com``); empty
+    means none (no CORS headers), ``("*",)`` any origin. Checked by the loader."""
+
 
 @dataclass(frozen=True)
 class Collection:
@@ -115,6 +125,9 @@ class Collection:
 
     schema: str | None
     """``module:Class`` of a marshmallow Schema describing its documents, if any."""
+
+    client: ClientAccess = field(default_factory=lambda: ClientAccess())
+    """What end users may do with its documents directly; closed unless views.yaml opens it."""
 
 
 JoinKind = Literal["ref", "refs", "query"]
@@ -273,6 +286,7 @@ class Policy:
 
     Views: ``public``, ``signed-in``, ``owner`` (a path variable equal to the caller's uid),
     ``members`` (the caller's uid is a document of a join), ``rule`` (a rules expression).
+    Domain collections (``client:``): ``public`` (reads only), ``signed-in``, ``owner``, ``rule``.
     Mutations: ``public``, ``signed-in``, ``member-of`` (a member of the view document the route
     names), ``hook`` (a Python function).
     """
@@ -280,6 +294,21 @@ class Policy:
     kind: PolicyKind
     value: str | None = None
     """The variable, join, view, rule expression or hook the policy names."""
+
+
+@dataclass(frozen=True)
+class ClientAccess:
+    """Direct end-user access to a domain collection (``client:``), enforced by security rules.
+
+    Each is None (closed, the default) or a :class:`Policy` of kind ``public`` (reads only),
+    ``signed-in``, ``owner`` or ``rule``. Server code (the engine, mutations) is never limited.
+    """
+
+    read: Policy | None = None
+    """Who may get and list its documents."""
+
+    write: Policy | None = None
+    """Who may create, update and delete its documents."""
 
 
 @dataclass(frozen=True)

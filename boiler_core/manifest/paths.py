@@ -10,6 +10,7 @@ import yaml
 
 from boiler_core.manifest.model import ID_FIELD, ROOT, FieldPath, Join, PathTemplate
 from boiler_core.manifest.reader import Reader, did_you_mean
+from boiler_core.manifest.rule_expressions import RESERVED_NAMES
 
 _COLLECTION_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _VARIABLE = re.compile(r"^\{[A-Za-z_][A-Za-z0-9_]*\}$")
@@ -40,6 +41,14 @@ def parse_template(reader: Reader, node: yaml.Node, text: str, what: str) -> Pat
     for name in {n for n in names if names.count(n) > 1}:
         reader.error(node, f"variable '{{{name}}}' appears twice in {what} '{text}'", "rename one")
         return None
+    for name in names:
+        if name in RESERVED_NAMES:
+            reader.error(
+                node,
+                f"variable '{{{name}}}' of {what} '{text}' is a reserved name of security rules",
+                f"rename it, e.g. {{{name}_id}}",
+            )
+            return None
     return template
 
 

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 import marshmallow
 import yaml
 
-from boiler_core.manifest import loader
+from boiler_core.manifest import loader, policies
 from boiler_core.manifest.imports import ImportProblem, import_object, is_spec
 from boiler_core.manifest.model import (
+    MEMBERS_FIELD,
     ROOT,
+    ClientAccess,
     Collection,
     Copy,
     CountField,
@@ -155,8 +157,13 @@ class _Builder:
             schema = reader.string(schema_node, f"schema of collection '{name}'")
             if schema is not None:
                 fields = self._schema(schema_node, schema, "schema")
-        if template is not None:
-            self.collections[name] = Collection(name, template, schema)
+        client: ClientAccess | None = None
+        if "client" in items and template is not None:
+            client = policies.read_client_access(
+                reader, items["client"][1], template, f"collection '{name}'"
+            )
+        if template is not None:  # kept when client: is invalid, so names still resolve
+            self.collections[name] = Collection(name, template, schema, client or ClientAccess())
             self.schema_fields[name] = fields
 
     # -- views -----------------------------------------------------------------------------------
@@ -269,7 +276,10 @@ class _Builder:
         if "read" in items:
             read = loader.read_view_policy(reader, items["read"][1])
             if read is not None and template is not None:
-                self._check_view_policy(items["read"][1], read, template, joins, what)
+                enforceable = policies.check_view_policy(
+                    reader, items["read"][1], read, template, joins, what
+                )
+                read = read if enforceable else None
         if fields is None or copies is None or ("read" in items and read is None):
             return None
         if template is None or root is None:
@@ -382,7 +392,16 @@ class _Builder:
     ) -> tuple[tuple[str, FieldSpec], ...] | None:
         out: list[tuple[str, FieldSpec]] = []
         ok = True
-        for name, _, fnode in self.reader.entries(node, f"fields of {what}"):
+        for name, key_node, fnode in self.reader.entries(node, f"fields of {what}"):
+            if name.startswith("_"):
+                self.reader.error(
+                    key_node,
+                    f"field name '{name}' of {what} starts with '_', which is reserved for "
+                    f"boiler's bookkeeping fields ({MEMBERS_FIELD})",
+                    f"rename it, e.g. '{name.lstrip('_') or 'value'}'",
+                )
+                ok = False
+                continue
             spec = self._field(fnode, f"field '{name}' of {what}", scope)
             if spec is None:
                 ok = False
@@ -576,30 +595,6 @@ class _Builder:
                 return None
             out.append(Copy(template, join_name, extra[0]))
         return tuple(out)
-
-    def _check_view_policy(
-        self,
-        node: yaml.Node,
-        policy: Any,
-        template: PathTemplate,
-        joins: Mapping[str, Join],
-        what: str,
-    ) -> None:
-        if policy.kind == "owner" and policy.value not in template.variables:
-            self.reader.error(
-                node,
-                f"read policy of {what}: owner variable '{policy.value}' is not in the path "
-                f"'{template.text}'",
-                f"use one of: {', '.join(template.variables)}",
-            )
-        if policy.kind == "members" and (
-            policy.value not in joins or joins[policy.value].parent != ROOT
-        ):
-            self.reader.error(
-                node,
-                f"read policy of {what}: members join '{policy.value}' is not a join of the root",
-                did_you_mean(policy.value, joins) or "name a refs or query join of the root",
-            )
 
     # -- whole-manifest checks -------------------------------------------------------------------
 

@@ -42,6 +42,9 @@ BATCH_SIZE = 300
 _OPERATORS: dict[str, str] = {"==": "==", "array-contains": "array_contains"}
 """Port operators as the Python client spells them."""
 
+DOCUMENT_ID = "__name__"
+"""The pseudo field of a document's name (``FieldPath.document_id()``); paging orders by it."""
+
 BACKOFF_BASE = 0.05
 BACKOFF_CAP = 2.0
 
@@ -106,6 +109,28 @@ class FirestoreStore:
     def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
         """Documents of ``collection`` whose ``field`` ``op`` ``value``, sorted by path."""
         return _query(self.client, collection, field, op, value, None)
+
+    def list_paths(
+        self, collection: str, *, group: bool = False, after: str | None = None, limit: int = 300
+    ) -> list[str]:
+        """Up to ``limit`` paths after the cursor ``after``, ordered by document name; only the
+        names are fetched (an empty projection)."""
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
+        source = self.client.collection_group(collection) if group else self._collection(collection)
+        query = source.order_by(DOCUMENT_ID).select([DOCUMENT_ID])
+        if after is not None:
+            query = query.start_after({DOCUMENT_ID: self.client.document(after)})
+        return [snapshot.reference.path for snapshot in query.limit(limit).stream()]
+
+    def count(self, collection: str, *, group: bool = False) -> int:
+        """How many documents the collection (or collection group) holds: a COUNT aggregation."""
+        source = self.client.collection_group(collection) if group else self._collection(collection)
+        aggregation: Any = source.count()  # the library's stubs mistype this call chain
+        return int(aggregation.get()[0][0].value)
+
+    def _collection(self, path: str) -> Any:
+        return self.client.collection(*path.split("/"))
 
     @property
     def last_retries(self) -> int:

@@ -7,12 +7,13 @@ otherwise it runs again, up to ``max_attempts`` times. Each commit, and every he
 one lock, so the store is safe to share between threads. Tests can therefore replay concurrent
 interleavings exactly: a write made while a transaction function runs makes that attempt retry.
 
-Documents are deep-copied on the way in and out; callers never share state with the store.
+Documents are copied on the way in and out (through dicts, lists and tuples; the other values,
+such as :class:`~boiler_core.documents.Ref`, strings and timestamps, are immutable and shared), so
+callers never share mutable state with the store.
 """
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -59,7 +60,7 @@ class MemoryStore:
         """A copy of the data at ``path``, or None."""
         with self._lock:
             data = self._docs.get(path)
-            return None if data is None else copy.deepcopy(data)
+            return None if data is None else _copy(data)
 
     def paths(self, prefix: str = "") -> list[str]:
         """Sorted paths of existing documents starting with ``prefix``."""
@@ -69,7 +70,7 @@ class MemoryStore:
     def dump(self, prefix: str = "") -> dict[str, dict[str, Any]]:
         """Copies of every document whose path starts with ``prefix``, by path (sorted)."""
         with self._lock:
-            return {p: copy.deepcopy(self._docs[p]) for p in self.paths(prefix)}
+            return {p: _copy(self._docs[p]) for p in self.paths(prefix)}
 
     # -- Reader ----------------------------------------------------------------------------------
 
@@ -81,14 +82,36 @@ class MemoryStore:
     def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
         """Documents of top-level ``collection`` whose ``field`` ``op`` ``value``, by path."""
         with self._lock:
+            prefix = f"{collection}/"
             out = []
-            for path in sorted(self._docs):
-                parts = path.split("/")
-                if len(parts) != 2 or parts[0] != collection:
-                    continue
+            for path in sorted(p for p in self._docs if p.startswith(prefix) and p.count("/") == 1):
                 if _matches(Doc(path, self._docs[path]).get(field, _ABSENT), op, value):
-                    out.append(Doc(path, copy.deepcopy(self._docs[path])))
+                    out.append(Doc(path, _copy(self._docs[path])))
             return out
+
+    # -- Lister ----------------------------------------------------------------------------------
+
+    def list_paths(
+        self, collection: str, *, group: bool = False, after: str | None = None, limit: int = 300
+    ) -> list[str]:
+        """Paths of ``collection`` (or of the collection group ``collection``) after ``after``,
+        ordered segment by segment as Firestore orders document names."""
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
+        cursor = None if after is None else tuple(after.split("/"))
+        with self._lock:
+            keys = sorted(
+                key
+                for path in self._docs
+                if _in_collection(key := tuple(path.split("/")), collection, group)
+                and (cursor is None or key > cursor)
+            )
+        return ["/".join(key) for key in keys[:limit]]
+
+    def count(self, collection: str, *, group: bool = False) -> int:
+        """How many documents ``collection`` (or the collection group) holds."""
+        with self._lock:
+            return sum(_in_collection(tuple(p.split("/")), collection, group) for p in self._docs)
 
     # -- Store -----------------------------------------------------------------------------------
 
@@ -117,7 +140,7 @@ class MemoryStore:
 
     def _read(self, path: str) -> Doc | None:
         data = self._docs.get(path)
-        return None if data is None else Doc(path, copy.deepcopy(data))
+        return None if data is None else Doc(path, _copy(data))
 
     def _version(self, path: str) -> int:
         return self._versions.get(path, 0)
@@ -134,7 +157,7 @@ class MemoryStore:
         if data is None:
             self._docs.pop(path, None)
         else:
-            self._docs[path] = copy.deepcopy(dict(data))
+            self._docs[path] = _copy(data)
 
     def _commit(self, tx: MemoryTransaction) -> None:
         with self._lock:
@@ -179,7 +202,7 @@ class MemoryTransaction:
 
     def set(self, path: str, data: Mapping[str, Any]) -> None:
         """Buffer a create-or-replace of ``path``."""
-        self.writes[path] = copy.deepcopy(dict(data))
+        self.writes[path] = _copy(data)
 
     def delete(self, path: str) -> None:
         """Buffer a delete of ``path``."""
@@ -191,6 +214,26 @@ class MemoryTransaction:
 
 
 _ABSENT: Any = object()
+
+
+def _copy(value: Any) -> Any:
+    """A copy of ``value`` through dicts (any mapping), lists and tuples; other values are
+    immutable (scalars, Ref, datetime) and returned as they are."""
+    if isinstance(value, Mapping):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_copy(item) for item in value)
+    return value
+
+
+def _in_collection(key: tuple[str, ...], collection: str, group: bool) -> bool:
+    """True when the document with path segments ``key`` is in ``collection`` (a collection
+    path), or with ``group`` in any collection whose id is ``collection``."""
+    if group:
+        return key[-2] == collection
+    return key[:-1] == tuple(collection.split("/"))
 
 
 def _matches(field_value: Any, op: QueryOp, value: Any) -> bool:

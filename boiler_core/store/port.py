@@ -1,7 +1,9 @@
 """The small storage port between the engine's decisions and a document database.
 
 Two implementations ship: :mod:`boiler_core.store.memory` (an in-memory double for fast tests of
-pure logic) and :mod:`boiler_core.store.firestore` (google-cloud-firestore). Values are
+pure logic) and :mod:`boiler_core.store.firestore` (google-cloud-firestore). Both are also a
+:class:`ListingStore`: they page through whole collections, which backfill and verify need and the
+engine never does. Values are
 store-neutral: references are :class:`~boiler_core.documents.Ref`, documents are
 :class:`~boiler_core.documents.Doc`, paths are full document paths (``meetings/meeting_1``).
 """
@@ -58,3 +60,29 @@ class Store(Reader, Protocol):
     def last_retries(self) -> int:
         """Retries the most recent :meth:`run_transaction` needed (0 when the first try won)."""
         ...
+
+
+class Lister(Protocol):
+    """Paging through whole collections by cursor (never by offset), and counting them."""
+
+    def list_paths(
+        self, collection: str, *, group: bool = False, after: str | None = None, limit: int = 300
+    ) -> list[str]:
+        """Up to ``limit`` document paths of ``collection``, in document-path order.
+
+        ``collection`` is a collection path (``meetings``, ``users/ada/meeting_sessions``) or, with
+        ``group=True``, a collection id whose collections at any depth are listed together (a
+        collection group). ``after`` is the cursor: the last path of the previous page; only
+        documents ordered after it are returned. An empty list means the end. Each listed document
+        is billed as one read; no document data is transferred.
+        """
+        ...
+
+    def count(self, collection: str, *, group: bool = False) -> int:
+        """How many documents ``collection`` (or the collection group) holds, by an aggregation
+        query (billed one read per 1,000 documents counted)."""
+        ...
+
+
+class ListingStore(Store, Lister, Protocol):
+    """A :class:`Store` that can also list collections: what backfill and verify work on."""

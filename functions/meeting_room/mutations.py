@@ -22,7 +22,10 @@ def next_status(status: str, in_session: bool) -> str:
 
 
 def set_in_session(ctx: MutationContext, body: dict[str, Any]) -> dict[str, Any]:
-    """``PATCH /meeting_sessions/{meeting}`` with ``{"inSession": bool}``."""
+    """Open or close a meeting's session: ``{"inSession": false}`` closes, ``true`` reopens.
+
+    ``PATCH /meeting_sessions/{meeting}``; a Conflict (409) for any other move.
+    """
     path = f"meetings/{ctx.params['meeting']}"
     meeting = ctx.get(path)
     if meeting is None:

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from boiler_core.codegen import render_all
+from boiler_core.codegen.main_py import HTTP_FUNCTION
 from boiler_core.codegen.names import trigger_names
 from boiler_core.manifest import Manifest, load_manifest
 
@@ -29,6 +30,7 @@ DISCOVER = (
     "import sys\n"
     "from firebase_functions.private import serving\n"
     "sys.stdout.write(serving.functions_as_yaml(serving.get_functions()))\n"
+    "assert not [m for m in sys.modules if m.startswith('apispec')], 'main.py imported apispec'\n"
 )
 
 
@@ -79,7 +81,7 @@ def test_deploy_discovers_one_written_trigger_per_source_collection(
     manifest, spec = deployed
     endpoints = spec["endpoints"]
     names = trigger_names(manifest.source_collections())
-    assert sorted(endpoints) == sorted(names.values())
+    assert sorted(endpoints) == sorted([*names.values(), HTTP_FUNCTION])
     for collection, name in names.items():
         endpoint = endpoints[name]
         assert endpoint["entryPoint"] == name
@@ -91,6 +93,17 @@ def test_deploy_discovers_one_written_trigger_per_source_collection(
             "eventFilters": {"database": "(default)", "namespace": "(default)"},
             "retry": False,
         }
+
+
+def test_deploy_discovers_the_api_as_one_https_function(
+    deployed: tuple[Manifest, dict[str, Any]],
+) -> None:
+    manifest, spec = deployed
+    endpoint = spec["endpoints"][HTTP_FUNCTION]
+    assert endpoint["entryPoint"] == HTTP_FUNCTION
+    assert endpoint["platform"] == "gcfv2"
+    assert endpoint["region"] == [manifest.project.region]
+    assert endpoint["httpsTrigger"] == {}
 
 
 def test_deploy_manifest_declares_no_params_or_extra_apis(

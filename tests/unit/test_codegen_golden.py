@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from boiler_core.codegen import render_all
+from boiler_core.codegen.main_py import HTTP_FUNCTION
 from boiler_core.codegen.names import FUNCTION_ID
 from boiler_core.manifest import Manifest, load_manifest, load_manifest_text
 
@@ -80,9 +81,18 @@ def test_main_py_defines_one_valid_trigger_per_source_collection(
 ) -> None:
     module = ast.parse(rendered["functions/main.py"])
     functions = [node for node in module.body if isinstance(node, ast.FunctionDef)]
-    assert len(functions) == len(library.source_collections()) == 6
+    triggers = [f for f in functions if f.name != HTTP_FUNCTION]
+    assert len(triggers) == len(library.source_collections()) == 6
     assert all(FUNCTION_ID.match(f.name) for f in functions)
-    assert "on_book_loans_written" in {f.name for f in functions}
+    assert "on_book_loans_written" in {f.name for f in triggers}
+
+
+def test_main_py_defines_the_one_http_function_last(rendered: dict[str, str]) -> None:
+    module = ast.parse(rendered["functions/main.py"])
+    functions = [node for node in module.body if isinstance(node, ast.FunctionDef)]
+    assert functions[-1].name == HTTP_FUNCTION
+    assert [f.name for f in functions].count(HTTP_FUNCTION) == 1
+    assert ast.unparse(functions[-1].decorator_list[0]) == "https_fn.on_request()"
 
 
 def test_main_py_starts_with_the_header_and_has_no_timestamp(rendered: dict[str, str]) -> None:

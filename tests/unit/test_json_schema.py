@@ -47,6 +47,8 @@ def object_keys(schema: dict[str, Any], definition: dict[str, Any]) -> set[str]:
         ("viewPolicy", loader.VIEW_POLICY_KEYS),
         ("mutation", loader.MUTATION_KEYS),
         ("mutationPolicy", loader.MUTATION_POLICY_KEYS),
+        ("clientAccess", loader.CLIENT_KEYS),
+        ("clientPolicy", loader.CLIENT_POLICY_KEYS),
     ],
 )
 def test_schema_allows_exactly_the_keys_the_loader_reads(
@@ -77,6 +79,8 @@ def test_shipped_views_yaml_is_valid_for_both(schema: dict[str, Any]) -> None:
         ("route: PATCH meeting_sessions/{meeting}", "route: meeting_sessions/{meeting}"),
         ("sort: $id", "sort: 3"),
         ("runtime: python311", "runtime: python27"),
+        ("region: us-central1", "region: us-central1\n  cors_origins: [http://app.example.com]"),
+        ("    path: users/{user}\n", "    path: users/{user}\n    client: {write: {members: x}}\n"),
     ],
 )
 def test_structural_mistakes_are_refused_by_both(

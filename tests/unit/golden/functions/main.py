@@ -2,15 +2,17 @@
 """Cloud Functions keeping the views declared in views.yaml current.
 
 Each trigger hands the written document to boiler's engine, which recomputes the view documents
-it affects. MANIFEST is views.yaml as boiler checked it. Regenerate with `boiler generate`.
+it affects. The HTTP function `api` serves the mutations, the view reads, /openapi.json and /docs.
+MANIFEST is views.yaml as boiler checked it. Regenerate with `boiler generate`.
 """
 
 from pathlib import Path
 
-from firebase_functions import firestore_fn
+from firebase_functions import firestore_fn, https_fn
 from firebase_functions.options import set_global_options
 
 from boiler_core.functions_runtime import Triggers, WrittenEvent
+from boiler_core.http.factory import deployed_api
 
 set_global_options(region="europe-west1")
 
@@ -21,18 +23,32 @@ project:
   runtime: python312
   emulator_project_id: demo-library
   functions_dir: .
+  cors_origins:
+  - https://library.example.com
+  - http://localhost:5173
 collections:
   authors:
     path: authors/{author}
     schema: library_app.schemas:AuthorSchema
   books:
     path: books/{book}
+    client:
+      read: signed-in
+      write:
+        rule: request.auth.token.role == "librarian"
   book-loans:
     path: book-loans/{loan}
   members:
     path: members/{member}
+    client:
+      read:
+        owner: member
+      write:
+        owner: member
   shelves:
     path: shelves/{shelf}
+    client:
+      read: public
 views:
   book_cards:
     path: book_cards/{book}
@@ -124,7 +140,8 @@ views:
         list: cards
         item: title
     read:
-      rule: request.auth.token.role == "librarian" || resource.data.label != "\\\\""\"\\\\"
+      rule: request.auth.token.role == "librarian" || resource.data.label != "say \\"hi\\" \\\\
+        bye"
 mutations:
   renew_loan:
     route: POST book-loans/{loan}/renew
@@ -139,6 +156,7 @@ mutations:
 """
 
 triggers = Triggers(MANIFEST, base_dir=Path(__file__).resolve().parent)
+http_api = deployed_api(triggers.manifest, base_dir=triggers.base_dir)
 
 
 @firestore_fn.on_document_written(document="authors/{author}")
@@ -175,3 +193,9 @@ def on_members_written(event: WrittenEvent) -> None:
 def on_shelves_written(event: WrittenEvent) -> None:
     """Recompute shelf_pages when a document of shelves is written."""
     triggers.on_written("shelves", event)
+
+
+@https_fn.on_request()
+def api(request: https_fn.Request) -> https_fn.Response:
+    """Serve the HTTP API declared in views.yaml (see docs/http.md)."""
+    return http_api.handle(request)

@@ -1,0 +1,237 @@
+"""``boiler backfill``: build or rebuild views from domain state, resumably and rate-limited."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from boiler_core.cli.options import load_or_exit, manifest_option
+from boiler_core.cli.target import Target, choose_views, engine_for, open_target, project_option
+from boiler_core.engine.engine import Engine
+from boiler_core.errors import BoilerError, CheckpointError
+from boiler_core.manifest import Manifest
+from boiler_core.rebuild import (
+    META_COLLECTION,
+    PRICES,
+    Backfill,
+    Checkpoint,
+    RampingLimiter,
+    estimate,
+    fingerprints,
+    ramp_seconds,
+    read_records,
+    stale_views,
+)
+from boiler_core.rebuild.paging import Source, all_paths, doc_id
+
+CHECKPOINT = Path(".boiler") / "backfill-checkpoint.json"
+"""Default checkpoint file, relative to the folder of views.yaml."""
+
+EXIT_INTERRUPTED = 130
+
+
+@click.command()
+@manifest_option
+@project_option
+@click.argument("views", nargs=-1, metavar="[VIEW]...")
+@click.option("--all", "all_views", is_flag=True, help="Rebuild every view.")
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="Rebuild the views whose definition changed since their last build (new ones too).",
+)
+@click.option("--resume", is_flag=True, help="Continue the run the checkpoint file recorded.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Write nothing: print document counts and estimated reads, writes and cost.",
+)
+@click.option(
+    "--checkpoint",
+    "checkpoint_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Checkpoint file [default: {CHECKPOINT} beside views.yaml].",
+)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0),
+    default=500.0,
+    show_default=True,
+    help="Starting writes per second, raised 50% every 5 minutes (Firestore's 500/50/5 ramp); "
+    "0 for no limit.",
+)
+@click.option("--page-size", type=click.IntRange(min=1, max=1000), default=300, show_default=True)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1, max=500),
+    default=50,
+    show_default=True,
+    help="Roots per transaction (one commit each).",
+)
+@click.option(
+    "--prices",
+    type=click.Choice(sorted(PRICES)),
+    default="multi-region",
+    show_default=True,
+    help="Price list for --dry-run.",
+)
+@click.pass_context
+def backfill(
+    ctx: click.Context,
+    manifest_path: Path,
+    project: str | None,
+    views: tuple[str, ...],
+    all_views: bool,
+    changed: bool,
+    resume: bool,
+    dry_run: bool,
+    checkpoint_path: Path | None,
+    rate: float,
+    page_size: int,
+    chunk_size: int,
+    prices: str,
+) -> None:
+    """Build or rebuild views from the domain state: VIEW..., --all or --changed.
+
+    Lists each view's root collection by cursor, recomputes the roots in transactions of
+    --chunk-size (only changed documents are written), then deletes view documents no root
+    implies any more, and records the view's definition fingerprint in _boiler_meta/VIEW.
+    Progress is checkpointed after every page: an interrupted run continues with --resume.
+    """
+    manifest = load_or_exit(manifest_path)
+    chosen = sum(bool(x) for x in (views, all_views, changed))
+    if chosen > 1 or (chosen == 0 and not resume):
+        raise click.UsageError("name the views to rebuild, or pass --all or --changed")
+    target = open_target(ctx, manifest, project)
+    current = fingerprints(manifest)
+    if changed:
+        names = _changed_views(manifest, target, current)
+    elif all_views:
+        names = list(manifest.views)
+    else:
+        names = choose_views(manifest, views) if views else []
+    path = checkpoint_path or manifest_path.resolve().parent / CHECKPOINT
+    with engine_for(manifest, manifest_path, target, chunk_size=chunk_size) as engine:
+        if dry_run:
+            _dry_run(engine, target, names, rate, prices)
+            return
+        checkpoint = _checkpoint(path, target, current, names, resume)
+        if not checkpoint.fingerprints:
+            click.echo("nothing to rebuild")
+            checkpoint.remove()
+            return
+        _run(engine, target, checkpoint, RampingLimiter(rate), page_size)
+
+
+def _changed_views(manifest: Manifest, target: Target, current: dict[str, str]) -> list[str]:
+    records = read_records(target.store, list(current))
+    stale = stale_views(current, records)
+    for name, reason in stale.items():
+        click.echo(f"{name}: {reason}")
+    recorded = [doc_id(p) for p in all_paths(target.store, Source(META_COLLECTION))]
+    gone = [name for name in recorded if name not in manifest.views]
+    if gone:
+        click.echo(
+            f"note: build records of views no longer in views.yaml: {', '.join(gone)} "
+            "(their documents are left as they are)"
+        )
+    if not stale:
+        click.echo(f"all {len(current)} views are built from their current definition")
+    return list(stale)
+
+
+def _checkpoint(
+    path: Path, target: Target, current: dict[str, str], names: list[str], resume: bool
+) -> Checkpoint:
+    try:
+        found = Checkpoint.load(path)
+    except CheckpointError as exc:
+        raise click.ClickException(str(exc)) from None
+    wanted = {name: current[name] for name in names}
+    if resume:
+        if found is None:
+            raise click.ClickException(f"no checkpoint to resume at {path}")
+        wanted = wanted or {name: current.get(name, "") for name in found.fingerprints}
+        why = found.mismatch(target.project, wanted)
+        if why is not None:
+            raise click.ClickException(
+                f"cannot resume from {path}: {why}; run without --resume to start over"
+            )
+        done = [v for v, p in found.progress.items() if p.phase != "roots" or p.after]
+        click.echo(f"resuming from {path} ({len(done)} of {len(wanted)} views started)")
+        return found
+    if found is not None:
+        click.echo(f"note: starting over; the checkpoint of an earlier run at {path} is replaced")
+    checkpoint = Checkpoint(path, target.project, wanted)
+    checkpoint.save()
+    return checkpoint
+
+
+def _run(
+    engine: Engine, target: Target, checkpoint: Checkpoint, limiter: RampingLimiter, page: int
+) -> None:
+    try:
+        for name in checkpoint.fingerprints:
+            progress = checkpoint.view(name)
+            if progress.phase == "done":
+                click.echo(f"{name}: already done in the checkpointed run")
+                continue
+            total = target.store.count(engine.manifest.views[name].root)
+            with click.progressbar(
+                length=max(total, 1), label=f"{name} roots", file=sys.stderr, show_pos=True
+            ) as bar:
+                bar.update(progress.roots)
+                job = Backfill(
+                    engine,
+                    target.store,
+                    checkpoint,
+                    limiter=limiter,
+                    page_size=page,
+                    on_roots=bar.update,
+                )
+                done = job.run_view(name)
+            click.echo(
+                f"{name}: {_plural(done.roots, 'root')}, {done.writes} written, "
+                f"{done.deletes} deleted, {done.reads} reads; recorded in {META_COLLECTION}/{name}"
+            )
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted; `boiler backfill --resume` continues from {checkpoint.path}")
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    except BoilerError as exc:
+        click.echo(f"boiler backfill: {type(exc).__name__}: {exc}", err=True)
+        click.echo(f"`boiler backfill --resume` continues from {checkpoint.path}", err=True)
+        raise SystemExit(1) from None
+    checkpoint.remove()
+    if limiter.slept:
+        click.echo(f"rate limit: waited {limiter.slept:.1f} s in total")
+
+
+def _dry_run(engine: Engine, target: Target, names: list[str], rate: float, prices: str) -> None:
+    price = PRICES[prices]
+    totals = [0, 0, 0, 0]
+    for name in names:
+        guess = estimate(engine, target.store, name)
+        cost = guess.cost(price)
+        click.echo(
+            f"{name}: {_plural(guess.roots, 'root')}, {guess.stored} view documents stored; "
+            f"estimated {guess.reads} reads, {guess.writes} writes, {guess.deletes} deletes, "
+            f"${cost:.4f} (sampled {_plural(guess.sampled, 'root')})"
+        )
+        for index, value in enumerate((guess.reads, guess.writes, guess.deletes)):
+            totals[index] += value
+        totals[3] += guess.spent_reads
+    reads, writes, deletes, spent = totals
+    total_cost = (reads * price.read + writes * price.write + deletes * price.delete) / 100_000
+    seconds = ramp_seconds(writes + deletes, rate)
+    click.echo(
+        f"total: {reads} reads, {writes} writes, {deletes} deletes, about ${total_cost:.4f}; "
+        f"at least {seconds:.0f} s at the write ramp; nothing written"
+    )
+    click.echo(f"prices assumed: {price} (USD list prices, free quota not deducted)")
+    click.echo(f"this estimate read {spent} documents")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

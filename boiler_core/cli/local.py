@@ -1,0 +1,176 @@
+"""What ``boiler dev`` and ``boiler demo`` share: finding the emulator, building the local
+runtime for a views.yaml, stopping cleanly on signals, and printing invocations.
+
+This is an entry-point module: it is where the process environment is read (``os.environ`` is
+passed explicitly to the runtime) and where signal handlers are installed, never the library.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import click
+
+from boiler_core.dispatch import Invocation, LocalRuntime, Record, Text
+from boiler_core.dispatch.records import Failed, HttpLine, Ready
+from boiler_core.emulator import EmulatorBinary, EmulatorNotFound, find_emulator
+from boiler_core.manifest import Manifest
+
+EXIT_NO_EMULATOR = 2
+"""Exit code when the Firestore emulator is not installed."""
+
+
+def find_emulator_or_exit(env: Mapping[str, str]) -> EmulatorBinary:
+    """The emulator to run; without one, print how to install it and exit with code 2."""
+    try:
+        return find_emulator(env)
+    except EmulatorNotFound as exc:
+        click.echo(f"boiler: {exc}", err=True)
+        raise SystemExit(EXIT_NO_EMULATOR) from None
+
+
+def rules_file(project_root: Path) -> Path | None:
+    """The security rules the project deploys: firebase.json's ``firestore.rules``, else
+    ``firestore.rules`` beside views.yaml; None when neither exists."""
+    firebase_json = project_root / "firebase.json"
+    name = "firestore.rules"
+    if firebase_json.is_file():
+        try:
+            config = json.loads(firebase_json.read_text(encoding="utf-8"))
+            name = str(config.get("firestore", {}).get("rules", name))
+        except (ValueError, AttributeError):
+            pass
+    path = project_root / name
+    return path if path.is_file() else None
+
+
+@contextmanager
+def local_runtime(
+    manifest: Manifest,
+    manifest_path: Path,
+    *,
+    env: Mapping[str, str],
+    record: bool = False,
+    on_record: Any = None,
+) -> Iterator[LocalRuntime]:
+    """Start the emulator and the dispatcher for ``manifest``; stop both when the block ends,
+    however it ends. Logs go to a temporary folder removed afterwards."""
+    binary = find_emulator_or_exit(env)
+    root = manifest_path.resolve().parent
+    with tempfile.TemporaryDirectory(prefix="boiler-") as workdir:
+        runtime = LocalRuntime(
+            binary,
+            functions_dir=root / manifest.project.functions_dir,
+            project=manifest.project.emulator_project_id,
+            env=env,
+            workdir=Path(workdir),
+            rules=rules_file(root),
+            record=record,
+            on_record=on_record,
+        )
+        with runtime:
+            yield runtime
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Turn the first SIGINT (Ctrl-C), SIGTERM or SIGHUP into KeyboardInterrupt for the block, so
+    every ``finally`` runs and the children are stopped; later ones are ignored, so a second
+    Ctrl-C cannot cut the shutdown short (it is bounded: a few seconds per process group).
+    The previous handlers are restored afterwards."""
+    stopping = False
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        if stopping:
+            click.echo("still stopping the emulator and the dispatcher ...", err=True)
+            return
+        stopping = True
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, interrupt) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def set_client_environment(runtime: LocalRuntime) -> None:
+    """Point this process's Firestore clients at the runtime's emulator.
+
+    google-cloud-firestore finds the emulator only through ``FIRESTORE_EMULATOR_HOST``, so the
+    CLI commands that build a client (``boiler demo``) set it here, in the entry point, for their
+    own process; the library never does.
+    """
+    os.environ["FIRESTORE_EMULATOR_HOST"] = runtime.emulator_host
+
+
+def format_invocation(record: Invocation) -> str:
+    """One line per invocation: function, document, what the engine did, how long it took."""
+    cost = record.cost or {}
+    if cost:
+        counts = (
+            f"{cost.get('reads', 0)} reads, {cost.get('writes', 0)} writes, "
+            f"{cost.get('deletes', 0)} deletes, {cost.get('skipped', 0)} skipped"
+        )
+    else:
+        counts = "no cost line"
+    outcome = "" if record.ok else f"  FAILED: {record.error}"
+    return f"{record.function:<24} {record.document:<32} {counts:<44} {record.ms:7.1f} ms{outcome}"
+
+
+def format_record(record: Record) -> str | None:
+    """The dev console line for any dispatcher record (None for the ones not shown)."""
+    if isinstance(record, Invocation):
+        return format_invocation(record)
+    if isinstance(record, Text):
+        return f"  | {record.line}"
+    if isinstance(record, HttpLine):
+        what = f"HTTP {record.method}"
+        status = f"status {record.status}"
+        return f"{what:<24} {record.url:<32} {status:<44} {_latency_ms(record.latency)}"
+    if isinstance(record, Failed):
+        return f"dispatcher failed: {record.error}"
+    if isinstance(record, Ready):
+        return None
+    return None
+
+
+def describe_runtime(runtime: LocalRuntime) -> list[str]:
+    """The addresses a developer needs, one per line."""
+    ready = runtime.ready
+    triggers = ", ".join(t.name for t in ready.triggers) if ready else "none"
+    lines = [
+        f"  Firestore emulator  {runtime.emulator_host}"
+        f"   (export FIRESTORE_EMULATOR_HOST={runtime.emulator_host})",
+        f"  project             {runtime.project}",
+        f"  trigger dispatcher  {runtime.dispatcher_url}",
+        f"  triggers            {triggers}",
+    ]
+    lines.append(
+        f"  processes           emulator pid {runtime.emulator.pid}, "
+        f"dispatcher pid {runtime.dispatcher.pid} (each leads its own process group)"
+    )
+    for name, url in ready.http if ready else ():
+        lines.append(f"  HTTP function       {name} at {url}   (e.g. curl {url}/openapi.json)")
+    if ready and ready.others:
+        lines.append(f"  not served here     {', '.join(ready.others)}")
+    return lines
+
+
+def _latency_ms(latency: str) -> str:
+    """``0.034291s`` (Cloud Logging's duration) as ``   34.3 ms``."""
+    try:
+        return f"{float(latency.removesuffix('s')) * 1000:7.1f} ms"
+    except ValueError:
+        return latency

@@ -1,0 +1,85 @@
+"""The dispatcher process: ``python -u -P -m boiler_core.dispatch --functions-dir DIR ...``.
+
+Started by :class:`boiler_core.dispatch.process.DispatcherProcess` with an explicit environment
+(``FIRESTORE_EMULATOR_HOST`` and the project id, which the Firebase SDK reads inside the trigger
+functions to build its Firestore client), exactly as the Functions runtime gives a deployed function
+its environment. It prints one JSON record per event on stdout (see :mod:`.records`) and exits
+when its stdin closes, so it cannot outlive the process that started it. HTTP functions of
+``main.py`` are served too, each on its own free loopback port (functions-framework's routing:
+every method and path goes to the function).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+import traceback
+from pathlib import Path
+
+from boiler_core.dispatch.functions import load_functions
+from boiler_core.dispatch.records import Failed, Ready, TriggerInfo, encode
+from boiler_core.dispatch.server import DispatchServer
+from boiler_core.http.server import LocalServer, function_app
+
+
+class _LineWriter:
+    """Writes whole lines to stdout, one at a time, flushed (invocations run on many threads)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> None:
+        with self._lock:
+            sys.stdout.write(text + "\n")
+            sys.stdout.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load ``main.py``, serve its triggers, print :class:`Ready`; return the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m boiler_core.dispatch")
+    parser.add_argument("--functions-dir", type=Path, required=True)
+    parser.add_argument("--project", required=True)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--record", type=Path, default=None)
+    args = parser.parse_args(argv)
+    emit = _LineWriter()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # each request logs its own JSON line
+    try:
+        loaded = load_functions(args.functions_dir)
+        server = DispatchServer(
+            args.port,
+            triggers=loaded.triggers,
+            project=args.project,
+            emit=emit,
+            record=args.record,
+        )
+    except Exception as exc:  # reported to the parent as a record, with the traceback before it
+        emit(traceback.format_exc().rstrip())
+        emit(encode(Failed(f"{type(exc).__name__}: {exc}")))
+        return 1
+    http_servers = [
+        (name, LocalServer(function_app(function, name)).start())
+        for name, function in loaded.http.items()
+    ]
+    infos = tuple(TriggerInfo(t.name, t.document, t.event_type) for t in loaded.triggers.values())
+    http = tuple((name, served.url) for name, served in http_servers)
+    emit(encode(Ready(server.url, infos, loaded.others, http)))
+    threading.Thread(target=_stop_when_stdin_closes, args=(server,), daemon=True).start()
+    try:
+        server.serve_forever(poll_interval=0.1)
+    finally:
+        server.server_close()
+        for _, served in http_servers:
+            served.stop()
+    return 0
+
+
+def _stop_when_stdin_closes(server: DispatchServer) -> None:
+    sys.stdin.buffer.read()
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,211 @@
+"""The local runtime: the Firestore emulator delivering trigger events to the functions of main.py.
+
+:class:`LocalRuntime` starts the emulator (``--functions_emulator`` pointing at the dispatcher) and
+the dispatcher process side by side, waits for both, then registers every Firestore trigger of
+``functions/main.py`` with the emulator before anyone writes (an event sent while nothing is
+registered is lost). From then on each domain write runs the generated function, which runs the
+engine, which writes the views: the production code path, on the emulator.
+
+``settle()`` is how callers know the runtime is quiet without sleeping: it writes a marker
+document whose trigger the dispatcher answers itself; the emulator delivers one event at a time in
+write order, waiting for each answer, so when the marker comes through every earlier delivery has
+been handled.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import TracebackType
+
+from boiler_core.dispatch.delivery import Delivery
+from boiler_core.dispatch.process import DispatcherProcess, RecordSink
+from boiler_core.dispatch.records import Ready
+from boiler_core.dispatch.server import BARRIER_COLLECTION, BARRIER_TRIGGER
+from boiler_core.emulator.discovery import EmulatorBinary
+from boiler_core.emulator.errors import LocalRuntimeError
+from boiler_core.emulator.firestore import LOOPBACK, FirestoreEmulator
+from boiler_core.emulator.process import free_port
+
+_PROXY_VARS = ("no_proxy", "NO_PROXY")
+AUTH_EMULATOR_HOST = "127.0.0.1:9099"
+"""The Firebase Auth emulator's default address, named for firebase-admin's emulator mode."""
+
+
+def function_environment(
+    base: Mapping[str, str], *, emulator_host: str, project: str
+) -> dict[str, str]:
+    """The environment the trigger functions run in, derived from ``base``.
+
+    * ``FIRESTORE_EMULATOR_HOST``: the Firestore clients inside the functions (the SDK's and
+      boiler's) talk to the emulator, anonymously;
+    * ``GCLOUD_PROJECT``, ``GOOGLE_CLOUD_PROJECT`` and ``FIREBASE_CONFIG``: the project is the
+      emulator's ``demo-*`` id, whatever credentials ``base`` names;
+    * no ``GOOGLE_APPLICATION_CREDENTIALS``: real credentials must not decide the project;
+    * ``NO_GCE_CHECK=true``: google-auth does not probe the Compute Engine metadata server;
+    * ``FIREBASE_AUTH_EMULATOR_HOST``: firebase-admin checks ID tokens as the Auth emulator issues
+      them (unsigned), so HTTP functions can be called with a test token and never fetch Google's
+      signing keys; nothing needs to listen there for token checks;
+    * loopback added to ``no_proxy``: a proxy in ``base`` must not capture emulator traffic.
+    """
+    env = {key: value for key, value in base.items() if key != "GOOGLE_APPLICATION_CREDENTIALS"}
+    env["FIRESTORE_EMULATOR_HOST"] = emulator_host
+    env["GCLOUD_PROJECT"] = project
+    env["GOOGLE_CLOUD_PROJECT"] = project
+    env["FIREBASE_CONFIG"] = json.dumps({"projectId": project})
+    env["NO_GCE_CHECK"] = "true"
+    env["FIREBASE_AUTH_EMULATOR_HOST"] = AUTH_EMULATOR_HOST
+    for name in _PROXY_VARS:
+        present = [part for part in base.get(name, "").split(",") if part]
+        env[name] = ",".join([*present, "127.0.0.1", "localhost"])
+    return env
+
+
+class LocalRuntime:
+    """Emulator + dispatcher for one functions folder; a context manager that stops both.
+
+    ``env`` is the environment both children derive theirs from (the CLI passes ``os.environ``).
+    ``workdir`` receives ``emulator.log``, ``dispatcher.log`` and, with ``record=True``,
+    ``deliveries.jsonl`` (every delivery, replayable). ``on_record`` sees every dispatcher record.
+    """
+
+    def __init__(
+        self,
+        binary: EmulatorBinary,
+        *,
+        functions_dir: Path,
+        project: str,
+        env: Mapping[str, str],
+        workdir: Path,
+        rules: Path | None = None,
+        record: bool = False,
+        on_record: RecordSink | None = None,
+        start_timeout: float = 60.0,
+    ) -> None:
+        self.project = project
+        self.workdir = workdir
+        self.start_timeout = start_timeout
+        self.record_path = workdir / "deliveries.jsonl" if record else None
+        emulator_port = free_port(LOOPBACK)
+        dispatcher_port = free_port(LOOPBACK)
+        while dispatcher_port == emulator_port:
+            dispatcher_port = free_port(LOOPBACK)
+        self.emulator = FirestoreEmulator(
+            binary,
+            project=project,
+            log_path=workdir / "emulator.log",
+            env=env,
+            rules=rules,
+            functions_emulator=f"{LOOPBACK}:{dispatcher_port}",
+            port=emulator_port,
+            start_timeout=start_timeout,
+        )
+        self.dispatcher = DispatcherProcess(
+            functions_dir=functions_dir.resolve(),
+            project=project,
+            port=dispatcher_port,
+            env=function_environment(env, emulator_host=self.emulator.host, project=project),
+            log_path=workdir / "dispatcher.log",
+            record_path=self.record_path,
+            on_record=on_record,
+        )
+        self.ready: Ready | None = None
+        self._markers = itertools.count(1)
+
+    @property
+    def emulator_host(self) -> str:
+        """``127.0.0.1:PORT`` of the emulator (for ``FIRESTORE_EMULATOR_HOST``)."""
+        return self.emulator.host
+
+    @property
+    def dispatcher_url(self) -> str:
+        """``http://127.0.0.1:PORT`` of the dispatcher."""
+        return f"http://{self.emulator.functions_emulator}"
+
+    def start(self) -> Ready:
+        """Start both processes, register the triggers; stop everything again on failure."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.dispatcher.start()  # loads main.py while the emulator's JVM starts
+            self.emulator.start()
+            self.ready = self.dispatcher.wait_ready(self.start_timeout)
+            for trigger in self.ready.triggers:
+                self.emulator.admin.register_trigger(
+                    trigger.name, trigger.document, trigger.event_type
+                )
+            self.emulator.admin.register_trigger(BARRIER_TRIGGER, f"{BARRIER_COLLECTION}/{{id}}")
+        except BaseException:
+            self.stop()
+            raise
+        return self.ready
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Return once every delivery the emulator queued before this call has been handled."""
+        marker = f"m{os.getpid()}-{next(self._markers)}"
+        path = f"{BARRIER_COLLECTION}/{marker}"
+        self.emulator.admin.put_document(path, {"marker": marker})
+        if not self.dispatcher.wait_barrier(marker, timeout):
+            raise LocalRuntimeError(
+                f"the runtime did not settle within {timeout:g} s: the marker {path} was not "
+                f"delivered. Dispatcher output ends with:\n{self.dispatcher.recent_output()}"
+            )
+        self.emulator.admin.delete_document(path)
+
+    def reset(self, timeout: float = 30.0) -> None:
+        """Delete every document of the project and return once quiet.
+
+        Settles first (a delivery still running holds transaction locks the wipe would wait on),
+        wipes (see :meth:`EmulatorAdmin.reset`), then settles again: the emulator delivers the
+        deletions as events.
+        """
+        self.settle(timeout)
+        self.emulator.admin.reset(timeout)
+        self.settle(timeout)
+
+    def deliveries(self) -> list[Delivery]:
+        """Every delivery recorded so far, in arrival order (needs ``record=True``)."""
+        if self.record_path is None:
+            raise LocalRuntimeError("deliveries are recorded only with LocalRuntime(record=True)")
+        if not self.record_path.exists():
+            return []
+        lines = self.record_path.read_text(encoding="utf-8").splitlines()
+        return [Delivery.from_json(json.loads(line)) for line in lines if line]
+
+    def replay(self, deliveries: Iterable[Delivery], *, concurrency: int = 1) -> list[int]:
+        """POST ``deliveries`` to the dispatcher again, ``concurrency`` at a time; the statuses.
+
+        With ``concurrency`` 1 they run one after another in the given order; above 1 they
+        overlap, as production deliveries do.
+        """
+        items = list(deliveries)
+        if concurrency <= 1:
+            return [delivery.post(self.dispatcher_url) for delivery in items]
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            return list(pool.map(lambda d: d.post(self.dispatcher_url), items))
+
+    def running(self) -> bool:
+        """True while both the emulator and the dispatcher are alive."""
+        return self.emulator.running() and self.dispatcher.running()
+
+    def stop(self) -> None:
+        """Stop the dispatcher, then the emulator (each with its process group); idempotent."""
+        try:
+            self.dispatcher.stop()
+        finally:
+            self.emulator.stop()
+
+    def __enter__(self) -> LocalRuntime:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,112 @@
+"""Request bodies: size (413), media type (415), JSON syntax (400), the declared schema (422).
+
+A mutation with a ``body:`` schema takes a JSON object, loaded by a fresh instance of that
+marshmallow Schema; marshmallow's default ``unknown = RAISE`` refuses fields the schema does not
+declare, and every problem comes back at once in ``fields``. A mutation without a schema takes no
+body. JSON is parsed strictly: UTF-8, no ``NaN``/``Infinity``, numbers that fit a float.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Request
+
+from boiler_core.http.problems import ApiError
+
+MAX_BODY_BYTES = 64 * 1024
+"""Largest request body accepted; larger ones get 413 before being read."""
+
+UTF8 = ("utf-8", "utf8")
+
+
+def read_body(request: Request, schema: type[Schema] | None, *, limit: int) -> dict[str, Any]:
+    """The validated body of a mutation request (``{}`` for mutations without a schema)."""
+    raw = _raw_body(request, limit)
+    if not raw:
+        if schema is not None:
+            raise ApiError(400, "this operation needs a JSON body (Content-Type: application/json)")
+        return {}
+    if not is_json(request):
+        raise ApiError(
+            415,
+            f"the body must be JSON (Content-Type: application/json), not '{request.mimetype}'",
+        )
+    charset = request.mimetype_params.get("charset")
+    if charset is not None and charset.lower() not in UTF8:
+        raise ApiError(415, f"JSON bodies must be UTF-8, not '{charset}'")
+    if schema is None:
+        raise ApiError(400, "this operation takes no request body; send none")
+    payload = parse_json(raw)
+    try:
+        loaded: dict[str, Any] = schema().load(payload)
+    except ValidationError as exc:
+        raise ApiError(
+            422,
+            f"the body does not match {schema.__name__}",
+            code="invalid_body",
+            fields=_messages(exc),
+        ) from exc
+    except (OverflowError, RecursionError) as exc:  # marshmallow lets these through
+        raise ApiError(
+            422, f"a value of the body is out of range for {schema.__name__}", code="invalid_body"
+        ) from exc
+    return loaded
+
+
+def is_json(request: Request) -> bool:
+    """True for ``application/json`` and ``application/*+json`` bodies."""
+    mimetype = request.mimetype
+    return mimetype == "application/json" or (
+        mimetype.startswith("application/") and mimetype.endswith("+json")
+    )
+
+
+def parse_json(raw: bytes) -> Any:
+    """Strictly parsed JSON; 400 naming the problem."""
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite)
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, "the body is not valid UTF-8", code="invalid_json") from exc
+    except RecursionError as exc:
+        raise ApiError(400, "the JSON body is nested too deeply", code="invalid_json") from exc
+    except ValueError as exc:
+        raise ApiError(400, f"the body is not valid JSON: {exc}", code="invalid_json") from exc
+
+
+def _raw_body(request: Request, limit: int) -> bytes:
+    length = request.content_length
+    if length is not None and length > limit:
+        raise _too_large(limit)
+    request.max_content_length = limit  # bounds chunked bodies too
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge as exc:
+        raise _too_large(limit) from exc
+    if len(raw) > limit:
+        raise _too_large(limit)
+    return raw
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, f"the body is larger than the {limit} bytes this API accepts")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text} is too large")
+    return value
+
+
+def _messages(exc: ValidationError) -> dict[str, Any]:
+    messages = exc.normalized_messages()  # type: ignore[no-untyped-call]
+    return {str(key): value for key, value in messages.items()}

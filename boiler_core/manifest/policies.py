@@ -1,0 +1,131 @@
+"""Checking who-may-read policies so that every one of them can be enforced by security rules.
+
+A policy ``boiler check`` accepts compiles to a condition the rules engine can evaluate for a
+single document and prove for a list query (see :mod:`boiler_core.codegen.rules`):
+
+* ``{owner: VAR}``: VAR is a variable of the document's path;
+* ``{members: JOIN}``: JOIN is a ``refs`` or ``query`` join of the root, whose document ids the
+  engine keeps in the view document's ``_members`` field (views only: the engine never writes
+  domain documents);
+* ``{rule: EXPR}``: EXPR is one condition (see :mod:`.rule_expressions`).
+
+Domain collections are closed to clients unless their ``client:`` entry opens them; anonymous
+(``public``) writes are refused there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import yaml
+
+from boiler_core.manifest import loader
+from boiler_core.manifest.model import ROOT, ClientAccess, Join, PathTemplate, Policy
+from boiler_core.manifest.reader import Reader, did_you_mean
+from boiler_core.manifest.rule_expressions import expression_problem
+
+_RULE_HINT = "write one Firestore rules condition, e.g. request.auth.token.admin == true"
+_MEMBERS_HINT = "name a refs or query join of the root, whose document ids are the readers' uids"
+
+
+def check_view_policy(
+    reader: Reader,
+    node: yaml.Node,
+    policy: Policy,
+    template: PathTemplate,
+    joins: Mapping[str, Join],
+    what: str,
+) -> bool:
+    """Record why a view's read policy cannot be enforced; True when it can."""
+    where = f"read policy of {what}"
+    if policy.kind == "owner":
+        return _check_owner(reader, node, policy, template, where)
+    if policy.kind == "rule":
+        return _check_rule(reader, node, policy, where)
+    if policy.kind != "members":
+        return True
+    name = policy.value or ""
+    join = joins.get(name)
+    if join is None:
+        reader.error(
+            node,
+            f"{where}: members join '{name}' is not a join of the view",
+            did_you_mean(name, joins) or _MEMBERS_HINT,
+        )
+        return False
+    if join.parent != ROOT:
+        reader.error(
+            node,
+            f"{where}: members join '{name}' hangs from join '{join.parent}', not from the root",
+            _MEMBERS_HINT,
+        )
+        return False
+    if not join.many:
+        reader.error(
+            node,
+            f"{where}: members join '{name}' is a ref join, which yields one document",
+            f"make it a refs or query join, or use {{rule: ...}} on the field '{join.field}'",
+        )
+        return False
+    return True
+
+
+def read_client_access(
+    reader: Reader, node: yaml.Node, template: PathTemplate, what: str
+) -> ClientAccess | None:
+    """``client: {read: POLICY, write: POLICY}`` of a domain collection, checked."""
+    items = reader.mapping(node, f"client access of {what}", loader.CLIENT_KEYS)
+    if items is None:
+        return None
+    policies: dict[str, Policy] = {}
+    for key, (_, value_node) in items.items():
+        where = f"client {key} policy of {what}"
+        policy = loader.read_client_policy(reader, value_node, f"client {key} policy")
+        if policy is None:
+            return None
+        if key == "write" and policy.kind == "public":
+            reader.error(
+                value_node,
+                f"{where} may not be public: anyone, signed in or not, could change it",
+                "use signed-in, {owner: VARIABLE} or {rule: EXPRESSION}",
+            )
+            return None
+        if policy.kind == "owner" and not _check_owner(reader, value_node, policy, template, where):
+            return None
+        if policy.kind == "rule" and not _check_rule(reader, value_node, policy, where):
+            return None
+        policies[key] = policy
+    return ClientAccess(read=policies.get("read"), write=policies.get("write"))
+
+
+def _check_owner(
+    reader: Reader, node: yaml.Node, policy: Policy, template: PathTemplate, where: str
+) -> bool:
+    if policy.value in template.variables:
+        return True
+    reader.error(
+        node,
+        f"{where}: owner variable '{policy.value}' is not in the path '{template.text}'",
+        f"use one of: {', '.join(template.variables)}",
+    )
+    return False
+
+
+def _check_rule(reader: Reader, node: yaml.Node, policy: Policy, where: str) -> bool:
+    text = policy.value or ""
+    problem = expression_problem(text)
+    if problem is None:
+        return True
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    reader.error(
+        _expression_node(node), f"{where}: rule expression '{shown}' {problem.message}", _RULE_HINT
+    )
+    return False
+
+
+def _expression_node(node: yaml.Node) -> yaml.Node:
+    """The expression's own node inside ``{rule: EXPR}``, for a precise position."""
+    if isinstance(node, yaml.MappingNode) and len(node.value) == 1:
+        value: yaml.Node = node.value[0][1]
+        return value
+    return node

@@ -1,0 +1,184 @@
+"""``boiler verify``: compare every view document with a recompute of the domain state, and repair.
+
+For one view, two passes, both paging by cursor:
+
+1. **Roots.** The root collection is listed page by page; each chunk of roots is planned by the
+   engine on a :class:`~boiler_core.rebuild.dryrun.DryRun` (same reads and decisions as a
+   recompute, nothing written). A planned set of a document read as absent is **missing**, of one
+   read as present **different** (with the fields that differ).
+2. **Stored documents.** The collections the view writes are listed (the master collection, each
+   copy collection as a collection group: see :mod:`.strays`). A master whose root is gone, or a
+   copy whose member left, is a suspect; the engine confirms it (a planned delete with the
+   suspect passed in ``also``) and it is reported **extra**.
+
+With ``repair``, the roots of every divergence are recomputed in real transactions right away
+(extra documents are passed in ``also`` so that the recompute deletes them), which is safe while
+triggers run: the recompute is the engine's own, serializable one. Without it nothing is written.
+
+On a database that is being written to, a divergence may be an event still in flight; the counts
+are exact once the triggers are idle.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from boiler_core.engine.cost import Cost
+from boiler_core.engine.engine import Engine
+from boiler_core.rebuild.dryrun import DryRun, differing_fields
+from boiler_core.rebuild.paging import DEFAULT_PAGE_SIZE, Source, doc_id, pages
+from boiler_core.rebuild.strays import (
+    Output,
+    classify,
+    needed_documents,
+    output_sources,
+    suspects,
+)
+from boiler_core.store.port import ListingStore
+
+Kind = Literal["missing", "extra", "different"]
+KINDS: tuple[Kind, ...] = ("missing", "extra", "different")
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """One view document that is not what the domain state implies."""
+
+    kind: Kind
+    path: str
+    root: str
+    """Id of the root document it belongs to."""
+    detail: str = ""
+    """The differing fields (different), or why it should not exist (extra)."""
+
+
+@dataclass
+class ViewCheck:
+    """What :meth:`Verifier.check` found (and, with repair, did) for one view."""
+
+    view: str
+    roots: int = 0
+    """Root documents recomputed."""
+    expected: int = 0
+    """View documents the domain state implies (masters and copies)."""
+    listed: int = 0
+    """View documents found by listing the collections the view writes."""
+    sources: tuple[Source, ...] = ()
+    """What was listed: the master collection and the copy collection groups."""
+    reads: int = 0
+    """Billed reads spent checking."""
+    divergences: list[Divergence] = field(default_factory=list)
+    repaired: Cost | None = None
+    """What the repair wrote, when repair was asked for."""
+
+    def counts(self) -> dict[Kind, int]:
+        """Divergences per kind (every kind listed)."""
+        counted = Counter(d.kind for d in self.divergences)
+        return {kind: counted[kind] for kind in KINDS}
+
+
+class Verifier:
+    """Checks (and repairs) the views of ``engine.manifest`` in ``store``."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        store: ListingStore,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        chunk_size: int | None = None,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.page_size = page_size
+        self.chunk_size = chunk_size or engine.chunk_size
+
+    def check(
+        self, view: str, *, repair: bool = False, on_roots: Callable[[int], None] | None = None
+    ) -> ViewCheck:
+        """Verify one view; with ``repair``, fix every divergence found. ``on_roots`` is told how
+        many roots each page checked (for a progress bar)."""
+        target = self.engine.manifest.views[view]
+        result = ViewCheck(view=view, sources=output_sources(target))
+        repaired = Cost()
+        for page in pages(self.store, Source(target.root), page_size=self.page_size):
+            result.reads += len(page)
+            for start in range(0, len(page), self.chunk_size):
+                roots = [doc_id(path) for path in page[start : start + self.chunk_size]]
+                found = self._check_roots(view, roots, result)
+                if repair and found:
+                    repaired += self.engine.recompute(view, sorted(found))
+            if on_roots is not None:
+                on_roots(len(page))
+        for source in result.sources:
+            for page in pages(self.store, source, page_size=self.page_size):
+                result.reads += len(page)
+                extras = self._check_stored(view, page, result)
+                if repair and extras:
+                    repaired += self.engine.recompute(view, (), also=extras)
+        result.divergences.sort(key=lambda d: (d.path, d.kind))
+        if repair:
+            result.repaired = repaired
+        return result
+
+    def _check_roots(self, view: str, roots: list[str], result: ViewCheck) -> set[str]:
+        """Plan ``roots`` without writing; record missing and different documents; return the
+        roots that diverge."""
+        target = self.engine.manifest.views[view]
+        dry = DryRun(self.store)
+        plan = self.engine.plan(view, roots, dry)
+        result.reads += dry.tally.reads
+        result.roots += len(roots)
+        result.expected += len(plan.sets) + plan.unchanged
+        divergent: set[str] = set()
+        for path, want in plan.sets:
+            output = classify(target, path)
+            root = output.root_id if output is not None else ""
+            have = dry.seen.get(path)
+            if have is None:
+                result.divergences.append(Divergence("missing", path, root))
+            else:
+                fields = ", ".join(differing_fields(have.data, want))
+                result.divergences.append(Divergence("different", path, root, fields))
+            divergent.add(root)
+        for path in plan.deletes:  # not expected for existing roots; reported if it happens
+            output = classify(target, path)
+            root = output.root_id if output is not None else ""
+            result.divergences.append(Divergence("extra", path, root, "not implied by its root"))
+            divergent.add(root)
+        return divergent
+
+    def _check_stored(
+        self, view: str, page: Iterable[str], result: ViewCheck
+    ) -> dict[str, set[str]]:
+        """Find listed documents of ``view`` that should not exist; record them as extra and
+        return them as copy paths per root (for ``recompute(also=...)``)."""
+        target = self.engine.manifest.views[view]
+        outputs = [o for path in page if (o := classify(target, path)) is not None]
+        result.listed += len(outputs)
+        needed = needed_documents(target, outputs)
+        result.reads += len(needed)
+        found = suspects(target, outputs, self.store.get_all(needed))
+        if not found:
+            return {}
+        also: dict[str, set[str]] = defaultdict(set)
+        for output, _ in found:
+            also[output.root_id].update(_copy_paths([output]))
+        dry = DryRun(self.store)
+        plan = self.engine.plan(view, (), dry, also=also)
+        result.reads += dry.tally.reads
+        confirmed: dict[str, set[str]] = defaultdict(set)
+        deleted = set(plan.deletes)
+        for output, reason in found:
+            if output.path in deleted:
+                result.divergences.append(Divergence("extra", output.path, output.root_id, reason))
+                confirmed[output.root_id].update(_copy_paths([output]))
+        return dict(confirmed)
+
+
+def _copy_paths(outputs: Iterable[Output]) -> set[str]:
+    """The copies among ``outputs`` (a master is always read for its root anyway)."""
+    return {output.path for output in outputs if output.copy is not None}

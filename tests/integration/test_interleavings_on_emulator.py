@@ -1,0 +1,187 @@
+"""Overlapping invocations on the real emulator (real transactions, FirestoreStore).
+
+The engine's convergence argument (docs/consistency.md) rests on two properties of Firestore that
+the in-memory double only imitates; these tests check them on the emulator with the exact
+interleavings that would break them:
+
+* DESIGN.md's ABA trap: invocation A has read the view and its sources and stalls; c2 reverts c1;
+  B handles c2. Under the emulator's pessimistic locks c2 cannot commit while A holds its read
+  locks, so B cannot skip against the old view: A commits first, then c2, then B writes.
+* A document newly matching a query the transaction ran (a phantom) is held back the same way.
+* Affected roots are found outside the transaction: a link changed between that discovery and the
+  transaction is handled by its own event.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.cloud.firestore import Client
+from interleavings import BeforeTransaction, StalledCommit
+from meeting_room.fixture import EXPECTED_MEETING_SESSION, MEETING_ID, fixture_documents
+
+from boiler_core.documents import Ref
+from boiler_core.engine import Engine
+from boiler_core.faults import expected_views, stored_views, write_change
+from boiler_core.manifest import Manifest, load_manifest
+from boiler_core.store.firestore import FirestoreStore
+from boiler_core.testing import visible
+
+pytestmark = pytest.mark.integration
+
+MASTER = f"meeting_sessions/{MEETING_ID}"
+MEETING = f"meetings/{MEETING_ID}"
+BLOCKED_CHECK = 0.5
+"""Seconds a write must stay blocked behind a stalled transaction (lock waits end after ~2 s)."""
+
+
+@pytest.fixture(scope="module")
+def manifest() -> Manifest:
+    return load_manifest(Path(__file__).resolve().parents[2] / "views.yaml")
+
+
+@pytest.fixture
+def store(firestore_client: Client) -> FirestoreStore:
+    return FirestoreStore(firestore_client)
+
+
+@pytest.fixture
+def seeded(manifest: Manifest, store: FirestoreStore) -> Engine:
+    """The fixture written and handled in order; returns the engine used."""
+    engine = Engine(manifest, store, log=lambda entry: None)
+    for path, data in fixture_documents().items():
+        engine.handle(write_change(store, path, data))
+    return engine
+
+
+class Background:
+    """A function running in a thread; :meth:`result` joins it and re-raises its error."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self.done = threading.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn,), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable[[], Any]) -> None:
+        try:
+            self._value = fn()
+        except BaseException as exc:
+            self._error = exc
+        finally:
+            self.done.set()
+
+    def result(self, timeout: float = 30.0) -> Any:
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "background step did not finish"
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def read(store: FirestoreStore, path: str) -> dict[str, Any]:
+    """The data of an existing document."""
+    doc = store.get_all([path])[path]
+    assert doc is not None, f"{path} does not exist"
+    return dict(doc.data)
+
+
+def with_fields(path: str, **fields: Any) -> dict[str, Any]:
+    """The fixture's document at ``path`` with ``fields`` changed."""
+    return {**fixture_documents()[path], **fields}
+
+
+def assert_views_are_a_recompute(manifest: Manifest, store: FirestoreStore) -> None:
+    assert stored_views(manifest, store) == expected_views(manifest, store)
+
+
+def test_aba_stalled_invocation_cannot_overwrite_the_reverting_change(
+    manifest: Manifest, store: FirestoreStore, seeded: Engine
+) -> None:
+    c1 = write_change(store, "tickets/tj_t", with_fields("tickets/tj_t", attendance=False))
+    stalled = StalledCommit(store)
+    a = Background(lambda: Engine(manifest, stalled, log=lambda e: None).handle(c1))
+    assert stalled.has_read.wait(30), "invocation A never reached its commit"
+    assert "tickets/tj_t" in stalled.stalled_reads
+
+    # c2 reverts c1 while A holds its read locks: it waits for A instead of landing
+    c2 = Background(lambda: write_change(store, "tickets/tj_t", with_fields("tickets/tj_t")))
+    assert not c2.done.wait(BLOCKED_CHECK), "c2 committed while A held its read locks"
+
+    stalled.release()
+    a_cost = a.result()
+    b_cost = seeded.handle(c2.result())
+
+    assert a_cost.writes == 4  # A wrote f(S1): attendance false, in the master and 3 copies
+    assert b_cost.writes == 4  # B, serialized after A, saw A's write and restored f(S2)
+    assert visible(read(store, MASTER)) == EXPECTED_MEETING_SESSION
+    assert_views_are_a_recompute(manifest, store)
+
+
+def test_a_document_entering_a_queried_range_waits_for_the_transaction(
+    manifest: Manifest, store: FirestoreStore, seeded: Engine
+) -> None:
+    # the ABA trap through a query: joshua's profile lists meeting_1 (found by a query join);
+    # c1 deletes the meeting, A recomputes the profile without it and stalls; c2 recreates the
+    # meeting, matching A's query again; B handles c2 and must not skip against the old profile
+    c1 = write_change(store, MEETING, None)
+    stalled = StalledCommit(store, at=2)  # 1: meeting_sessions, 2: the profiles of its members
+    a = Background(lambda: Engine(manifest, stalled, log=lambda e: None).handle(c1))
+    assert stalled.has_read.wait(30), "invocation A never reached its commit"
+    assert "user_profiles/joshua" in stalled.stalled_reads
+    assert "meetings?users array-contains" in stalled.stalled_reads
+    assert MEETING not in stalled.stalled_reads  # only the query can hold c2 back
+
+    c2 = Background(lambda: write_change(store, MEETING, with_fields(MEETING)))
+    assert not c2.done.wait(BLOCKED_CHECK), "a new match of A's query committed during A"
+
+    stalled.release()
+    a.result()
+    seeded.handle(c2.result())
+    meetings = read(store, "user_profiles/joshua")["meetings"]
+    assert [m["meeting"] for m in meetings] == [MEETING_ID]
+    assert_views_are_a_recompute(manifest, store)
+
+
+def test_a_member_added_between_root_discovery_and_the_transaction_is_not_missed(
+    manifest: Manifest, store: FirestoreStore, seeded: Engine
+) -> None:
+    # A handles thomasina's rename; after A found its roots (meeting_1) and before its first
+    # transaction she joins meeting_2, and that event is handled completely (B)
+    seeded.handle(write_change(store, "meetings/meeting_2", with_fields(MEETING, users=[])))
+    rename = write_change(
+        store, "users/thomasina", with_fields("users/thomasina", last_name="Manes-Kennedy")
+    )
+
+    def she_joins_meeting_2() -> None:
+        joined = with_fields(MEETING, users=[Ref("users/thomasina")])
+        seeded.handle(write_change(store, "meetings/meeting_2", joined))
+
+    racing = BeforeTransaction(store, she_joins_meeting_2)
+    Engine(manifest, racing, log=lambda e: None).handle(rename)
+
+    attending = read(store, "meeting_sessions/meeting_2")["attending"]
+    assert [a["name"] for a in attending] == ["Thomasina Manes-Kennedy"]
+    assert_views_are_a_recompute(manifest, store)
+
+
+def test_a_member_removed_between_root_discovery_and_the_transaction_loses_his_copy(
+    manifest: Manifest, store: FirestoreStore, seeded: Engine
+) -> None:
+    rename = write_change(store, "users/joshua", with_fields("users/joshua", last_name="P."))
+
+    def he_leaves_meeting_1() -> None:
+        without = with_fields(MEETING, users=[Ref("users/tijuana"), Ref("users/thomasina")])
+        seeded.handle(write_change(store, MEETING, without))
+
+    racing = BeforeTransaction(store, he_leaves_meeting_1)
+    Engine(manifest, racing, log=lambda e: None).handle(rename)
+
+    copy = f"users/joshua/meeting_sessions/{MEETING_ID}"
+    assert store.get_all([copy])[copy] is None
+    assert_views_are_a_recompute(manifest, store)

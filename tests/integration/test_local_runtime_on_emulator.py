@@ -1,0 +1,133 @@
+"""The local runtime itself: trigger registration, the dispatcher's HTTP surface, and the
+``boiler dev`` / ``boiler demo`` commands leaving no process behind."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from boiler_core.dispatch import LocalRuntime
+from boiler_core.dispatch.functions import load_functions
+from boiler_core.emulator.process import group_members
+
+pytestmark = pytest.mark.integration
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+BOILER = str(Path(sys.executable).parent / "boiler")
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def status_of(method: str, url: str) -> int:
+    request = urllib.request.Request(url, data=b"" if method != "GET" else None, method=method)
+    try:
+        with NO_PROXY.open(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def pids_in(output: str) -> list[int]:
+    match = re.search(r"emulator pid (\d+), dispatcher pid (\d+)", output)
+    assert match, f"no pids in the output:\n{output}"
+    return [int(match.group(1)), int(match.group(2))]
+
+
+def test_every_trigger_of_main_py_is_served_under_its_function_name(
+    runtime: LocalRuntime,
+) -> None:
+    assert runtime.ready is not None
+    served = {(t.name, t.document) for t in runtime.ready.triggers}
+    assert served == {
+        ("on_locations_written", "locations/{location}"),
+        ("on_meetings_written", "meetings/{meeting}"),
+        ("on_tickets_written", "tickets/{ticket}"),
+        ("on_users_written", "users/{user}"),
+    }
+
+
+def test_main_py_exports_no_trigger_the_dispatcher_would_not_serve() -> None:
+    loaded = load_functions(PROJECT_ROOT / "functions")
+    assert sorted(loaded.triggers) == [
+        "on_locations_written",
+        "on_meetings_written",
+        "on_tickets_written",
+        "on_users_written",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/", 404),
+        ("GET", "/__/health", 404),
+        ("POST", "/functions/projects/demo-boiler/other", 404),
+        ("POST", "/functions/projects/demo-boiler/triggers/no_such_function", 404),
+        ("POST", "/functions/projects/demo-elsewhere/triggers/on_users_written", 404),
+        ("PUT", "/functions/projects/demo-boiler/triggers/on_users_written", 405),
+        ("GET", "/__boiler/health", 200),
+    ],
+)
+def test_dispatcher_refuses_what_is_not_a_delivery_before_any_side_effect(
+    runtime: LocalRuntime, method: str, path: str, status: int
+) -> None:
+    handled = runtime.dispatcher.invocations
+    assert status_of(method, runtime.dispatcher_url + path) == status
+    assert runtime.dispatcher.invocations == handled
+
+
+def test_dev_stops_emulator_and_dispatcher_on_ctrl_c() -> None:
+    dev = subprocess.Popen(
+        [BOILER, "dev"],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert dev.stdout is not None
+    output = ""
+    try:
+        for line in dev.stdout:  # ends when dev exits; the deadline is the wait() below
+            output += line
+            if "Press Ctrl-C" in line:
+                break
+        pids = pids_in(output)
+        assert all(group_members(pid) for pid in pids), output
+        dev.send_signal(signal.SIGINT)
+        rest, _ = dev.communicate(timeout=30)
+    finally:
+        if dev.poll() is None:
+            dev.kill()
+            dev.wait()
+    output += rest
+    assert dev.returncode == 0, output
+    assert "stopped the emulator and the dispatcher" in output
+    assert "Traceback" not in output
+    assert [group_members(pid) for pid in pids] == [[], []]
+
+
+def test_demo_prints_the_views_as_received_exits_0_and_leaves_nothing_running() -> None:
+    done = subprocess.run(
+        [BOILER, "demo"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    for step in ("S1", "S2", "S6", "S3", "S12"):
+        assert f"\n{step}  " in output, output
+    assert output.count("view update received") == 5
+    assert '{"hearing_aid_requested": true, "name": "Tijuana Furlong", "organization": "UCSD"}' in (
+        output
+    )
+    assert "no process of theirs is left" in output
+    assert [group_members(pid) for pid in pids_in(output)] == [[], []]
