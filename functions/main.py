@@ -113,6 +113,12 @@ mutations:
     handler: meeting_room.mutations:set_in_session
     policy:
       member-of: meeting_sessions
+  set_attendance:
+    route: PATCH meeting_sessions/{meeting}/attendance
+    body: meeting_room.schemas:AttendanceBody
+    handler: meeting_room.mutations:set_attendance
+    policy:
+      member-of: meeting_sessions
 """
 
 triggers = Triggers(MANIFEST, base_dir=Path(__file__).resolve().parent)

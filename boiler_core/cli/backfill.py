@@ -112,16 +112,14 @@ def backfill(
         names = list(manifest.views)
     else:
         names = choose_views(manifest, views) if views else []
+    if not names and not resume:
+        return  # --changed found every view current, and said so
     path = checkpoint_path or manifest_path.resolve().parent / CHECKPOINT
     with engine_for(manifest, manifest_path, target, chunk_size=chunk_size) as engine:
         if dry_run:
             _dry_run(engine, target, names, rate, prices)
             return
         checkpoint = _checkpoint(path, target, current, names, resume)
-        if not checkpoint.fingerprints:
-            click.echo("nothing to rebuild")
-            checkpoint.remove()
-            return
         _run(engine, target, checkpoint, RampingLimiter(rate), page_size)
 
 

@@ -73,7 +73,6 @@ def load_functions(functions_dir: Path) -> LoadedFunctions:
     if spec is None or spec.loader is None:
         raise FileNotFoundError(f"cannot load {main_py} as a Python module")
     module = importlib.util.module_from_spec(spec)
-    sys.modules["main"] = module
     spec.loader.exec_module(module)
     return collect_functions(vars(module))
 

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from boiler_core.documents import Doc
+from boiler_core.engine import prefetch
 from boiler_core.engine.change import Change
 from boiler_core.engine.compute import Hook, compute
 from boiler_core.engine.cost import Cost
@@ -49,19 +50,25 @@ from boiler_core.engine.outputs import (
     master_path,
     plan_writes,
 )
-from boiler_core.engine.reads import CountingReader, Tally
-from boiler_core.engine.relevance import Usage, is_relevant, usage
+from boiler_core.engine.reads import CachedReader, CountingReader, Tally
+from boiler_core.engine.relevance import Usage, is_relevant, moved_parents, usage
 from boiler_core.engine.sources import Sources
 from boiler_core.errors import ContentionError, HookError
 from boiler_core.manifest.imports import ImportProblem, import_object
 from boiler_core.manifest.model import ROOT, HookField, Manifest, View
-from boiler_core.store.port import Reader, Store, Transaction
+from boiler_core.store.port import QueryOp, Reader, Store, Transaction
 
 LogSink = Callable[[dict[str, Any]], None]
 """Receives one structured log entry per :meth:`Engine.handle` call."""
 
 Linked = dict[str, dict[str, list[Doc]]]
 """Documents per join, per parent document path (what :class:`Sources` is built from)."""
+
+Query = tuple[str, str, QueryOp, Any]
+"""``(collection, field, op, value)``, as :meth:`Reader.query` takes it."""
+
+Namer = Callable[[Sequence[str]], Mapping[str, set[str]]]
+"""Given the root ids of a chunk, the copy paths (per root) to read besides the current ones."""
 
 
 def print_log(entry: Mapping[str, Any]) -> None:
@@ -109,10 +116,11 @@ class Engine:
                     cost += Cost(skipped=1, filtered=(view.name,))
                     continue
                 tally = Tally()
-                roots = self._affected_roots(view, change, CountingReader(self.store, tally))
-                named = copies_named_by(view, change, roots)
+                deferred: list[Query] = []
+                reader = CountingReader(self.store, tally)
+                roots = self._affected_roots(view, change, reader, deferred)
                 cost += Cost(reads=tally.reads, queries=tally.queries, views=(view.name,))
-                cost += self._recompute(view, roots, named)
+                cost += self._recompute(view, roots, _change_names(view, change), deferred)
         except Exception as exc:
             cost = replace(cost, ms=_elapsed_ms(started))
             entry = cost.to_log(**where, error=f"{type(exc).__name__}: {exc}")
@@ -140,7 +148,7 @@ class Engine:
         target = self._view(view)
         named = _named(also)
         roots = set(root_ids) | set(named)
-        cost = Cost(views=(target.name,)) + self._recompute(target, roots, named)
+        cost = Cost(views=(target.name,)) + self._recompute(target, roots, _given(named))
         return replace(cost, ms=_elapsed_ms(started))
 
     def plan(
@@ -159,7 +167,7 @@ class Engine:
         """
         named = _named(also)
         chunk = sorted(set(root_ids) | set(named))
-        return self._chunk_transaction(self._view(view), chunk, named, Tally())(tx)
+        return self._chunk_transaction(self._view(view), chunk, _given(named), Tally())(tx)
 
     def content(self, view: str, root_id: str, reader: Reader) -> dict[str, Any] | None:
         """The computed fields of ``view``'s document for root ``root_id`` in the state ``reader``
@@ -185,12 +193,18 @@ class Engine:
 
     # -- affected roots --------------------------------------------------------------------------
 
-    def _affected_roots(self, view: View, change: Change, reader: Reader) -> set[str]:
+    def _affected_roots(
+        self, view: View, change: Change, reader: Reader, deferred: list[Query] | None = None
+    ) -> set[str]:
         """Ids of the roots whose documents may depend on the changed document, before or after.
 
         Climbs from each node reading the changed collection to the root. The changed document's
         own link fields are taken from both its before and after; higher up, current state is
-        enough, because any later change of those links is an event of its own.
+        enough, because any later change of those links is an event of its own. Only the parents
+        of the document's ``query`` join it joined or left count when nothing else the view uses
+        changed (:func:`~.relevance.moved_parents`). With ``deferred``, the last step's queries
+        for roots linking a ``ref``/``refs`` child are not run but appended to it: the recompute
+        runs them inside its transaction, where their results are the root reads it needs.
         """
         roots: set[str] = set()
         own = [d for d in (change.before, change.after) if d is not None]
@@ -200,14 +214,20 @@ class Engine:
             while node != ROOT and datas:
                 join = view.join(node)
                 above: dict[str, list[Mapping[str, Any]]] = {}
-                if join.kind == "query":
+                moved = moved_parents(view, node, change) if node == start else None
+                if moved is not None:  # only the changed document's link moved
+                    above.update((parent_id, []) for parent_id in moved)
+                elif join.kind == "query":
                     for data in (d for ds in datas.values() for d in ds):
                         for parent_id in link_ids(join, data):
                             above.setdefault(parent_id, [])
                 else:
                     for doc_id in sorted(datas):
-                        path = doc_path(join.collection, doc_id)
-                        for parent in reader.query(*parents_query(view, join, path)):
+                        query = parents_query(view, join, doc_path(join.collection, doc_id))
+                        if deferred is not None and join.parent == ROOT:
+                            deferred.append(query)
+                            continue
+                        for parent in reader.query(*query):
                             above.setdefault(parent.id, [parent.data])
                 node = join.parent
                 if node != ROOT and view.join(node).kind == "query":
@@ -232,20 +252,29 @@ class Engine:
 
     # -- recompute -------------------------------------------------------------------------------
 
-    def _recompute(self, view: View, root_ids: set[str], named: Mapping[str, set[str]]) -> Cost:
-        """Recompute ``root_ids`` in chunks, one transaction per chunk."""
-        ordered = sorted(root_ids)
+    def _recompute(
+        self, view: View, root_ids: set[str], named: Namer, queries: Sequence[Query] = ()
+    ) -> Cost:
+        """Recompute ``root_ids`` and the roots ``queries`` find, in chunks of ``chunk_size``,
+        one transaction per chunk; the queries run inside the first chunk's transaction (roots
+        beyond the chunk are read again by the later chunks)."""
+        pending = sorted(root_ids)
         cost = Cost()
-        for start in range(0, len(ordered), self.chunk_size):
-            chunk = ordered[start : start + self.chunk_size]
+        while pending or queries:
+            chunk, pending = pending[: self.chunk_size], pending[self.chunk_size :]
             tally = Tally()
+            split: list[list[str]] = []
             try:
                 plan = self.store.run_transaction(
-                    self._chunk_transaction(view, chunk, named, tally),
+                    self._chunk_transaction(view, chunk, named, tally, queries, split),
                     max_attempts=self.max_attempts,
                 )
             except ContentionError as exc:
                 raise _gave_up(view, chunk, self.max_attempts, exc) from exc
+            if split:  # the roots the committed attempt handled, and those left for later
+                chunk, later = split
+                pending = sorted(set(pending) | set(later))
+            queries = ()
             cost += Cost(
                 reads=tally.reads,
                 queries=tally.queries,
@@ -258,17 +287,42 @@ class Engine:
         return cost
 
     def _chunk_transaction(
-        self, view: View, chunk: Sequence[str], named: Mapping[str, set[str]], tally: Tally
+        self,
+        view: View,
+        chunk: Sequence[str],
+        named_by: Namer,
+        tally: Tally,
+        queries: Sequence[Query] = (),
+        split: list[list[str]] | None = None,
     ) -> Callable[[Transaction], WritePlan]:
-        """The transaction function of one chunk: all reads, the pure decisions, then writes."""
+        """The transaction function of one chunk: all reads, the pure decisions, then writes.
+
+        ``queries`` find more roots inside the transaction (up to ``chunk_size`` in all); ``split``
+        then receives the ids of the roots handled and of those left for later chunks. Every
+        document is read once per attempt (:class:`CachedReader`), and what can be predicted is
+        read in as few calls as possible (:mod:`.prefetch`).
+        """
 
         def run(tx: Transaction) -> WritePlan:
-            reader = CountingReader(tx, tally)
-            root_paths = {root_id: doc_path(view.root, root_id) for root_id in chunk}
-            masters = {root_id: master_path(view, root_id) for root_id in chunk}
-            first = reader.get_all([*root_paths.values(), *masters.values()])
-            roots = {root_id: first.get(path) for root_id, path in root_paths.items()}
-            linked = self._gather(view, [d for d in roots.values() if d is not None], reader)
+            reader = CachedReader(CountingReader(tx, tally))
+            found = sorted({doc.id for q in queries for doc in reader.query(*q)} - set(chunk))
+            room = max(0, self.chunk_size - len(chunk))
+            ids = sorted({*chunk, *found[:room]})
+            if split is not None and queries:
+                split[:] = [ids, found[room:]]
+            named = named_by(ids)
+            root_paths = {root_id: doc_path(view.root, root_id) for root_id in ids}
+            masters = {root_id: master_path(view, root_id) for root_id in ids}
+            first = [*masters.values(), *sorted(p for r in ids for p in named.get(r, ()))]
+            if all(path in reader.read for path in root_paths.values()):
+                known = [d for p in root_paths.values() if (d := reader.read[p]) is not None]
+                reader.get_all([*first, *prefetch.from_roots(view, known)])
+            else:
+                reader.get_all([*root_paths.values(), *first])
+            roots = {root_id: reader.read.get(path) for root_id, path in root_paths.items()}
+            present = [d for d in roots.values() if d is not None]
+            reader.get_all(prefetch.from_roots(view, present))
+            linked = self._gather(view, present, reader)
             desired: dict[str, Mapping[str, Any]] = {}
             candidates: set[str] = set()
             for root_id, root in roots.items():
@@ -280,9 +334,8 @@ class Engine:
                 content = compute(view, sources, self._hooks)
                 desired.update(desired_documents(view, root_id, sources, content))
             candidates.update(desired)
-            candidates.difference_update(masters.values())
-            existing = {path: first.get(path) for path in masters.values()}
-            existing.update(reader.get_all(sorted(candidates)))
+            candidates.update(masters.values())
+            existing = reader.get_all(sorted(candidates))
             plan = plan_writes(desired, existing)
             for path, data in plan.sets:
                 tx.set(path, data)
@@ -356,6 +409,16 @@ def _import_hooks(manifest: Manifest) -> dict[str, Hook]:
 
 def _named(also: Mapping[str, Iterable[str]] | None) -> dict[str, set[str]]:
     return {root_id: set(paths) for root_id, paths in (also or {}).items()}
+
+
+def _given(named: Mapping[str, set[str]]) -> Namer:
+    """A :data:`Namer` answering from a fixed mapping."""
+    return lambda ids: {root_id: named[root_id] for root_id in ids if root_id in named}
+
+
+def _change_names(view: View, change: Change) -> Namer:
+    """A :data:`Namer` for the copies a change names (see :func:`copies_named_by`)."""
+    return lambda ids: copies_named_by(view, change, ids)
 
 
 def _gave_up(view: View, chunk: Sequence[str], attempts: int, exc: Exception) -> ContentionError:

@@ -44,3 +44,30 @@ class CountingReader:
         self.tally.queries += 1
         self.tally.reads += max(1, len(docs))
         return docs
+
+
+class CachedReader:
+    """A :class:`Reader` for one transaction attempt that reads each document at most once.
+
+    Documents requested again (and documents a query returned) are answered from what this
+    attempt already read, so the engine can fetch everything it can predict in one ``get_all``
+    and let later steps ask again for free. Queries always go to the store.
+    """
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+        self.read: dict[str, Doc | None] = {}
+        """Every document read so far, by path (None: read and missing)."""
+
+    def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
+        """Read the paths not read yet, in one call; answer all from the cache."""
+        missing = [path for path in dict.fromkeys(paths) if path not in self.read]
+        if missing:
+            self.read.update(self._reader.get_all(missing))
+        return {path: self.read.get(path) for path in paths}
+
+    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
+        """Run a query (never cached); its results join the cache."""
+        docs = self._reader.query(collection, field, op, value)
+        self.read.update((doc.path, doc) for doc in docs)
+        return docs

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from boiler_core.engine.change import Change
-from boiler_core.engine.links import nodes_reading
+from boiler_core.engine.links import link_ids, nodes_reading
 from boiler_core.manifest.model import (
     ID_FIELD,
     ROOT,
@@ -52,8 +52,12 @@ def field_paths(spec: FieldSpec) -> Iterator[FieldPath]:
         yield from spec.reads
 
 
-def usage(view: View) -> Usage:
-    """The fields the view uses from each node of its tree, or None when that is unknowable."""
+def usage(view: View, *, links: bool = True) -> Usage:
+    """The fields the view uses from each node of its tree, or None when that is unknowable.
+
+    With ``links=False`` only the fields its projections and hooks read, without the link fields
+    that build the tree.
+    """
     if any(isinstance(spec, HookField) and spec.reads is None for _, spec in view.fields):
         return None
     used: dict[str, set[str]] = {ROOT: set(), **{j.name: set() for j in view.joins}}
@@ -61,9 +65,30 @@ def usage(view: View) -> Usage:
         for path in field_paths(spec):
             if path.top_field != ID_FIELD:  # an update never changes the id
                 used[path.join].add(path.top_field)
-    for join in view.joins:
+    for join in view.joins if links else ():
         used[join.parent if join.link_on_parent else join.name].add(join.field)
     return {node: frozenset(fields) for node, fields in used.items()}
+
+
+def moved_parents(view: View, node: str, change: Change) -> set[str] | None:
+    """The parents a ``query``-joined document joined or left, when that is all that changed.
+
+    An update of a document of the ``query`` join ``node`` that changes, of the fields the view
+    uses from that node, only the link field (which no projection reads) leaves the document's
+    data unchanged for the parents it stays linked to: only the parents in the symmetric
+    difference of its links before and after need a recompute. None when that does not hold
+    (create, delete, another used field changed, a hook reading everything): the caller then
+    takes the union.
+    """
+    join = view.join(node)
+    if join.kind != "query" or change.before is None or change.after is None:
+        return None
+    used, read = usage(view), usage(view, links=False)
+    if used is None or read is None or join.field in read[node]:
+        return None
+    if changed_fields(change.before, change.after) & used[node] != {join.field}:
+        return None
+    return set(link_ids(join, change.before)) ^ set(link_ids(join, change.after))
 
 
 def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> frozenset[str]:

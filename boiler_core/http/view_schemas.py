@@ -4,7 +4,8 @@ Each field of a view gets the most precise schema the manifest allows: a project
 (``location.address``) takes the type of the marshmallow field it copies, made nullable (a missing
 source value is written as null or the declared default); ``equals`` is a boolean, ``count`` a
 non-negative integer, ``list`` an array of its items; a hook field takes its function's return
-annotation (``-> int``, ``-> list[dict[str, Any]]``) and is left open when there is none.
+annotation (``-> int``, ``-> list[Attendee]`` with ``Attendee`` a ``TypedDict``, ``Literal[...]``)
+and is left open when there is none.
 """
 
 from __future__ import annotations
@@ -118,13 +119,47 @@ def annotation_schema(annotation: Any) -> JsonSchema:
     args = typing.get_args(annotation)
     if origin in (typing.Union, types.UnionType):
         options = [annotation_schema(arg) for arg in args]
-        return {} if {} in options else {"anyOf": options}
+        if {} in options:
+            return {}
+        if all(set(option) == {"type"} and isinstance(option["type"], str) for option in options):
+            return {"type": [option["type"] for option in options]}  # str | None: ["string", "null"]
+        return {"anyOf": options}
     if origin in (list, tuple, Sequence) or annotation in (list, tuple):
         item = annotation_schema(args[0]) if origin is not tuple and args else {}
         return {"type": "array", "items": item}
     if origin in (dict, Mapping) or annotation is dict:
         return {"type": "object"}
+    if typing.is_typeddict(annotation):
+        return typed_dict_schema(annotation)
+    if origin is typing.Literal:
+        return {"enum": list(args)}
     return {}
+
+
+def typed_dict_schema(annotation: Any) -> JsonSchema:
+    """A closed object schema for a ``TypedDict``, titled with its class name (``Attendee``)."""
+    hints = typing.get_type_hints(annotation)
+    marked = typing.get_type_hints(annotation, include_extras=True)
+    properties = {name: annotation_schema(hint) for name, hint in hints.items()}
+    required = [name for name in hints if _required_key(annotation, name, marked[name])]
+    return {
+        "type": "object",
+        "title": annotation.__name__,
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def _required_key(annotation: Any, name: str, hint: Any) -> bool:
+    """Whether a TypedDict key is required: ``Required[...]``/``NotRequired[...]`` decide (also
+    under ``from __future__ import annotations``, where the class cannot see them), else totality."""
+    origin = typing.get_origin(hint)
+    if origin is typing.Required:
+        return True
+    if origin is typing.NotRequired:
+        return False
+    return name in annotation.__required_keys__
 
 
 def nullable(schema: JsonSchema) -> JsonSchema:

@@ -11,6 +11,11 @@ retries any ``Aborted`` (a conflicting commit, or the emulator's "409 Transactio
 with jittered exponential backoff, re-begins with the first attempt's id so a retried transaction
 keeps its place in Firestore's lock queue, and raises
 :class:`~boiler_core.errors.ContentionError` after ``max_attempts``.
+
+Listing (:meth:`FirestoreStore.list_paths`, for backfill and verify) orders by document name and
+pages with ``start_after`` on the last name seen; it fetches names only (an empty projection).
+A collection group listed by name alone should need no composite index (the emulator enforces none,
+so this rests on Firestore's documentation, not on a test).
 """
 
 from __future__ import annotations

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from boiler_core.documents import ref_id
 from boiler_core.engine.sources import Sources
 
 
-def attending(sources: Sources) -> list[dict[str, Any]]:
+class Attendee(TypedDict):
+    """One entry of a meeting session's ``attending`` list."""
+
+    name: str
+    organization: str | None
+    hearing_aid_requested: bool
+
+
+def attending(sources: Sources) -> list[Attendee]:
     """Participants whose ticket says they attend, sorted by user id; none before the start."""
     if sources.root.get("status") == "not-started":
         return []
@@ -18,11 +26,11 @@ def attending(sources: Sources) -> list[dict[str, Any]]:
         if ticket.get("attendance") is True
     }
     return [
-        {
-            "name": f"{user.get('first_name')} {user.get('last_name')}",
-            "organization": user.get("organization"),
-            "hearing_aid_requested": bool(user.get("hearing_aid_requested")),
-        }
+        Attendee(
+            name=f"{user.get('first_name')} {user.get('last_name')}",
+            organization=user.get("organization"),
+            hearing_aid_requested=bool(user.get("hearing_aid_requested")),
+        )
         for user in sorted(sources.many("users"), key=lambda u: u.id)
         if user.id in present
     ]

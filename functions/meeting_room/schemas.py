@@ -45,3 +45,9 @@ class InSessionBody(Schema):
     """Body of ``PATCH /meeting_sessions/{meeting}``: open or close the session."""
 
     inSession = fields.Boolean(required=True)  # the front end's field name
+
+
+class AttendanceBody(Schema):
+    """Body of ``PATCH /meeting_sessions/{meeting}/attendance``: the caller's own attendance."""
+
+    attendance = fields.Boolean(required=True)

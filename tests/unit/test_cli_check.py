@@ -26,7 +26,7 @@ def test_check_accepts_the_shipped_manifest_with_a_summary(project: Path) -> Non
     result = CliRunner().invoke(main, ["check"])
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "views.yaml: ok: 4 collections, 2 views (1 per-member copy), 1 mutations\n"
+        "views.yaml: ok: 4 collections, 2 views (1 per-member copy), 2 mutations\n"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Required, TypedDict
 
 import pytest
 from click.testing import CliRunner
@@ -35,6 +35,7 @@ def test_every_route_is_documented_once(manifest: Manifest) -> None:
     spec = openapi_spec(manifest)
     assert {path: sorted(item) for path, item in spec["paths"].items() if path} == {
         "/meeting_sessions/{meeting}": ["get", "parameters", "patch"],
+        "/meeting_sessions/{meeting}/attendance": ["parameters", "patch"],
         "/users/{user}/meeting_sessions/{meeting}": ["get", "parameters"],
         "/users/{user}/meeting_sessions": ["get", "parameters"],
         "/user_profiles/{user}": ["get", "parameters"],
@@ -125,13 +126,33 @@ def test_member_of_a_view_under_a_rules_expression_cannot_be_enforced() -> None:
         openapi_spec(broken)
 
 
+class _Entry(TypedDict, total=False):
+    name: Required[str]
+    size: int | None
+
+
 @pytest.mark.parametrize(
     ("annotation", "schema"),
     [
         (int, {"type": "integer"}),
         (bool, {"type": "boolean"}),
         (list[dict[str, Any]], {"type": "array", "items": {"type": "object"}}),
-        (str | None, {"anyOf": [{"type": "string"}, {"type": "null"}]}),
+        (str | None, {"type": ["string", "null"]}),
+        (
+            list[int] | None,
+            {"anyOf": [{"type": "array", "items": {"type": "integer"}}, {"type": "null"}]},
+        ),
+        (Literal["a", "b"], {"enum": ["a", "b"]}),
+        (
+            _Entry,
+            {
+                "type": "object",
+                "title": "_Entry",
+                "properties": {"name": {"type": "string"}, "size": {"type": ["integer", "null"]}},
+                "required": ["name"],
+                "additionalProperties": False,
+            },
+        ),
         (Any, {}),
     ],
 )

@@ -1,0 +1,127 @@
+"""``make bench``: run every benchmark, print the tables, write docs/performance.md and the chart.
+
+Order: cold start (no emulator); boiler's runtime (costs, latency, fan-out, then backfill and the
+flask-boiler predecessor on the same emulator under projects without triggers); the hand-written
+baseline's runtime (costs, latency, fan-out). Every process started is stopped by the context
+managers, also on errors and Ctrl-C. ``--quick`` shrinks counts for a smoke run (its figures are
+not written to docs/ unless ``--write``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from bench import document
+from bench.backfill import measure_backfill
+from bench.coldstart import measure_cold_start
+from bench.costs import measure_costs
+from bench.fanout import measure_fanout
+from bench.flask_boiler.runner import BaselineUnavailable, ensure_venv, running_worker, view_paths
+from bench.harness import ROOT, running_app
+from bench.latency import WATCHED, flip_attendance
+from bench.machine import describe, load_average
+from bench.report import Results, chart
+from boiler_core.emulator import find_emulator
+from boiler_core.manifest import load_manifest
+
+PROJECT = "demo-boiler"
+FLASK_BOILER_PROJECT = "demo-flask-boiler"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--quick", action="store_true", help="small counts, for a smoke run")
+    parser.add_argument("--write", action="store_true", help="write docs/ also with --quick")
+    parser.add_argument("--skip", action="append", default=[], help="skip a part by name")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    reps = 2 if quick else 6
+    events, warmup = (60, 20) if quick else (500, 150)
+    deadline = 240.0 if quick else 600.0
+    skip = set(args.skip)
+    began = time.perf_counter()
+    manifest = load_manifest(ROOT / "views.yaml")
+    results = Results(describe(" ".join(find_emulator({**__import__("os").environ}).command)))
+    cache = ROOT / ".bench"
+    cache.mkdir(exist_ok=True)
+
+    def part(name: str, fn):  # type: ignore[no-untyped-def]
+        if name in skip:
+            results.notes.append(f"{name}: skipped (--skip {name})")
+            return
+        started = time.perf_counter()
+        print(f"== {name} ...", flush=True)
+        try:
+            fn()
+        except (BaselineUnavailable, TimeoutError) as exc:
+            results.notes.append(f"{name}: not measured: {exc}")
+            print(f"   {name} not measured: {exc}", flush=True)
+        except Exception:
+            results.notes.append(f"{name}: failed: {traceback.format_exc(limit=3)}")
+            traceback.print_exc()
+        print(f"   {name} took {time.perf_counter() - started:.0f} s (load {load_average()})", flush=True)
+
+    part("cold start", lambda: results.cold.update(measure_cold_start(3 if quick else 7)))
+    python38: list[Path] = []
+    part("flask-boiler venv", lambda: python38.append(ensure_venv(cache)))
+
+    with tempfile.TemporaryDirectory(prefix="boiler-bench-") as tmp:
+        workdir = Path(tmp)
+        with running_app(ROOT / "functions", PROJECT) as app:
+            part("boiler costs", lambda: results.ours_costs.extend(measure_costs(app, manifest, reps)))
+            part("boiler latency", lambda: results.latency.__setitem__(
+                "boiler", flip_attendance(app.db, WATCHED, events=events, warmup=warmup)))
+
+            def fanout() -> None:
+                app.runtime.reset(timeout=deadline)
+                runs, seconds = measure_fanout(app, manifest, deadline=deadline)
+                results.ours_fanout.extend(runs)
+                results.seeding["boiler"] = seconds
+
+            part("boiler fan-out", fanout)
+            part("backfill", lambda: setattr(
+                results, "backfill", measure_backfill(app, workdir, timeout=deadline * 2)))
+
+            def predecessor() -> None:
+                if not python38:
+                    raise BaselineUnavailable("its venv could not be built (see above)")
+                with running_worker(
+                    python38[0], emulator_host=app.runtime.emulator_host,
+                    project=FLASK_BOILER_PROJECT, workdir=workdir,
+                ):
+                    results.latency["flask-boiler 0.0.1b2"] = flip_attendance(
+                        app.client(FLASK_BOILER_PROJECT), view_paths(), events=events, warmup=warmup
+                    )
+
+            part("flask-boiler latency", predecessor)
+        with running_app(ROOT / "bench" / "handwritten", PROJECT) as app:
+            part("baseline costs", lambda: results.hand_costs.extend(measure_costs(app, manifest, reps)))
+            part("baseline latency", lambda: results.latency.__setitem__(
+                "hand-written baseline", flip_attendance(app.db, WATCHED, events=events, warmup=warmup)))
+
+            def hand_fanout() -> None:
+                app.runtime.reset(timeout=deadline)
+                runs, seconds = measure_fanout(app, manifest, deadline=deadline)
+                results.hand_fanout.extend(runs)
+                results.seeding["hand-written baseline"] = seconds
+
+            part("baseline fan-out", hand_fanout)
+
+    results.seconds = time.perf_counter() - began
+    results.machine["load_end"] = load_average()
+    text = document.render(results, quick=quick)
+    print(text)
+    if not quick or args.write:
+        (ROOT / "docs" / "performance.md").write_text(text, encoding="utf-8")
+        chart(results, ROOT / "docs" / "performance.png")
+        print(f"wrote docs/performance.md and docs/performance.png ({results.seconds:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
