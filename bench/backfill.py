@@ -53,14 +53,35 @@ def seed_writes() -> list[Write]:
     """The backfill domain, deterministic."""
     writes: list[Write] = []
     for i in range(LOCATIONS):
-        writes.append((f"locations/l{i}", {"latitude": float(i), "longitude": 0.0, "address": f"{i} Main St"}))
+        writes.append(
+            (f"locations/l{i}", {"latitude": float(i), "longitude": 0.0, "address": f"{i} Main St"})
+        )
     for i in range(USERS):
-        writes.append((f"users/b{i:03d}", {"first_name": f"B{i}", "last_name": "K", "organization": "O", "hearing_aid_requested": i % 3 == 0}))
+        writes.append(
+            (
+                f"users/b{i:03d}",
+                {
+                    "first_name": f"B{i}",
+                    "last_name": "K",
+                    "organization": "O",
+                    "hearing_aid_requested": i % 3 == 0,
+                },
+            )
+        )
     for i in range(MEETINGS):
         members = [f"b{(i * 7 + k * 31) % USERS:03d}" for k in range(3)]
         tickets = []
         for user in members:
-            writes.append((f"tickets/k{i:05d}_{user}", {"role": "P", "user": Ref(f"users/{user}"), "attendance": (i + len(tickets)) % 4 != 0}))
+            writes.append(
+                (
+                    f"tickets/k{i:05d}_{user}",
+                    {
+                        "role": "P",
+                        "user": Ref(f"users/{user}"),
+                        "attendance": (i + len(tickets)) % 4 != 0,
+                    },
+                )
+            )
             tickets.append(Ref(f"tickets/k{i:05d}_{user}"))
         writes.append(
             (
@@ -82,12 +103,22 @@ def measure_backfill(app: App, workdir: Path, *, timeout: float) -> BackfillResu
     count = domain.bulk(seed_writes())
     env = {**os.environ, "FIRESTORE_EMULATOR_HOST": app.runtime.emulator_host}
     command = [
-        str(Path(sys.executable).parent / "boiler"), "backfill", "--all", "--rate", "0",
-        "--project", PROJECT, "-f", str(ROOT / "views.yaml"),
-        "--checkpoint", str(workdir / "backfill-checkpoint.json"),
+        str(Path(sys.executable).parent / "boiler"),
+        "backfill",
+        "--all",
+        "--rate",
+        "0",
+        "--project",
+        PROJECT,
+        "-f",
+        str(ROOT / "views.yaml"),
+        "--checkpoint",
+        str(workdir / "backfill-checkpoint.json"),
     ]
     began = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, check=False)
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
     seconds = time.perf_counter() - began
     views = {}
     for line in done.stdout.splitlines():

@@ -21,7 +21,10 @@ SNIPPET = (
     "print(time.perf_counter() - t)"
 )
 VARIANTS: dict[str, tuple[Path, str]] = {
-    "bare SDK (firestore_fn, https_fn)": (ROOT, "from firebase_functions import firestore_fn, https_fn"),
+    "bare SDK (firestore_fn, https_fn)": (
+        ROOT,
+        "from firebase_functions import firestore_fn, https_fn",
+    ),
     "hand-written baseline main.py": (ROOT / "bench" / "handwritten", "import main"),
     "boiler functions/main.py": (ROOT / "functions", "import main"),
 }
@@ -34,8 +37,12 @@ def measure_cold_start(runs: int) -> dict[str, list[float]]:
         for name, (folder, statement) in VARIANTS.items():
             code = SNIPPET.format(folder=str(folder), statement=statement)
             done = subprocess.run(
-                [sys.executable, "-P", "-c", code], capture_output=True, text=True, cwd=folder,
-                timeout=120, check=True,
+                [sys.executable, "-P", "-c", code],
+                capture_output=True,
+                text=True,
+                cwd=folder,
+                timeout=120,
+                check=True,
             )
             samples[name].append(float(done.stdout.strip().splitlines()[-1]))
     return samples

@@ -67,10 +67,14 @@ KINDS: tuple[EventKind, ...] = (
     EventKind("user rename", _rename, lambda d, i: None),
     EventKind("irrelevant field (ticket role)", _irrelevant, lambda d, i: None),
     EventKind(
-        "membership remove", lambda d, i: _members(d, joshua=False), lambda d, i: _members(d, joshua=True)
+        "membership remove",
+        lambda d, i: _members(d, joshua=False),
+        lambda d, i: _members(d, joshua=True),
     ),
     EventKind(
-        "membership add", lambda d, i: _members(d, joshua=True), lambda d, i: _members(d, joshua=False)
+        "membership add",
+        lambda d, i: _members(d, joshua=True),
+        lambda d, i: _members(d, joshua=False),
     ),
     EventKind("location move", _move, lambda d, i: None),
     EventKind("meeting delete", _delete, lambda d, i: (MEETING, dict(RECREATE))),

@@ -75,7 +75,12 @@ class Watchers:
 
 
 def flip_attendance(
-    db: Client, paths: Sequence[str], *, events: int, warmup: int, field_name: str = "numHearingAidRequested"
+    db: Client,
+    paths: Sequence[str],
+    *,
+    events: int,
+    warmup: int,
+    field_name: str = "numHearingAidRequested",
 ) -> LatencyResult:
     """Flip tj_t's attendance ``warmup + events`` times; the latencies of the last ``events``."""
     watchers = Watchers(db, paths, field_name)

@@ -137,4 +137,3 @@ def _children(collection: str, field: str, op: str, parent: str, state: State) -
         if hit:
             out.append(path)
     return out
-

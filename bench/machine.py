@@ -39,10 +39,16 @@ def load_average() -> str:
 
 def _emulator_version() -> str:
     try:
-        return subprocess.run(
-            ["dpkg-query", "-W", "-f", "${Version}", "google-cloud-cli-firestore-emulator"],
-            capture_output=True, text=True, timeout=30, check=False,
-        ).stdout.strip() or "unknown"
+        return (
+            subprocess.run(
+                ["dpkg-query", "-W", "-f", "${Version}", "google-cloud-cli-firestore-emulator"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            ).stdout.strip()
+            or "unknown"
+        )
     except OSError:
         return "unknown"
 

@@ -49,7 +49,13 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return "n/a"
-        return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}" if abs(value) < 1000 else f"{value:,.0f}"
+        return (
+            f"{value:.2f}"
+            if abs(value) < 10
+            else f"{value:.1f}"
+            if abs(value) < 1000
+            else f"{value:,.0f}"
+        )
     return str(value)
 
 
@@ -69,19 +75,37 @@ def cost_table(ours: list[KindCost]) -> str:
     rows = []
     for k in ours:
         lo, hi = k.spread("reads")
-        rows.append([
-            k.name,
-            _num(k.median("reads")) if lo == hi else f"{_num(k.median('reads'))} ({lo}-{hi})",
-            _num(k.bound_median("reads")), ratio(k.median("reads"), k.bound_median("reads")),
-            _num(k.median("writes")), _num(k.bound_median("writes")),
-            ratio(k.median("writes"), k.bound_median("writes")),
-            _num(k.median("deletes")), _num(k.bound_median("deletes")),
-            _num(k.median("queries")), _num(k.bound_median("queries")),
-            "yes" if k.views_ok else "NO",
-        ])
+        rows.append(
+            [
+                k.name,
+                _num(k.median("reads")) if lo == hi else f"{_num(k.median('reads'))} ({lo}-{hi})",
+                _num(k.bound_median("reads")),
+                ratio(k.median("reads"), k.bound_median("reads")),
+                _num(k.median("writes")),
+                _num(k.bound_median("writes")),
+                ratio(k.median("writes"), k.bound_median("writes")),
+                _num(k.median("deletes")),
+                _num(k.bound_median("deletes")),
+                _num(k.median("queries")),
+                _num(k.bound_median("queries")),
+                "yes" if k.views_ok else "NO",
+            ]
+        )
     return table(
-        ["event kind", "reads", "bound", "ratio", "writes", "bound", "ratio", "deletes", "bound",
-         "queries", "bound", "views exact"],
+        [
+            "event kind",
+            "reads",
+            "bound",
+            "ratio",
+            "writes",
+            "bound",
+            "ratio",
+            "deletes",
+            "bound",
+            "queries",
+            "bound",
+            "views exact",
+        ],
         rows,
     )
 
@@ -91,15 +115,31 @@ def versus_table(ours: list[KindCost], hand: list[KindCost]) -> str:
     for a, b in zip(ours, hand, strict=True):
         ops_a = a.median("reads") + a.median("writes") + a.median("deletes")
         ops_b = b.median("reads") + b.median("writes") + b.median("deletes")
-        rows.append([
-            a.name, _num(b.median("reads")), _num(b.median("writes")), _num(b.median("deletes")),
-            _num(b.median("queries")), ratio(a.median("reads"), b.median("reads")),
-            ratio(a.median("writes"), b.median("writes")), ratio(ops_a, ops_b),
-            "yes" if b.views_ok else "NO",
-        ])
+        rows.append(
+            [
+                a.name,
+                _num(b.median("reads")),
+                _num(b.median("writes")),
+                _num(b.median("deletes")),
+                _num(b.median("queries")),
+                ratio(a.median("reads"), b.median("reads")),
+                ratio(a.median("writes"), b.median("writes")),
+                ratio(ops_a, ops_b),
+                "yes" if b.views_ok else "NO",
+            ]
+        )
     return table(
-        ["event kind", "baseline reads", "writes", "deletes", "queries", "ours/baseline reads",
-         "writes", "all billed ops", "baseline views exact"],
+        [
+            "event kind",
+            "baseline reads",
+            "writes",
+            "deletes",
+            "queries",
+            "ours/baseline reads",
+            "writes",
+            "all billed ops",
+            "baseline views exact",
+        ],
         rows,
     )
 
@@ -109,15 +149,31 @@ def latency_table(latency: dict[str, LatencyResult]) -> str:
     rows = []
     for name, result in latency.items():
         p50 = percentile(result.ms, 0.5)
-        rows.append([
-            name, len(result.ms), result.timeouts, p50, percentile(result.ms, 0.95),
-            percentile(result.ms, 0.99), max(result.ms) if result.ms else None,
-            ratio(percentile(ours.ms, 0.5), p50) if ours else None,
-            ratio(percentile(ours.ms, 0.99), percentile(result.ms, 0.99)) if ours else None,
-        ])
+        rows.append(
+            [
+                name,
+                len(result.ms),
+                result.timeouts,
+                p50,
+                percentile(result.ms, 0.95),
+                percentile(result.ms, 0.99),
+                max(result.ms) if result.ms else None,
+                ratio(percentile(ours.ms, 0.5), p50) if ours else None,
+                ratio(percentile(ours.ms, 0.99), percentile(result.ms, 0.99)) if ours else None,
+            ]
+        )
     return table(
-        ["implementation", "events", "timeouts", "p50 ms", "p95 ms", "p99 ms", "max ms",
-         "boiler/this p50", "boiler/this p99"],
+        [
+            "implementation",
+            "events",
+            "timeouts",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "max ms",
+            "boiler/this p50",
+            "boiler/this p99",
+        ],
         rows,
     )
 
@@ -127,17 +183,37 @@ def fanout_table(ours: list[FanOut], hand: list[FanOut]) -> str:
     by_size = {f.meetings: f for f in hand}
     for f in ours:
         h = by_size.get(f.meetings)
-        rows.append([
-            f.meetings, f.changed_docs, f.seconds, f.docs_per_second,
-            f.cost.get("reads"), f.cost.get("writes"), "yes" if f.views_ok else "NO",
-            h.seconds if h else None, h.docs_per_second if h else None,
-            h.cost.get("reads") if h else None, h.cost.get("writes") if h else None,
-            ratio(f.docs_per_second, h.docs_per_second) if h else None,
-        ])
+        rows.append(
+            [
+                f.meetings,
+                f.changed_docs,
+                f.seconds,
+                f.docs_per_second,
+                f.cost.get("reads"),
+                f.cost.get("writes"),
+                "yes" if f.views_ok else "NO",
+                h.seconds if h else None,
+                h.docs_per_second if h else None,
+                h.cost.get("reads") if h else None,
+                h.cost.get("writes") if h else None,
+                ratio(f.docs_per_second, h.docs_per_second) if h else None,
+            ]
+        )
     return table(
-        ["M meetings", "view docs changed", "boiler s", "boiler docs/s", "reads", "writes",
-         "views exact", "baseline s", "baseline docs/s", "reads", "writes",
-         "boiler/baseline docs/s"],
+        [
+            "M meetings",
+            "view docs changed",
+            "boiler s",
+            "boiler docs/s",
+            "reads",
+            "writes",
+            "views exact",
+            "baseline s",
+            "baseline docs/s",
+            "reads",
+            "writes",
+            "boiler/baseline docs/s",
+        ],
         rows,
     )
 
@@ -146,15 +222,24 @@ def backfill_table(result: BackfillResult | None) -> str:
     if result is None:
         return "(not run)"
     rows = [
-        [view, roots, written, deleted, reads] for view, (roots, written, deleted, reads) in result.views.items()
+        [view, roots, written, deleted, reads]
+        for view, (roots, written, deleted, reads) in result.views.items()
     ]
-    rows.append([
-        "total", "", result.written, sum(v[2] for v in result.views.values()), result.reads
-    ])
+    rows.append(
+        ["total", "", result.written, sum(v[2] for v in result.views.values()), result.reads]
+    )
     summary = table(
         ["source docs", "seconds", "view docs/s", "reads", "reads per source doc", "exit"],
-        [[result.source_docs, result.seconds, result.written / result.seconds if result.seconds else None,
-          result.reads, result.reads / result.source_docs, result.exit_code]],
+        [
+            [
+                result.source_docs,
+                result.seconds,
+                result.written / result.seconds if result.seconds else None,
+                result.reads,
+                result.reads / result.source_docs,
+                result.exit_code,
+            ]
+        ],
     )
     return table(["view", "roots", "written", "deleted", "reads"], rows) + "\n\n" + summary
 
@@ -182,10 +267,20 @@ def chart(results: Results, path: Path) -> None:
     names = [k.name.split(" (")[0] for k in results.ours_costs]
     xs = range(len(names))
     width = 0.27
-    ax.bar([x - width for x in xs], [k.bound_median("reads") for k in results.ours_costs], width, label="lower bound")
+    ax.bar(
+        [x - width for x in xs],
+        [k.bound_median("reads") for k in results.ours_costs],
+        width,
+        label="lower bound",
+    )
     ax.bar(list(xs), [k.median("reads") for k in results.ours_costs], width, label="boiler")
     if results.hand_costs:
-        ax.bar([x + width for x in xs], [k.median("reads") for k in results.hand_costs], width, label="hand-written")
+        ax.bar(
+            [x + width for x in xs],
+            [k.median("reads") for k in results.hand_costs],
+            width,
+            label="hand-written",
+        )
     ax.set_xticks(list(xs), names, rotation=30, ha="right", fontsize=8)
     ax.set_ylabel("reads per event")
     ax.set_title("Reads per event")
@@ -215,7 +310,9 @@ def chart(results: Results, path: Path) -> None:
     if results.cold:
         labels = list(results.cold)
         ax.bar(range(len(labels)), [median_ms(v) for v in results.cold.values()])
-        ax.set_xticks(range(len(labels)), [label.split(" (")[0] for label in labels], rotation=15, fontsize=8)
+        ax.set_xticks(
+            range(len(labels)), [label.split(" (")[0] for label in labels], rotation=15, fontsize=8
+        )
     ax.set_ylabel("median import ms")
     ax.set_title("Cold import")
     fig.suptitle(f"boiler benchmarks, {results.machine.get('date', '')}")

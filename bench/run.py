@@ -10,7 +10,7 @@ not written to docs/ unless ``--write``).
 from __future__ import annotations
 
 import argparse
-import sys
+import pickle
 import tempfile
 import time
 import traceback
@@ -38,7 +38,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small counts, for a smoke run")
     parser.add_argument("--write", action="store_true", help="write docs/ also with --quick")
     parser.add_argument("--skip", action="append", default=[], help="skip a part by name")
+    parser.add_argument(
+        "--render", action="store_true", help="only re-render docs/ from the last run's figures"
+    )
     args = parser.parse_args(argv)
+    saved = ROOT / ".bench" / "last-run.pickle"
+    if args.render:
+        results = pickle.loads(saved.read_bytes())
+        return publish(results, quick=False, write=True)
     quick = args.quick
     reps = 2 if quick else 6
     events, warmup = (60, 20) if quick else (500, 150)
@@ -64,7 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         except Exception:
             results.notes.append(f"{name}: failed: {traceback.format_exc(limit=3)}")
             traceback.print_exc()
-        print(f"   {name} took {time.perf_counter() - started:.0f} s (load {load_average()})", flush=True)
+        print(
+            f"   {name} took {time.perf_counter() - started:.0f} s (load {load_average()})",
+            flush=True,
+        )
 
     part("cold start", lambda: results.cold.update(measure_cold_start(3 if quick else 7)))
     python38: list[Path] = []
@@ -73,9 +83,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="boiler-bench-") as tmp:
         workdir = Path(tmp)
         with running_app(ROOT / "functions", PROJECT) as app:
-            part("boiler costs", lambda: results.ours_costs.extend(measure_costs(app, manifest, reps)))
-            part("boiler latency", lambda: results.latency.__setitem__(
-                "boiler", flip_attendance(app.db, WATCHED, events=events, warmup=warmup)))
+            part(
+                "boiler costs",
+                lambda: results.ours_costs.extend(measure_costs(app, manifest, reps)),
+            )
+            part(
+                "boiler latency",
+                lambda: results.latency.__setitem__(
+                    "boiler", flip_attendance(app.db, WATCHED, events=events, warmup=warmup)
+                ),
+            )
 
             def fanout() -> None:
                 app.runtime.reset(timeout=deadline)
@@ -84,15 +101,21 @@ def main(argv: list[str] | None = None) -> int:
                 results.seeding["boiler"] = seconds
 
             part("boiler fan-out", fanout)
-            part("backfill", lambda: setattr(
-                results, "backfill", measure_backfill(app, workdir, timeout=deadline * 2)))
+            part(
+                "backfill",
+                lambda: setattr(
+                    results, "backfill", measure_backfill(app, workdir, timeout=deadline * 2)
+                ),
+            )
 
             def predecessor() -> None:
                 if not python38:
                     raise BaselineUnavailable("its venv could not be built (see above)")
                 with running_worker(
-                    python38[0], emulator_host=app.runtime.emulator_host,
-                    project=FLASK_BOILER_PROJECT, workdir=workdir,
+                    python38[0],
+                    emulator_host=app.runtime.emulator_host,
+                    project=FLASK_BOILER_PROJECT,
+                    workdir=workdir,
                 ):
                     results.latency["flask-boiler 0.0.1b2"] = flip_attendance(
                         app.client(FLASK_BOILER_PROJECT), view_paths(), events=events, warmup=warmup
@@ -100,9 +123,17 @@ def main(argv: list[str] | None = None) -> int:
 
             part("flask-boiler latency", predecessor)
         with running_app(ROOT / "bench" / "handwritten", PROJECT) as app:
-            part("baseline costs", lambda: results.hand_costs.extend(measure_costs(app, manifest, reps)))
-            part("baseline latency", lambda: results.latency.__setitem__(
-                "hand-written baseline", flip_attendance(app.db, WATCHED, events=events, warmup=warmup)))
+            part(
+                "baseline costs",
+                lambda: results.hand_costs.extend(measure_costs(app, manifest, reps)),
+            )
+            part(
+                "baseline latency",
+                lambda: results.latency.__setitem__(
+                    "hand-written baseline",
+                    flip_attendance(app.db, WATCHED, events=events, warmup=warmup),
+                ),
+            )
 
             def hand_fanout() -> None:
                 app.runtime.reset(timeout=deadline)
@@ -114,9 +145,15 @@ def main(argv: list[str] | None = None) -> int:
 
     results.seconds = time.perf_counter() - began
     results.machine["load_end"] = load_average()
+    saved.write_bytes(pickle.dumps(results))
+    return publish(results, quick=quick, write=not quick or args.write)
+
+
+def publish(results: Results, *, quick: bool, write: bool) -> int:
+    """Print the document; write it and the chart to docs/ when ``write``."""
     text = document.render(results, quick=quick)
     print(text)
-    if not quick or args.write:
+    if write:
         (ROOT / "docs" / "performance.md").write_text(text, encoding="utf-8")
         chart(results, ROOT / "docs" / "performance.png")
         print(f"wrote docs/performance.md and docs/performance.png ({results.seconds:.0f} s)")

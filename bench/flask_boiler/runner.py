@@ -41,7 +41,10 @@ def find_python38() -> str:
         try:
             out = subprocess.run(
                 [path, "-c", "import sys; print(sys.version_info[:2] == (3, 8))"],
-                capture_output=True, text=True, timeout=30, check=False,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
             )
         except (OSError, subprocess.TimeoutExpired):
             continue
@@ -80,7 +83,10 @@ def service_account(python: Path, project: str, path: Path) -> Path:
     """A throwaway service-account file for ``project`` (a fresh RSA key; never a real one)."""
     key = subprocess.run(
         [str(python), "-c", "import rsa; print(rsa.newkeys(1024)[1].save_pkcs1().decode())"],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     ).stdout
     info = {
         "type": "service_account",

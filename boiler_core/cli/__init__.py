@@ -12,6 +12,7 @@ from boiler_core.cli.dev import dev
 from boiler_core.cli.emulator_path import emulator_path
 from boiler_core.cli.generate import generate
 from boiler_core.cli.openapi import openapi
+from boiler_core.cli.types import types
 from boiler_core.cli.verify import verify
 
 
@@ -30,5 +31,6 @@ main.add_command(dev)
 main.add_command(demo)
 main.add_command(emulator_path)
 main.add_command(openapi)
+main.add_command(types)
 main.add_command(backfill)
 main.add_command(verify)

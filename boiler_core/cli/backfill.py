@@ -62,7 +62,13 @@ EXIT_INTERRUPTED = 130
     help="Starting writes per second, raised 50% every 5 minutes (Firestore's 500/50/5 ramp); "
     "0 for no limit.",
 )
-@click.option("--page-size", type=click.IntRange(min=1, max=1000), default=300, show_default=True)
+@click.option(
+    "--page-size",
+    type=click.IntRange(min=1, max=1000),
+    default=300,
+    show_default=True,
+    help="Documents per listing request (paged by cursor).",
+)
 @click.option(
     "--chunk-size",
     type=click.IntRange(min=1, max=500),
@@ -99,6 +105,7 @@ def backfill(
     --chunk-size (only changed documents are written), then deletes view documents no root
     implies any more, and records the view's definition fingerprint in _boiler_meta/VIEW.
     Progress is checkpointed after every page: an interrupted run continues with --resume.
+    Exit codes: 1 an error, 130 interrupted (both keep the checkpoint), 2 no database reachable.
     """
     manifest = load_or_exit(manifest_path)
     chosen = sum(bool(x) for x in (views, all_views, changed))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import statistics
@@ -25,14 +24,19 @@ from boiler_core.cli.local import (
     stop_on_signals,
 )
 from boiler_core.cli.options import load_or_exit, manifest_option
+from boiler_core.cli.page import (
+    describe_page,
+    live_page,
+    load_fixture,
+    page_folder,
+    page_options,
+    seed_fixture,
+)
 from boiler_core.demo.listener import ViewListener, ViewUpdate
 from boiler_core.demo.story import Step, changes, describe, meeting_room_story
 from boiler_core.dispatch import Invocation, LocalRuntime, Record
 from boiler_core.emulator.process import group_members
-from boiler_core.manifest.imports import importable_from
 from boiler_core.store.firestore import firestore_client
-
-FIXTURE_MODULE = "meeting_room.fixture"
 
 
 class DemoFailed(Exception):
@@ -76,18 +80,34 @@ class _Console:
     show_default=True,
     help="Seconds to wait for each expected view update.",
 )
-def demo(manifest_path: Path, verbose: bool, timeout: float) -> None:
+@click.option(
+    "--stay",
+    is_flag=True,
+    help="After the story, seed the fixture again and keep the live page running until Ctrl-C.",
+)
+@page_options
+def demo(
+    manifest_path: Path,
+    verbose: bool,
+    timeout: float,
+    stay: bool,
+    page_dir: Path | None,
+    page_port: int,
+) -> None:
     """Play the meeting-room story live on the Firestore emulator.
 
     Starts the emulator and the generated triggers, subscribes to meeting_sessions/meeting_1 with
     a real on_snapshot listener, then makes domain writes: seed (S1), an attendance change (S2),
     a rename (S6), closing the meeting, deleting it (S12). Each view update is printed as the
-    listener receives it, with the time from the domain write. Exit code 0 when every step
-    produced the reference view; 2 when no emulator is installed. Nothing is left running.
+    listener receives it, with the time from the domain write. The live page (web/dist, see
+    `make web`) is served meanwhile at the URL printed; with --stay the fixture is seeded again
+    afterwards and everything keeps running for the browser until Ctrl-C. Exit code 0 when every
+    step produced the reference view; 2 when no emulator is installed. Nothing is left running.
     """
     manifest = load_or_exit(manifest_path)
     functions_dir = manifest_path.resolve().parent / manifest.project.functions_dir
-    fixture = _load_fixture(functions_dir)
+    fixture = load_fixture(functions_dir)
+    folder = page_folder(manifest_path, page_dir)
     console = _Console(verbose)
     latencies: list[float] = []
     pids: list[int] = []
@@ -99,10 +119,11 @@ def demo(manifest_path: Path, verbose: bool, timeout: float) -> None:
             local_runtime(
                 manifest, manifest_path, env=os.environ, on_record=console.on_record
             ) as runtime,
+            live_page(runtime, folder, page_port) as page_url,
         ):
             pids += [pid for pid in (runtime.emulator.pid, runtime.dispatcher.pid) if pid]
             console.echo(f"started in {time.monotonic() - started:.1f} s:")
-            for line in describe_runtime(runtime):
+            for line in describe_runtime(runtime) + describe_page(page_url, folder):
                 console.echo(line)
             set_client_environment(runtime)
             client = firestore_client(runtime.project)
@@ -110,6 +131,8 @@ def demo(manifest_path: Path, verbose: bool, timeout: float) -> None:
                 _play(runtime, client, fixture, console, latencies, timeout)
             finally:
                 client.close()  # type: ignore[no-untyped-call]
+            if stay:
+                _stay(runtime, fixture, page_url, console)
     except DemoFailed as exc:
         console.echo(f"\nFAILED: {exc}")
         raise SystemExit(1) from None
@@ -128,21 +151,31 @@ def demo(manifest_path: Path, verbose: bool, timeout: float) -> None:
         "Stopped the emulator and the dispatcher; "
         + (f"STILL RUNNING: {left}" if left else "no process of theirs is left.")
     )
+    if not stay:
+        console.echo(
+            "See it in a browser: `boiler demo --stay` (or `make dev`) keeps the live page up."
+        )
     if left or console.failed:
         raise SystemExit(1)
 
 
-def _load_fixture(functions_dir: Path) -> ModuleType:
+def _stay(
+    runtime: LocalRuntime, fixture: ModuleType, page_url: str | None, console: _Console
+) -> None:
+    """Seed the fixture again and keep everything running until Ctrl-C."""
+    seed_fixture(runtime, fixture)
+    console.echo()
+    console.echo("The story is over; the fixture is seeded again (meeting_1 in session).")
+    if page_url is not None:
+        console.echo(f"Open {page_url} and pick a participant; open it again as someone else.")
+    console.echo("Press Ctrl-C to stop.")
     try:
-        with importable_from(functions_dir):
-            return importlib.import_module(FIXTURE_MODULE)
-    except ImportError as exc:
-        click.echo(
-            f"boiler demo plays the meeting-room reference scenario and needs "
-            f"{functions_dir}/meeting_room/fixture.py: {exc}",
-            err=True,
-        )
-        raise SystemExit(1) from None
+        while runtime.running():
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        console.echo("\nboiler demo: stopping")
+        return
+    raise DemoFailed("a runtime process exited unexpectedly")
 
 
 def _play(

@@ -30,7 +30,13 @@ SHOWN = 50
     help="Divergences listed per view (the counts always cover all).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report instead of text.")
-@click.option("--page-size", type=click.IntRange(min=1, max=1000), default=300, show_default=True)
+@click.option(
+    "--page-size",
+    type=click.IntRange(min=1, max=1000),
+    default=300,
+    show_default=True,
+    help="Documents per listing request (paged by cursor).",
+)
 @click.pass_context
 def verify(
     ctx: click.Context,
@@ -49,8 +55,8 @@ def verify(
     gone, a copy whose member left; found by listing the master collection and the copy
     collection groups). Exit 1 when anything diverges, unless --repair fixed it; --repair
     recomputes the divergent roots in transactions (safe while triggers run) and says what it
-    wrote. Against the emulator: run `boiler dev`, then in another terminal
-    `FIRESTORE_EMULATOR_HOST=127.0.0.1:PORT boiler verify`.
+    wrote; exit 2 when no database is reachable. Against the emulator: run `boiler dev`, then in
+    another terminal `FIRESTORE_EMULATOR_HOST=127.0.0.1:PORT boiler verify`.
     """
     manifest = load_or_exit(manifest_path)
     names = choose_views(manifest, views)

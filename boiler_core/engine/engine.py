@@ -269,8 +269,8 @@ class Engine:
                     self._chunk_transaction(view, chunk, named, tally, queries, split),
                     max_attempts=self.max_attempts,
                 )
-            except ContentionError as exc:
-                raise _gave_up(view, chunk, self.max_attempts, exc) from exc
+            except ContentionError as exc:  # name the roots the last attempt worked on
+                raise _gave_up(view, split[0] if split else chunk, self.max_attempts, exc) from exc
             if split:  # the roots the committed attempt handled, and those left for later
                 chunk, later = split
                 pending = sorted(set(pending) | set(later))

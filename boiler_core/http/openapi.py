@@ -81,9 +81,7 @@ def openapi_spec(manifest: Manifest) -> dict[str, Any]:
     problems = enforceable(manifest)
     if problems:
         raise GenerateError("\n".join(problems))
-    plugin = MarshmallowPlugin()
-    spec = APISpec(TITLE, "0", OPENAPI_VERSION, plugins=[plugin], info={"description": DESCRIPTION})
-    plugin.map_to_openapi_type(Reference, "string", None)  # type: ignore[no-untyped-call]
+    spec, plugin = new_spec(TITLE, info={"description": DESCRIPTION})
     spec.components.security_scheme(
         "firebase", {"type": "http", "scheme": "bearer", "bearerFormat": "Firebase ID token"}
     )
@@ -108,6 +106,15 @@ def openapi_spec(manifest: Manifest) -> dict[str, Any]:
     digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:12]
     document["info"]["version"] = digest
     return document
+
+
+def new_spec(title: str, **options: Any) -> tuple[APISpec, MarshmallowPlugin]:
+    """An empty OpenAPI 3.1 document with the marshmallow plugin set up for boiler's fields
+    (a :class:`~boiler_core.schema_fields.Reference` is a string); ``boiler types`` uses it too."""
+    plugin = MarshmallowPlugin()
+    spec = APISpec(title, "0", OPENAPI_VERSION, plugins=[plugin], **options)
+    plugin.map_to_openapi_type(Reference, "string", None)  # type: ignore[no-untyped-call]
+    return spec, plugin
 
 
 def render_openapi(manifest: Manifest) -> str:

@@ -11,6 +11,7 @@ and is left open when there is none.
 from __future__ import annotations
 
 import copy
+import inspect
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -122,7 +123,7 @@ def annotation_schema(annotation: Any) -> JsonSchema:
         if {} in options:
             return {}
         if all(set(option) == {"type"} and isinstance(option["type"], str) for option in options):
-            return {"type": [option["type"] for option in options]}  # str | None: ["string", "null"]
+            return {"type": [option["type"] for option in options]}  # ["string", "null"]
         return {"anyOf": options}
     if origin in (list, tuple, Sequence) or annotation in (list, tuple):
         item = annotation_schema(args[0]) if origin is not tuple and args else {}
@@ -142,18 +143,16 @@ def typed_dict_schema(annotation: Any) -> JsonSchema:
     marked = typing.get_type_hints(annotation, include_extras=True)
     properties = {name: annotation_schema(hint) for name, hint in hints.items()}
     required = [name for name in hints if _required_key(annotation, name, marked[name])]
-    return {
-        "type": "object",
-        "title": annotation.__name__,
-        "properties": properties,
-        "required": required,
-        "additionalProperties": False,
-    }
+    schema: JsonSchema = {"type": "object", "title": annotation.__name__}
+    if annotation.__doc__:
+        schema["description"] = inspect.cleandoc(annotation.__doc__)
+    return {**schema, "properties": properties, "required": required, "additionalProperties": False}
 
 
 def _required_key(annotation: Any, name: str, hint: Any) -> bool:
-    """Whether a TypedDict key is required: ``Required[...]``/``NotRequired[...]`` decide (also
-    under ``from __future__ import annotations``, where the class cannot see them), else totality."""
+    """Whether a TypedDict key is required: ``Required[...]`` or ``NotRequired[...]`` decide (also
+    under ``from __future__ import annotations``, where the class cannot see them), else the
+    class's totality."""
     origin = typing.get_origin(hint)
     if origin is typing.Required:
         return True

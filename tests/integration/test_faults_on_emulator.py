@@ -9,8 +9,9 @@ therefore produced here, around the same engine and store the deployed functions
 
 ``make test`` runs ``BOILER_FAULT_EMULATOR_OPS`` (default 300) random writes after a seed whose
 views are built by a recompute. The emulator holds a lock wait for 2 s before aborting a
-deadlocked transaction, so duplicates go to later windows and two deliveries run at once, which
-keeps the run short and the concurrency real.
+deadlocked transaction, so duplicates go to later windows, deliveries are shuffled within windows
+of 32 writes (neighbouring writes often touch the same meeting) and two run at once, which keeps
+the run short and the concurrency real.
 """
 
 from __future__ import annotations
@@ -42,12 +43,12 @@ def test_faults_on_the_emulator_leave_what_verify_reports_and_repair_converges(
         rate=0.02,
         redeliver=False,
         workers=2,
-        window=8,
+        window=32,
         pause_rate=0.0,
         spread_copies=True,
         in_flight=4,
         deliver_seed=False,
-        sizes={"users": 40, "meetings": 24},
+        sizes={"users": 40, "meetings": 24, "locations": 12},
     )
     print(run.figures())
     hint = run.replay_hint()

@@ -22,7 +22,12 @@ from typing import Any
 import pytest
 from google.cloud.firestore import Client
 from interleavings import BeforeTransaction, StalledCommit
-from meeting_room.fixture import EXPECTED_MEETING_SESSION, MEETING_ID, fixture_documents
+from meeting_room.fixture import (
+    EXPECTED_MEETING_SESSION,
+    LOCATION_ID,
+    MEETING_ID,
+    fixture_documents,
+)
 
 from boiler_core.documents import Ref
 from boiler_core.engine import Engine
@@ -148,40 +153,47 @@ def test_a_document_entering_a_queried_range_waits_for_the_transaction(
     assert_views_are_a_recompute(manifest, store)
 
 
+# Below, A handles a move of meeting_1's location. Its roots for user_profiles are found outside
+# any transaction: meetings at that location (a reverse query), then their users. Transaction 1 is
+# meeting_sessions', transaction 2 the profiles'; B runs completely between that discovery and
+# transaction 2.
+LOCATION = f"locations/{LOCATION_ID}"
+
+
 def test_a_member_added_between_root_discovery_and_the_transaction_is_not_missed(
     manifest: Manifest, store: FirestoreStore, seeded: Engine
 ) -> None:
-    # A handles thomasina's rename; after A found its roots (meeting_1) and before its first
-    # transaction she joins meeting_2, and that event is handled completely (B)
-    seeded.handle(write_change(store, "meetings/meeting_2", with_fields(MEETING, users=[])))
-    rename = write_change(
-        store, "users/thomasina", with_fields("users/thomasina", last_name="Manes-Kennedy")
-    )
+    lorenzo = {"first_name": "Lorenzo", "last_name": "Ruiz", "organization": "UCLA"}
+    seeded.handle(write_change(store, "users/lorenzo", lorenzo))
+    move = write_change(store, LOCATION, with_fields(LOCATION, address="1 Market St"))
 
-    def she_joins_meeting_2() -> None:
-        joined = with_fields(MEETING, users=[Ref("users/thomasina")])
-        seeded.handle(write_change(store, "meetings/meeting_2", joined))
+    def lorenzo_joins_meeting_1() -> None:
+        users = [*fixture_documents()[MEETING]["users"], Ref("users/lorenzo")]
+        seeded.handle(write_change(store, MEETING, with_fields(MEETING, users=users)))
 
-    racing = BeforeTransaction(store, she_joins_meeting_2)
-    Engine(manifest, racing, log=lambda e: None).handle(rename)
+    racing = BeforeTransaction(store, lorenzo_joins_meeting_1, at=2)
+    cost = Engine(manifest, racing, log=lambda e: None).handle(move)
 
-    attending = read(store, "meeting_sessions/meeting_2")["attending"]
-    assert [a["name"] for a in attending] == ["Thomasina Manes-Kennedy"]
+    assert cost.roots == 1 + 3  # discovery ran before he joined: his profile was not A's to do
+    meetings = read(store, "user_profiles/lorenzo")["meetings"]
+    assert meetings == [{"meeting": MEETING_ID, "status": "in-session", "address": "1 Market St"}]
     assert_views_are_a_recompute(manifest, store)
 
 
-def test_a_member_removed_between_root_discovery_and_the_transaction_loses_his_copy(
+def test_a_member_removed_between_root_discovery_and_the_transaction_loses_the_meeting(
     manifest: Manifest, store: FirestoreStore, seeded: Engine
 ) -> None:
-    rename = write_change(store, "users/joshua", with_fields("users/joshua", last_name="P."))
+    move = write_change(store, LOCATION, with_fields(LOCATION, address="1 Market St"))
 
-    def he_leaves_meeting_1() -> None:
+    def joshua_leaves_meeting_1() -> None:
         without = with_fields(MEETING, users=[Ref("users/tijuana"), Ref("users/thomasina")])
         seeded.handle(write_change(store, MEETING, without))
 
-    racing = BeforeTransaction(store, he_leaves_meeting_1)
-    Engine(manifest, racing, log=lambda e: None).handle(rename)
+    racing = BeforeTransaction(store, joshua_leaves_meeting_1, at=2)
+    cost = Engine(manifest, racing, log=lambda e: None).handle(move)
 
+    assert cost.roots == 1 + 3  # joshua's profile recomputed needlessly, which is harmless
+    assert read(store, "user_profiles/joshua")["meetings"] == []
     copy = f"users/joshua/meeting_sessions/{MEETING_ID}"
     assert store.get_all([copy])[copy] is None
     assert_views_are_a_recompute(manifest, store)

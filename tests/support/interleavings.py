@@ -2,8 +2,8 @@
 
 * :class:`StalledCommit` holds an invocation between its transaction's reads and its commit (the
   "A has read and stalls" of DESIGN.md's ABA trap) until the test releases it.
-* :class:`BeforeTransaction` runs another invocation right after this one found its affected roots
-  (outside any transaction) and before its first transaction begins.
+* :class:`BeforeTransaction` runs another invocation right after this one found the affected roots
+  of a view (outside any transaction) and before that view's transaction begins.
 """
 
 from __future__ import annotations
@@ -94,14 +94,16 @@ class _Recording:
 
 
 class BeforeTransaction(_Wrapper):
-    """Runs ``interlude`` once, when the first transaction is about to begin."""
+    """Runs ``interlude`` once, when transaction number ``at`` (1-based) is about to begin."""
 
-    def __init__(self, inner: Store, interlude: Callable[[], None]) -> None:
+    def __init__(self, inner: Store, interlude: Callable[[], None], *, at: int = 1) -> None:
         super().__init__(inner)
-        self._interlude: Callable[[], None] | None = interlude
+        self.at = at
+        self.transactions = 0
+        self._interlude = interlude
 
     def run_transaction(self, fn: Callable[[Transaction], T], *, max_attempts: int = 5) -> T:
-        if self._interlude is not None:
-            interlude, self._interlude = self._interlude, None
-            interlude()
+        self.transactions += 1
+        if self.transactions == self.at:
+            self._interlude()
         return self.inner.run_transaction(fn, max_attempts=max_attempts)

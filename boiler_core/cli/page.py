@@ -1,0 +1,113 @@
+"""What ``boiler dev`` and ``boiler demo`` add for the live page: serving its build next to the
+runtime, and seeding the app's fixture so the page has something to show.
+
+The page is the project's own front end (``web/``, built into ``web/dist`` by ``make web``);
+boiler serves whatever folder it is given, with ``/config.json`` and the HTTP functions on the
+same origin (:class:`~boiler_core.frontend.PageServer`, docs/frontend.md).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TypeVar
+
+import click
+
+from boiler_core.cli.local import set_client_environment
+from boiler_core.dispatch import LocalRuntime
+from boiler_core.frontend import PageServer
+from boiler_core.frontend.files import INDEX
+from boiler_core.manifest.imports import importable_from
+from boiler_core.store.firestore import firestore_client, to_firestore
+
+FIXTURE_MODULE = "meeting_room.fixture"
+DEFAULT_PAGE_DIR = Path("web/dist")
+"""The page's build folder, relative to the folder of views.yaml."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def page_options(command: F) -> F:
+    """``--page-dir`` and ``--page-port``."""
+    command = click.option(
+        "--page-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=f"Folder of the built page to serve [default: {DEFAULT_PAGE_DIR} beside views.yaml].",
+    )(command)
+    return click.option(
+        "--page-port",
+        type=click.IntRange(0, 65535),
+        default=0,
+        show_default=True,
+        help="Port of the live page on 127.0.0.1 (0: any free port).",
+    )(command)
+
+
+def page_folder(manifest_path: Path, page_dir: Path | None) -> Path:
+    """The folder to serve: ``--page-dir``, else ``web/dist`` beside views.yaml."""
+    return page_dir if page_dir is not None else manifest_path.resolve().parent / DEFAULT_PAGE_DIR
+
+
+@contextmanager
+def live_page(runtime: LocalRuntime, folder: Path, port: int = 0) -> Iterator[str | None]:
+    """Serve ``folder`` for ``runtime`` until the block ends; yields the page's URL, or None
+    when the folder holds no ``index.html`` (the page is not built)."""
+    if not (folder / INDEX).is_file():
+        yield None
+        return
+    functions = dict(runtime.ready.http) if runtime.ready is not None else {}
+    server = PageServer.for_runtime(
+        folder,
+        project=runtime.project,
+        emulator_host=runtime.emulator_host,
+        functions=functions,
+        port=port,
+    )
+    with server:
+        yield server.url
+
+
+def describe_page(url: str | None, folder: Path) -> list[str]:
+    """The console lines about the live page."""
+    if url is None:
+        return [
+            f"  live page           not built ({folder / INDEX} is missing): run `make web` "
+            "(needs Node.js 20 and npm)"
+        ]
+    return [f"  live page           {url}   (open it in a browser and pick a participant)"]
+
+
+def load_fixture(functions_dir: Path) -> ModuleType:
+    """The app's fixture module (``meeting_room/fixture.py``); exit 1 with a message without."""
+    try:
+        with importable_from(functions_dir):
+            return importlib.import_module(FIXTURE_MODULE)
+    except ImportError as exc:
+        click.echo(
+            f"seeding needs {functions_dir}/meeting_room/fixture.py (the meeting-room reference "
+            f"fixture): {exc}",
+            err=True,
+        )
+        raise SystemExit(1) from None
+
+
+def seed_fixture(runtime: LocalRuntime, fixture: ModuleType, timeout: float = 30.0) -> int:
+    """Write the fixture's documents in one batch and wait until the triggers have handled them;
+    returns how many documents were written."""
+    set_client_environment(runtime)
+    documents: dict[str, dict[str, Any]] = fixture.fixture_documents()
+    client = firestore_client(runtime.project)
+    try:
+        batch = client.batch()
+        for path, data in documents.items():
+            batch.set(client.document(path), to_firestore(data, client))
+        batch.commit()
+    finally:
+        client.close()  # type: ignore[no-untyped-call]
+    runtime.settle(timeout)
+    return len(documents)

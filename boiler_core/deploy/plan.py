@@ -1,0 +1,240 @@
+"""What a deploy would ship, checked against views.yaml and said in words. Pure: no I/O.
+
+:func:`endpoints` reads the functions manifest ``firebase deploy`` discovers;
+:func:`check_bundle` compares it (and firebase.json) with what ``boiler generate`` produces for
+the manifest: one Firestore ``written`` trigger per source collection and the HTTP function, in
+the manifest's region, with ids Cloud Functions accepts. :func:`render_plan` prints the functions
+with their triggers, the upload, the rules and the indexes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from boiler_core.codegen.main_py import HTTP_FUNCTION
+from boiler_core.codegen.names import FUNCTION_ID, trigger_names
+from boiler_core.deploy.bundle import VENDORED_PACKAGE, Upload
+from boiler_core.deploy.config import FirebaseConfig
+from boiler_core.manifest import Manifest
+
+WRITTEN = "google.cloud.firestore.document.v1.written"
+"""Event type of the generated Firestore triggers (create, update and delete)."""
+
+DEPLOY_TARGETS = "functions,firestore:rules,firestore:indexes"
+"""What deploy.sh passes to ``firebase deploy --only``."""
+
+_MATCH = re.compile(r"^\s*match\s+(/\S+)\s*\{")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One function of the discovered manifest."""
+
+    id: str
+    entry_point: str
+    platform: str
+    regions: tuple[str, ...]
+    event_type: str | None
+    """The trigger's event type; None for an HTTPS function."""
+
+    document: str | None
+    """The trigger's document path pattern (``meetings/{meeting}``)."""
+
+    retry: bool | None
+
+    @property
+    def is_https(self) -> bool:
+        return self.event_type is None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything :func:`render_plan` reports."""
+
+    config: FirebaseConfig
+    manifest: Manifest
+    endpoints: tuple[Endpoint, ...]
+    upload: Upload
+    rules_text: str | None
+    indexes_text: str | None
+    project: str | None
+
+
+def endpoints(spec: Mapping[str, Any]) -> tuple[Endpoint, ...]:
+    """The endpoints of a functions manifest (``functions.yaml`` as parsed), sorted by id."""
+    found = []
+    for name, raw in sorted(dict(spec.get("endpoints") or {}).items()):
+        body: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+        trigger = body.get("eventTrigger")
+        event: Mapping[str, Any] = trigger if isinstance(trigger, Mapping) else {}
+        patterns = event.get("eventFilterPathPatterns") or {}
+        found.append(
+            Endpoint(
+                id=str(name),
+                entry_point=str(body.get("entryPoint", "")),
+                platform=str(body.get("platform", "")),
+                regions=tuple(str(r) for r in body.get("region") or ()),
+                event_type=str(event["eventType"]) if "eventType" in event else None,
+                document=str(patterns["document"]) if "document" in patterns else None,
+                retry=event.get("retry") if event else None,
+            )
+        )
+    return tuple(found)
+
+
+def check_bundle(
+    config: FirebaseConfig, manifest: Manifest, found: Sequence[Endpoint]
+) -> list[str]:
+    """Every way firebase.json and the discovered functions differ from what views.yaml asks."""
+    problems = []
+    project = manifest.project
+    if config.functions.runtime != project.runtime:
+        problems.append(
+            f"firebase.json runtime {config.functions.runtime!r} differs from views.yaml "
+            f"project.runtime {project.runtime!r}: make them equal (the venv is built for it)"
+        )
+    if _folder(config.functions.source) != _folder(project.functions_dir):
+        problems.append(
+            f"firebase.json functions source {config.functions.source!r} differs from views.yaml "
+            f"project.functions_dir {project.functions_dir!r}: make them equal"
+        )
+    names = trigger_names(manifest.source_collections())
+    expected = {name: collection for collection, name in names.items()}
+    by_id = {e.id: e for e in found}
+    for name in sorted(set(expected) | {HTTP_FUNCTION}):
+        if name not in by_id:
+            problems.append(
+                f"function {name} is missing from the discovered functions: main.py is not what "
+                "`boiler generate` writes; run it"
+            )
+    for endpoint in found:
+        problems.extend(_endpoint_problems(endpoint, expected, manifest))
+    return problems
+
+
+def render_plan(plan: Plan) -> str:
+    """The plan as text: functions with triggers, upload, rules, indexes."""
+    functions = plan.config.functions
+    target = plan.project or "PROJECT"
+    lines = [
+        f"firebase deploy --only {DEPLOY_TARGETS} --project {target} --non-interactive --force",
+        "",
+        f"functions: {len(plan.endpoints)} in codebase {functions.codebase!r}, runtime "
+        f"{functions.runtime}, source {functions.source}/",
+    ]
+    width = max((len(e.id) for e in plan.endpoints), default=0)
+    for endpoint in plan.endpoints:
+        regions = ",".join(endpoint.regions)
+        if endpoint.is_https:
+            what = f"HTTPS    {_routes(plan.manifest)}"
+        else:
+            short = "written" if endpoint.event_type == WRITTEN else endpoint.event_type
+            retry = "retry off" if not endpoint.retry else "retry on"
+            what = f"Firestore {short} {endpoint.document} ({retry})"
+        lines.append(f"  {endpoint.id:<{width}}  {regions}  {what}")
+    upload = plan.upload
+    vendored = sum(1 for f in upload.files if f.path.startswith(f"{VENDORED_PACKAGE}/"))
+    lines.append(
+        f"upload: {len(upload.files)} files, {_size(upload.size)} ({vendored} of them "
+        f"{VENDORED_PACKAGE}/, vendored); left out by firebase.json's ignore: "
+        f"{', '.join(upload.left_out) or 'nothing'}"
+    )
+    lines.append("")
+    lines.extend(_rules_lines(plan.config.rules, plan.rules_text))
+    lines.append("")
+    lines.extend(_indexes_lines(plan.config.indexes, plan.indexes_text))
+    lines.append(
+        "--force: functions of this codebase and indexes that are not listed above are deleted "
+        "from the project"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _endpoint_problems(
+    endpoint: Endpoint, expected: Mapping[str, str], manifest: Manifest
+) -> list[str]:
+    problems = []
+    name = endpoint.id
+    if not FUNCTION_ID.match(name):
+        problems.append(f"function id {name!r} is not accepted by Cloud Functions")
+    if endpoint.entry_point != name:
+        problems.append(f"function {name}: entry point {endpoint.entry_point!r} is not its name")
+    if endpoint.platform != "gcfv2":
+        problems.append(f"function {name}: platform {endpoint.platform!r}, expected gcfv2")
+    if endpoint.regions != (manifest.project.region,):
+        problems.append(
+            f"function {name}: region {list(endpoint.regions)}, views.yaml says "
+            f"{manifest.project.region!r}"
+        )
+    if name == HTTP_FUNCTION:
+        if not endpoint.is_https:
+            problems.append(f"function {name}: expected an HTTPS function")
+        return problems
+    if name not in expected:
+        problems.append(
+            f"function {name} is not generated from views.yaml: main.py has extra functions; "
+            "run `boiler generate`"
+        )
+        return problems
+    document = manifest.source_path(expected[name]).text
+    if endpoint.event_type != WRITTEN or endpoint.document != document:
+        problems.append(
+            f"function {name}: trigger {endpoint.event_type} {endpoint.document}, "
+            f"expected {WRITTEN} {document}"
+        )
+    return problems
+
+
+def _routes(manifest: Manifest) -> str:
+    routes = [f"{m.method} /{m.route.text}" for m in manifest.mutations.values()]
+    return ", ".join([*sorted(routes), "GET views", "/openapi.json", "/docs"])
+
+
+def _rules_lines(name: str | None, text: str | None) -> list[str]:
+    if name is None or text is None:
+        return ["firestore rules: none"]
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    matches = [m.group(1) for line in text.splitlines() if (m := _MATCH.match(line))]
+    matches = [m for m in matches if not m.startswith("/databases/")]
+    lines = [
+        f"firestore rules: {name}, {len(text.splitlines())} lines, sha256 {digest}, "
+        f"{len(matches)} match blocks:"
+    ]
+    lines.extend(f"  match {m}" for m in matches)
+    return lines
+
+
+def _indexes_lines(name: str | None, text: str | None) -> list[str]:
+    if name is None or text is None:
+        return ["firestore indexes: none"]
+    data = json.loads(text)
+    indexes = data.get("indexes") or []
+    overrides = data.get("fieldOverrides") or []
+    lines = [
+        f"firestore indexes: {name}, {len(indexes)} composite, {len(overrides)} field overrides"
+    ]
+    for index in indexes:
+        fields = ", ".join(_index_field(f) for f in index.get("fields", []))
+        scope = index.get("queryScope", "COLLECTION")
+        lines.append(f"  {index.get('collectionGroup')} ({scope}): {fields}")
+    for override in overrides:
+        lines.append(f"  override {override.get('collectionGroup')}.{override.get('fieldPath')}")
+    return lines
+
+
+def _index_field(field: Mapping[str, Any]) -> str:
+    mode = field.get("order") or field.get("arrayConfig") or field.get("vectorConfig")
+    return f"{field.get('fieldPath')} {mode}"
+
+
+def _folder(path: str) -> str:
+    return path.strip().rstrip("/").removeprefix("./") or "."
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024:.0f} KiB" if count < 1024 * 1024 else f"{count / 1048576:.1f} MiB"

