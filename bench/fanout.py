@@ -18,7 +18,7 @@ from typing import Any
 
 from bench.domain import Domain, Write
 from bench.harness import App
-from bench.lower_bound import view_documents
+from bench.lower_bound import bound, view_documents
 from boiler_core.documents import Ref
 from boiler_core.manifest.model import Manifest
 from boiler_core.testing import visible
@@ -35,6 +35,8 @@ class FanOut:
     seconds: float | None
     cost: dict[str, Any]
     views_ok: bool
+    bound_reads: int | None = None
+    """The lower bound of reads for the rename (see :mod:`bench.lower_bound`)."""
 
     @property
     def docs_per_second(self) -> float | None:
@@ -95,6 +97,7 @@ def measure_fanout(app: App, manifest: Manifest, *, deadline: float) -> tuple[li
     for size in SIZES:
         path = f"users/u{size}"
         before = view_documents(manifest, domain.state)
+        state = domain.snapshot()
         start = len(app.invocations)
         began = time.perf_counter()
         domain.update(path, {"first_name": f"Renamed{size}"})
@@ -107,7 +110,8 @@ def measure_fanout(app: App, manifest: Manifest, *, deadline: float) -> tuple[li
         app.settle(timeout=deadline)
         after = view_documents(manifest, domain.state)
         changed = sum(1 for p in set(before) | set(after) if before.get(p) != after.get(p))
-        results.append(FanOut(size, changed, seconds, cost, _current(app, after)))
+        least = bound(manifest, path, state, domain.state).reads
+        results.append(FanOut(size, changed, seconds, cost, _current(app, after), least))
     return results, seeded
 
 

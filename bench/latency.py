@@ -31,6 +31,9 @@ class LatencyResult:
 
     ms: list[float] = field(default_factory=list)
     timeouts: int = 0
+    function_ms: list[float] = field(default_factory=list)
+    """How long the trigger function ran, per measured event (boiler and the hand-written
+    baseline report it; empty for flask-boiler)."""
 
 
 class Watchers:

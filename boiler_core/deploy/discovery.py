@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -103,7 +104,14 @@ def _fetch_manifest(server: ManagedProcess, port: int, timeout: float, log_path:
                 f"serving.py exited with code {code} before serving the functions manifest "
                 f"(main.py failed to import?):\n{tail(log_path, 40)}"
             )
-        return _get(port, MANIFEST_PATH, timeout=2.0) or ""
+        status, body = _get(port, MANIFEST_PATH, timeout=2.0)
+        if status is not None and status != 200:
+            time.sleep(0.2)  # let the server's log catch up with its answer
+            raise DiscoveryFailed(
+                f"GET {MANIFEST_PATH} answered {status}: main.py cannot be loaded with this "
+                f"venv and the functions folder:\n{tail(log_path, 40)}"
+            )
+        return body
 
     try:
         return wait_for(answer, timeout, interval=0.05, what="GET " + MANIFEST_PATH)
@@ -111,10 +119,13 @@ def _fetch_manifest(server: ManagedProcess, port: int, timeout: float, log_path:
         raise DiscoveryFailed(f"{exc}; serving.py output:\n{tail(log_path, 40)}") from None
 
 
-def _get(port: int, path: str, *, timeout: float) -> str | None:
+def _get(port: int, path: str, *, timeout: float) -> tuple[int | None, str]:
+    """``(status, body)`` of a GET; ``(None, "")`` when nothing answers."""
     try:
         with _NO_PROXY.open(f"http://127.0.0.1:{port}{path}", timeout=timeout) as response:
             body: bytes = response.read()
-            return body.decode("utf-8") if response.status == 200 else None
+            return int(response.status), body.decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, ""
     except (urllib.error.URLError, OSError):
-        return None
+        return None, ""

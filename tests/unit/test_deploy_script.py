@@ -35,7 +35,9 @@ exit 0
 """
 
 FAKE_BOILER = r"""#!{bash}
-echo "boiler $* emulator=${{FIRESTORE_EMULATOR_HOST:-unset}} credentials=${{GOOGLE_APPLICATION_CREDENTIALS:-unset}}" >>"$FAKE_LOG"
+seen="emulator=${{FIRESTORE_EMULATOR_HOST:-unset}}"
+seen="$seen credentials=${{GOOGLE_APPLICATION_CREDENTIALS:-unset}}"
+echo "boiler $* $seen" >>"$FAKE_LOG"
 case "$1" in
 check) exit "${{FAKE_CHECK_EXIT:-0}}" ;;
 backfill) [ "$2" = --help ] && exit "${{FAKE_NO_BACKFILL:-0}}"; exit 0 ;;
@@ -45,7 +47,9 @@ exit 0
 
 FAKE_FIREBASE = r"""#!{bash}
 if [ "$1" = --version ]; then echo "15.34.2"; exit 0; fi
-echo "firebase $* emulator=${{FIRESTORE_EMULATOR_HOST:-unset}} credentials=${{GOOGLE_APPLICATION_CREDENTIALS:-unset}}" >>"$FAKE_LOG"
+seen="emulator=${{FIRESTORE_EMULATOR_HOST:-unset}}"
+seen="$seen credentials=${{GOOGLE_APPLICATION_CREDENTIALS:-unset}}"
+echo "firebase $* $seen" >>"$FAKE_LOG"
 exit "${{FAKE_DEPLOY_EXIT:-0}}"
 """
 
@@ -258,7 +262,7 @@ def test_a_deploy_checks_builds_bundles_deploys_backfills_and_unbundles_in_order
         "--project acme-prod",
         "firebase "
         + " ".join(DEPLOY)
-        + f" acme-prod --non-interactive --force emulator=unset "
+        + " acme-prod --non-interactive --force emulator=unset "
         + credentials,
         f"boiler backfill --help emulator=127.0.0.1:8080 credentials={project.credentials}",
         f"boiler backfill --changed --project acme-prod emulator=unset {credentials}",
