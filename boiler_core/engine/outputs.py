@@ -14,6 +14,8 @@ A master document of a view read by ``{members: JOIN}`` also holds the bookkeepi
 ``_members`` (:data:`~boiler_core.manifest.model.MEMBERS_FIELD`): the sorted ids of the join's
 documents, which the security rules compare with the reader's uid. Copies never hold it: a copy is
 read by its own member, who may not be a reader of the master (copies can iterate another join).
+Every output holds ``_version``, the digest of its computed fields (:mod:`boiler_core.versions`),
+which clients send back as ``If-Match``; it changes exactly when the content does.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from boiler_core.engine.change import Change
 from boiler_core.engine.links import link_ids
 from boiler_core.engine.sources import Sources
 from boiler_core.manifest.model import MEMBERS_FIELD, Copy, View
+from boiler_core.versions import VERSION_FIELD, version_of
 
 
 def master_path(view: View, root_id: str) -> str:
@@ -57,10 +60,14 @@ def bookkeeping(view: View, sources: Sources) -> dict[str, Any]:
 def desired_documents(
     view: View, root_id: str, sources: Sources, content: Mapping[str, Any]
 ) -> dict[str, Mapping[str, Any]]:
-    """What every output of an existing root must hold: the master, with its bookkeeping
-    fields, and a copy per current member, with the computed fields only."""
-    desired = {path: content for path in current_outputs(view, root_id, sources)}
-    desired[master_path(view, root_id)] = {**content, **bookkeeping(view, sources)}
+    """What every output of an existing root must hold: the computed fields and their version
+    (``_version``) in the master and in a copy per current member, plus the master's policy
+    bookkeeping fields."""
+    versioned = {**content, VERSION_FIELD: version_of(content)}
+    desired: dict[str, Mapping[str, Any]] = {
+        path: versioned for path in current_outputs(view, root_id, sources)
+    }
+    desired[master_path(view, root_id)] = {**versioned, **bookkeeping(view, sources)}
     return desired
 
 

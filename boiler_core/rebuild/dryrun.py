@@ -16,6 +16,7 @@ from typing import Any
 from boiler_core.documents import Doc
 from boiler_core.engine.reads import CountingReader, Tally
 from boiler_core.store.port import QueryOp, Reader
+from boiler_core.versions import VERSION_FIELD
 
 _MISSING: Any = object()
 
@@ -56,6 +57,12 @@ class DryRun:
 
 
 def differing_fields(have: Mapping[str, Any], want: Mapping[str, Any]) -> tuple[str, ...]:
-    """Top-level fields whose stored value (``have``) differs from the computed one, sorted."""
+    """Top-level fields whose stored value (``have``) differs from the computed one, sorted.
+
+    ``_version`` follows the content, so it is named only when nothing else differs (a document
+    written before versions were stored).
+    """
     names = set(have) | set(want)
-    return tuple(sorted(n for n in names if have.get(n, _MISSING) != want.get(n, _MISSING)))
+    fields = sorted(n for n in names if have.get(n, _MISSING) != want.get(n, _MISSING))
+    content = tuple(n for n in fields if n != VERSION_FIELD)
+    return content or tuple(fields)

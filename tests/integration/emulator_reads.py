@@ -12,6 +12,7 @@ from google.cloud.firestore import Client
 from meeting_room.fixture import MEETING_ID
 
 from boiler_core.testing import visible
+from boiler_core.versions import VERSION_FIELD, version_of
 
 MASTER = f"meeting_sessions/{MEETING_ID}"
 MEETING = f"meetings/{MEETING_ID}"
@@ -31,10 +32,28 @@ def get(db: Client, path: str) -> dict[str, Any] | None:
 
 def views(db: Client) -> dict[str, dict[str, Any]]:
     """Every view document: meeting sessions (masters and copies) and user profiles, by path,
-    with every field (bookkeeping included)."""
+    with every field but ``_version`` (bookkeeping such as ``_members`` included; the version is
+    checked by :func:`versions_match`)."""
+    return {path: without_version(data) for path, data in raw_views(db).items()}
+
+
+def raw_views(db: Client) -> dict[str, dict[str, Any]]:
+    """Every view document with every field, by path."""
     snapshots = [*db.collection_group("meeting_sessions").stream()]
     snapshots += [*db.collection("user_profiles").stream()]
     return {s.reference.path: s.to_dict() or {} for s in snapshots}
+
+
+def without_version(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the stored content version."""
+    return {name: value for name, value in data.items() if name != VERSION_FIELD}
+
+
+def versions_match(db: Client) -> bool:
+    """True when every view document stores the version of its own content."""
+    return all(
+        data.get(VERSION_FIELD) == version_of(visible(data)) for data in raw_views(db).values()
+    )
 
 
 def update_times(db: Client) -> dict[str, datetime]:

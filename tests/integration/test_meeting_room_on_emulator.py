@@ -14,7 +14,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from emulator_reads import MASTER, MEETING, copy_of, get, sessions, update_times, views
+from emulator_reads import (
+    MASTER,
+    MEETING,
+    copy_of,
+    get,
+    sessions,
+    update_times,
+    versions_match,
+    views,
+)
 from google.cloud.firestore import ArrayRemove, ArrayUnion, Client
 from meeting_room.fixture import (
     ADDRESS,
@@ -61,6 +70,7 @@ def seeded(app_db: Client, runtime: LocalRuntime, wait_for: Wait) -> Client:
 
 def test_s1_seed_builds_session_copies_and_profiles(seeded: Client) -> None:
     found = views(seeded)
+    assert versions_match(seeded)
     assert found[MASTER] == {**EXPECTED_MEETING_SESSION, "_members": sorted(USERS)}
     for user in USERS:
         assert found[copy_of(user)] == EXPECTED_MEETING_SESSION

@@ -30,6 +30,7 @@ from boiler_core.dispatch import LocalRuntime
 from boiler_core.emulator import wait_for
 from boiler_core.manifest import load_manifest
 from boiler_core.store.firestore import to_firestore
+from boiler_core.versions import version_of
 
 pytestmark = pytest.mark.integration
 
@@ -205,13 +206,15 @@ def test_every_client_write_is_denied(
     assert app(OWNER).get(path).body == before
 
 
-def test_a_member_sees_member_ids_only_in_the_master_and_no_bookkeeping_elsewhere(
+def test_a_member_sees_member_ids_only_in_the_master_and_only_versions_elsewhere(
     app: Callable[[str | None], EndUser],
 ) -> None:
     tijuana = app("tijuana")
     (master,) = tijuana.get(SESSION).documents().values()
-    assert master == {**EXPECTED_MEETING_SESSION, "_members": sorted(USERS)}
+    version = version_of(EXPECTED_MEETING_SESSION)
+    assert master == {**EXPECTED_MEETING_SESSION, "_members": sorted(USERS), "_version": version}
     (copy,) = tijuana.get(copy_of("tijuana")).documents().values()
-    assert copy == EXPECTED_MEETING_SESSION
+    assert copy == {**EXPECTED_MEETING_SESSION, "_version": version}
     (profile,) = tijuana.get(PROFILE).documents().values()
-    assert profile == EXPECTED_USER_PROFILES["tijuana"]
+    profile_version = version_of(EXPECTED_USER_PROFILES["tijuana"])
+    assert profile == {**EXPECTED_USER_PROFILES["tijuana"], "_version": profile_version}

@@ -11,7 +11,8 @@ from meeting_room.fixture import MEETING_ID, USERS
 
 from boiler_core.documents import Ref
 from boiler_core.manifest import Manifest, load_manifest_text
-from boiler_core.testing import Harness
+from boiler_core.testing import Harness, visible
+from boiler_core.versions import version_of
 
 MASTER = f"meeting_sessions/{MEETING_ID}"
 MEETING = f"meetings/{MEETING_ID}"
@@ -45,10 +46,12 @@ def test_master_lists_the_member_ids_sorted(seeded: Harness) -> None:
     assert seeded.views()[MASTER]["_members"] == ["joshua", "thomasina", "tijuana"]
 
 
-def test_copies_and_views_without_members_policy_carry_no_bookkeeping(seeded: Harness) -> None:
+def test_copies_and_views_without_members_policy_carry_only_their_version(
+    seeded: Harness,
+) -> None:
     for path, data in seeded.views().items():
         if path != MASTER:
-            assert not [name for name in data if name.startswith("_")], path
+            assert [name for name in data if name.startswith("_")] == ["_version"], path
 
 
 def test_removed_member_leaves_the_list_and_joining_member_enters_it(seeded: Harness) -> None:
@@ -80,9 +83,26 @@ def test_members_of_a_query_join_follow_the_members_documents() -> None:
     app.write("posts/p1", {"title": "Hello"})
     app.write("readers/zoe", {"reading": [Ref("posts/p1")]})
     app.write("readers/amy", {"reading": [Ref("posts/p1")]})
-    assert app.views()["pages/p1"] == {"title": "Hello", "_members": ["amy", "zoe"]}
-    assert app.views()["readers/zoe/pages/p1"] == {"title": "Hello"}
-    assert app.views()["titles/p1"] == {"title": "Hello"}
+    assert without_version(app.views()["pages/p1"]) == {
+        "title": "Hello",
+        "_members": ["amy", "zoe"],
+    }
+    assert visible(app.views()["readers/zoe/pages/p1"]) == {"title": "Hello"}
+    assert visible(app.views()["titles/p1"]) == {"title": "Hello"}
     app.update("readers/zoe", {"reading": []})
-    assert app.views()["pages/p1"] == {"title": "Hello", "_members": ["amy"]}
+    assert without_version(app.views()["pages/p1"]) == {"title": "Hello", "_members": ["amy"]}
     assert "readers/zoe/pages/p1" not in app.views()
+
+
+def without_version(data: dict[str, object]) -> dict[str, object]:
+    return {name: value for name, value in data.items() if name != "_version"}
+
+
+def test_every_view_document_stores_the_version_of_its_content(seeded: Harness) -> None:
+    views = seeded.views()
+    assert views
+    for path, data in views.items():
+        assert data["_version"] == version_of(visible(data)), path
+    master_before = views[MASTER]["_version"]
+    seeded.update("tickets/tj_t", {"attendance": False})
+    assert seeded.views()[MASTER]["_version"] != master_before
