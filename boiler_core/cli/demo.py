@@ -264,8 +264,9 @@ def _show_update(
     if bookkeeping and not console.explained_bookkeeping:
         console.explained_bookkeeping = True
         console.echo(
-            f"      ({', '.join(bookkeeping)}: bookkeeping the engine keeps for the security "
-            "rules; the reference compares the other fields)"
+            f"      ({', '.join(bookkeeping)}: bookkeeping the engine keeps (who may read it, "
+            "for the security rules; the content's version, for If-Match); the reference "
+            "compares the other fields)"
         )
 
 
