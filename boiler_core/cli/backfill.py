@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 
 from boiler_core.cli.options import load_or_exit, manifest_option
-from boiler_core.cli.target import Target, choose_views, engine_for, open_target, project_option
+from boiler_core.cli.target import (
+    Target,
+    choose_views,
+    engine_for,
+    open_target,
+    page_size_option,
+    project_option,
+)
 from boiler_core.engine.engine import Engine
 from boiler_core.errors import BoilerError, CheckpointError
 from boiler_core.manifest import Manifest
@@ -62,13 +69,7 @@ EXIT_INTERRUPTED = 130
     help="Starting writes per second, raised 50% every 5 minutes (Firestore's 500/50/5 ramp); "
     "0 for no limit.",
 )
-@click.option(
-    "--page-size",
-    type=click.IntRange(min=1, max=1000),
-    default=300,
-    show_default=True,
-    help="Documents per listing request (paged by cursor).",
-)
+@page_size_option
 @click.option(
     "--chunk-size",
     type=click.IntRange(min=1, max=500),

@@ -39,6 +39,14 @@ project_option = click.option(
     "FIRESTORE_EMULATOR_HOST, else the project of the application default credentials.",
 )
 
+page_size_option = click.option(
+    "--page-size",
+    type=click.IntRange(min=1, max=1000),
+    default=300,
+    show_default=True,
+    help="Documents per listing request (paged by cursor).",
+)
+
 
 @dataclass(frozen=True)
 class Target:

@@ -9,7 +9,13 @@ from typing import Any
 import click
 
 from boiler_core.cli.options import load_or_exit, manifest_option
-from boiler_core.cli.target import choose_views, engine_for, open_target, project_option
+from boiler_core.cli.target import (
+    choose_views,
+    engine_for,
+    open_target,
+    page_size_option,
+    project_option,
+)
 from boiler_core.rebuild import Verifier, ViewCheck, fingerprints, read_records, stale_views
 from boiler_core.rebuild.verify import KINDS
 
@@ -30,13 +36,7 @@ SHOWN = 50
     help="Divergences listed per view (the counts always cover all).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report instead of text.")
-@click.option(
-    "--page-size",
-    type=click.IntRange(min=1, max=1000),
-    default=300,
-    show_default=True,
-    help="Documents per listing request (paged by cursor).",
-)
+@page_size_option
 @click.pass_context
 def verify(
     ctx: click.Context,
