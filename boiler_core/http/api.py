@@ -135,7 +135,7 @@ class HttpApi:
             check_query(request.args, ())
             return read_document(op, params, uid, request.if_none_match, backend.store)
         if op.kind == "list":
-            return list_documents(op, params, request.args, uid, backend.store, backend.pages)
+            return list_documents(op, params, request.args, uid, backend.store, backend.store)
         mutations = Mutations(
             self.manifest,
             backend.store,

@@ -1,7 +1,7 @@
 """Where the API reads and writes: a :class:`Backend` built on first use.
 
 :func:`firestore_backend` is production's (and the emulator's, under ``FIRESTORE_EMULATOR_HOST``):
-one Firestore client shared by the transactional store, the pager and the engine that computes
+one Firestore client shared by the store (transactions, reads, listing) and the engine that computes
 view contents for ``If-Match``. :func:`memory_backend` serves tests from a
 :class:`~boiler_core.store.memory.MemoryStore`. Both are factories, called once, on the first
 request that needs data, so importing ``main.py`` opens no connection.
@@ -15,19 +15,18 @@ from typing import Any
 
 from boiler_core.engine.engine import Engine
 from boiler_core.http.mutations import ViewContent
-from boiler_core.http.pages import FirestorePages, MemoryPages, PageReader
 from boiler_core.manifest.model import Manifest
 from boiler_core.store.firestore import FirestoreStore, firestore_client
 from boiler_core.store.memory import MemoryStore
-from boiler_core.store.port import Reader, Store
+from boiler_core.store.port import ListingStore, Reader, Store
 
 
 @dataclass(frozen=True)
 class Backend:
     """The data access one API instance uses."""
 
-    store: Store
-    pages: PageReader
+    store: ListingStore
+    """Transactions for mutations, reads, and the paged listing of view collections."""
     content: ViewContent
     """What a view document holds for the state a reader sees (for ``If-Match``)."""
 
@@ -41,7 +40,7 @@ def firestore_backend(manifest: Manifest, project: str | None) -> BackendFactory
     def build() -> Backend:
         client = firestore_client(project)
         store = FirestoreStore(client)
-        return Backend(store, FirestorePages(client), view_content(manifest, store))
+        return Backend(store, view_content(manifest, store))
 
     return build
 
@@ -50,7 +49,7 @@ def memory_backend(manifest: Manifest, store: MemoryStore) -> BackendFactory:
     """An in-memory store, for tests."""
 
     def build() -> Backend:
-        return Backend(store, MemoryPages(store), view_content(manifest, store))
+        return Backend(store, view_content(manifest, store))
 
     return build
 

@@ -16,10 +16,11 @@ from werkzeug.datastructures import ETags, MultiDict
 
 from boiler_core.documents import Doc
 from boiler_core.http.access import DocReader, check_read
-from boiler_core.http.pages import PageReader, decode_cursor, encode_cursor
+from boiler_core.http.pages import decode_cursor, encode_cursor
 from boiler_core.http.problems import ApiError, json_response
 from boiler_core.http.routes import Operation
 from boiler_core.http.versions import etag, not_modified, public_fields, to_json, version_of
+from boiler_core.store.port import Lister
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -58,7 +59,7 @@ def list_documents(
     args: MultiDict[str, str],
     uid: str | None,
     reader: DocReader,
-    pages: PageReader,
+    lister: Lister,
 ) -> Response:
     """A page of a view collection (or of a member's copies)."""
     check_read(op, params, uid, reader)
@@ -66,7 +67,9 @@ def list_documents(
     limit = _limit(args.get("limit"))
     cursor = args.get("cursor")
     start_after = decode_cursor(cursor) if cursor is not None else None
-    docs = pages.page(op.template.format(params), start_after, limit + 1)
+    collection = op.template.format(params)
+    after = None if start_after is None else f"{collection}/{start_after}"
+    docs = lister.list_documents(collection, after=after, limit=limit + 1)
     shown = docs[:limit]
     next_cursor = encode_cursor(shown[-1].id) if len(docs) > limit else None
     body = {"items": [document_json(doc) for doc in shown], "next_cursor": next_cursor}

@@ -120,13 +120,29 @@ class FirestoreStore:
     ) -> list[str]:
         """Up to ``limit`` paths after the cursor ``after``, ordered by document name; only the
         names are fetched (an empty projection)."""
+        query = self._page_query(collection, group, after, limit).select([DOCUMENT_ID])
+        return [snapshot.reference.path for snapshot in query.stream()]
+
+    def list_documents(
+        self, collection: str, *, after: str | None = None, limit: int = 300
+    ) -> list[Doc]:
+        """Up to ``limit`` documents after the cursor ``after``, with their data, in one query."""
+        query = self._page_query(collection, False, after, limit)
+        return [
+            Doc(snapshot.reference.path, to_neutral(snapshot.to_dict() or {}))
+            for snapshot in query.stream()
+            if snapshot.exists
+        ]
+
+    def _page_query(self, collection: str, group: bool, after: str | None, limit: int) -> Any:
+        """``collection`` (or the group) ordered by document name, after ``after``, limited."""
         if limit < 1:
             raise ValueError(f"limit must be at least 1, not {limit}")
         source = self.client.collection_group(collection) if group else self._collection(collection)
-        query = source.order_by(DOCUMENT_ID).select([DOCUMENT_ID])
+        query = source.order_by(DOCUMENT_ID)
         if after is not None:
             query = query.start_after({DOCUMENT_ID: self.client.document(after)})
-        return [snapshot.reference.path for snapshot in query.limit(limit).stream()]
+        return query.limit(limit)
 
     def count(self, collection: str, *, group: bool = False) -> int:
         """How many documents the collection (or collection group) holds: a COUNT aggregation."""

@@ -108,6 +108,14 @@ class MemoryStore:
             )
         return ["/".join(key) for key in keys[:limit]]
 
+    def list_documents(
+        self, collection: str, *, after: str | None = None, limit: int = 300
+    ) -> list[Doc]:
+        """Documents of ``collection`` after ``after``, with their data, in path order."""
+        paths = self.list_paths(collection, after=after, limit=limit)
+        found = self.get_all(paths)
+        return [doc for path in paths if (doc := found.get(path)) is not None]
+
     def count(self, collection: str, *, group: bool = False) -> int:
         """How many documents ``collection`` (or the collection group) holds."""
         with self._lock:

@@ -78,6 +78,12 @@ class Lister(Protocol):
         """
         ...
 
+    def list_documents(
+        self, collection: str, *, after: str | None = None, limit: int = 300
+    ) -> list[Doc]:
+        """Like :meth:`list_paths` (without groups), with each document's data: one query."""
+        ...
+
     def count(self, collection: str, *, group: bool = False) -> int:
         """How many documents ``collection`` (or the collection group) holds, by an aggregation
         query (billed one read per 1,000 documents counted)."""

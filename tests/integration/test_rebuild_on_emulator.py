@@ -98,3 +98,18 @@ def test_listing_pages_by_cursor_over_a_collection_group(firestore_client: Clien
     assert store.list_paths("ms") == ["ms/m1", "ms/m2"]
     assert store.list_paths("users/u1/ms") == ["users/u1/ms/m1"]
     assert (store.count("ms"), store.count("ms", group=True), store.count("none")) == (2, 4, 0)
+
+
+def test_listing_documents_returns_their_data_after_the_cursor(firestore_client: Client) -> None:
+    batch = firestore_client.batch()
+    for number in (1, 2, 3):
+        batch.set(firestore_client.document(f"ms/m{number}"), {"n": number})
+    batch.commit()
+    store = FirestoreStore(firestore_client)
+
+    first = store.list_documents("ms", limit=2)
+    assert [(doc.path, dict(doc.data)) for doc in first] == [
+        ("ms/m1", {"n": 1}),
+        ("ms/m2", {"n": 2}),
+    ]
+    assert [doc.path for doc in store.list_documents("ms", after="ms/m2")] == ["ms/m3"]

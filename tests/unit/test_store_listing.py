@@ -62,3 +62,12 @@ def test_count_counts_a_collection_or_a_group(store: MemoryStore) -> None:
     assert store.count("ms", group=True) == 4
     assert store.count("users") == 1
     assert store.count("nothing") == 0
+
+
+def test_list_documents_pages_a_collection_with_data(store: MemoryStore) -> None:
+    store.put("ms/m1", {"n": 1})
+    assert [(doc.path, dict(doc.data)) for doc in store.list_documents("ms", limit=1)] == [
+        ("ms/m1", {"n": 1})
+    ]
+    assert [doc.path for doc in store.list_documents("ms", after="ms/m1")] == ["ms/m2"]
+    assert store.list_documents("users/u1/ms") == store.list_documents("users/u1/ms", limit=5)

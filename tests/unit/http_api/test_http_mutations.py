@@ -11,7 +11,6 @@ from http_support import APP_DIR, HTTP_PROJECT, Headers, error
 from boiler_core.errors import ContentionError
 from boiler_core.http import function_app, local_api
 from boiler_core.http.backends import Backend, view_content
-from boiler_core.http.pages import MemoryPages
 from boiler_core.manifest import Manifest
 from boiler_core.store.memory import MemoryStore
 from boiler_core.testing import Harness
@@ -283,7 +282,7 @@ def test_contention_after_every_retry_is_503_with_retry_after(
     store = Contended()
     store.put("boards/b1", {"title": "t", "editors": ["alice"]})
     store.put("people/alice", {})
-    backend = Backend(store, MemoryPages(store), view_content(http_manifest, store))
+    backend = Backend(store, view_content(http_manifest, store))
     api = local_api(
         http_manifest,
         project=HTTP_PROJECT,
