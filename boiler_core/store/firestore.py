@@ -1,16 +1,23 @@
 """The storage port on google-cloud-firestore: :class:`FirestoreStore` and :func:`firestore_client`.
 
-Values cross the boundary in both directions: ``DocumentReference`` becomes
-:class:`~boiler_core.documents.Ref` on read (:func:`to_neutral`, also inside lists and maps) and
-back on write (:func:`to_firestore`). Everything else (strings, numbers, timestamps, geo points,
-bytes) passes through unchanged.
+Values cross the boundary in both directions: a reference becomes
+:class:`~boiler_core.documents.Ref` on read and back on write, also inside lists and maps.
+Everything else (strings, numbers, timestamps, geo points, bytes) passes through unchanged.
+The engine's reads (``get_all``, ``query``) and transactional ``set`` go straight to the
+Firestore API's protocol buffers through :class:`~boiler_core.store.codec.Codec`: the library's
+snapshots and proto-plus wrappers cost more CPU than the round trips on a large fan-out.
+Listing and anything the codec leaves to the library use the library
+(:func:`to_neutral`, :func:`to_firestore`).
 
 Transactions are retried here, not by the client library: the library's ``@transactional``
 retries only commit-time aborts and never backs off. :meth:`FirestoreStore.run_transaction`
 retries any ``Aborted`` (a conflicting commit, or the emulator's "409 Transaction lock timeout")
 with jittered exponential backoff, re-begins with the first attempt's id so a retried transaction
 keeps its place in Firestore's lock queue, and raises
-:class:`~boiler_core.errors.ContentionError` after ``max_attempts``.
+:class:`~boiler_core.errors.ContentionError` after ``max_attempts``. A transaction begins with its
+first read (``new_transaction`` in that request), saving a round trip. These steps use the
+library's private transaction members (``_id``, ``_commit``, ``_rollback``, ``_add_write_pbs``);
+google-cloud-firestore is pinned below 3 and the integration tier exercises every one of them.
 
 Listing (:meth:`FirestoreStore.list_paths`, for backfill and verify) orders by document name and
 pages with ``start_after`` on the last name seen; it fetches names only (an empty projection).
@@ -24,20 +31,22 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from google.api_core.exceptions import Aborted
+from google.api_core.gapic_v1.method import DEFAULT
 from google.auth.credentials import AnonymousCredentials
-from google.cloud.firestore import Client, DocumentReference, DocumentSnapshot, FieldFilter
+from google.cloud.firestore import Client, DocumentReference, FieldFilter
 from google.cloud.firestore import Transaction as FirestoreTransaction
+from google.cloud.firestore_v1.types import write as write_types
 
 from boiler_core.documents import Doc, Ref
 from boiler_core.errors import ContentionError, StoreError
+from boiler_core.store.codec import Codec, Unsupported
 from boiler_core.store.port import QueryOp, Transaction
 
 T = TypeVar("T")
-Snapshot = DocumentSnapshot[DocumentReference]
 
 EMULATOR_HOST_ENV = "FIRESTORE_EMULATOR_HOST"
 PROJECT_ENVS = ("GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT")
@@ -105,15 +114,16 @@ class FirestoreStore:
 
     def __init__(self, client: Client) -> None:
         self.client = client
+        self._wire = _Wire(client)
         self._local = threading.local()
 
     def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
         """Read documents by path (batched); missing documents map to None."""
-        return _get_all(self.client, paths, None)
+        return self._wire.get_all(paths)
 
     def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
         """Documents of ``collection`` whose ``field`` ``op`` ``value``, sorted by path."""
-        return _query(self.client, collection, field, op, value, None)
+        return self._wire.query(collection, field, op, value)
 
     def list_paths(
         self, collection: str, *, group: bool = False, after: str | None = None, limit: int = 300
@@ -160,7 +170,11 @@ class FirestoreStore:
         return retries
 
     def run_transaction(self, fn: Callable[[Transaction], T], *, max_attempts: int = 5) -> T:
-        """Run ``fn`` in a transaction; retry on ``Aborted`` with jittered exponential backoff."""
+        """Run ``fn`` in a transaction; retry on ``Aborted`` with jittered exponential backoff.
+
+        The transaction begins with ``fn``'s first read (see :class:`_FirestoreTransaction`), so
+        a transaction costs no ``BeginTransaction`` round trip of its own.
+        """
         if max_attempts < 1:
             raise ValueError(f"max_attempts must be at least 1, not {max_attempts}")
         transaction = self.client.transaction()
@@ -171,17 +185,19 @@ class FirestoreStore:
                 time.sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)))
             # Same steps as the library's _Transactional, which offers no hook for backoff.
             transaction._clean_up()
-            transaction._begin(retry_id=retry_id)
-            retry_id = retry_id or transaction.id
             try:
-                result = fn(_FirestoreTransaction(self.client, transaction))
+                result = fn(_FirestoreTransaction(self._wire, transaction, retry_id))
+                if transaction._id is None:  # fn read nothing: begin before committing
+                    transaction._begin(retry_id=retry_id)
             except Aborted as exc:
+                retry_id = retry_id or transaction._id
                 _rollback_quietly(transaction)
                 last = exc
                 continue
             except BaseException:
                 _rollback_quietly(transaction)
                 raise
+            retry_id = retry_id or transaction._id
             try:
                 transaction._commit()
             except Aborted as exc:  # the server ended the transaction: nothing to roll back
@@ -201,60 +217,115 @@ class FirestoreStore:
 
 
 class _FirestoreTransaction:
-    """:class:`~boiler_core.store.port.Transaction` on a begun Firestore transaction."""
+    """:class:`~boiler_core.store.port.Transaction` on a Firestore transaction that begins with
+    its first read.
 
-    def __init__(self, client: Client, transaction: FirestoreTransaction) -> None:
-        self._client = client
+    The first ``get_all`` or ``query`` asks the server for a new transaction in the same request
+    (``new_transaction``, carrying the id of the attempt being retried); the id comes back with
+    the first response and every later read and the commit use it. This saves the separate
+    ``BeginTransaction`` round trip the client library makes before any read.
+    """
+
+    def __init__(
+        self, wire: _Wire, transaction: FirestoreTransaction, retry_id: bytes | None
+    ) -> None:
+        self._wire = wire
         self._transaction = transaction
+        self._retry_id = retry_id
 
     def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
-        return _get_all(self._client, paths, self._transaction)
+        return self._wire.get_all(paths, self)
 
     def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
-        return _query(self._client, collection, field, op, value, self._transaction)
+        return self._wire.query(collection, field, op, value, self)
 
     def set(self, path: str, data: Mapping[str, Any]) -> None:
-        self._transaction.set(self._client.document(path), to_firestore(data, self._client))
+        try:
+            write = self._wire.codec.set_write(path, data)
+        except Unsupported:  # sentinels and the like: the library's own set
+            client = self._wire.client
+            self._transaction.set(client.document(path), to_firestore(data, client))
+            return
+        self._transaction._add_write_pbs([write_types.Write.wrap(write)])
 
     def delete(self, path: str) -> None:
-        self._transaction.delete(self._client.document(path))
+        self._transaction.delete(self._wire.client.document(path))
+
+    def selector(self) -> dict[str, Any]:
+        """The request fields that put a read in this transaction (beginning it if need be)."""
+        if self._transaction._id is not None:
+            return {"transaction": self._transaction._id}
+        options: dict[str, Any] = {}
+        if self._retry_id is not None:
+            options["retry_transaction"] = self._retry_id
+        return {"new_transaction": {"read_write": options}}
+
+    def adopt(self, transaction_id: bytes) -> None:
+        """Take the id of the transaction the server began (sent with the first response)."""
+        if transaction_id and self._transaction._id is None:
+            self._transaction._id = transaction_id  # type: ignore[assignment]  # typed None
 
 
-def _get_all(
-    client: Client, paths: Sequence[str], transaction: FirestoreTransaction | None
-) -> dict[str, Doc | None]:
-    out: dict[str, Doc | None] = dict.fromkeys(paths)
-    unique = list(out)
-    for start in range(0, len(unique), BATCH_SIZE):
-        refs = [client.document(path) for path in unique[start : start + BATCH_SIZE]]
-        for snapshot in client.get_all(refs, transaction=transaction):
-            out[snapshot.reference.path] = _doc(snapshot)
-    return out
+class _Wire:
+    """Reads on the Firestore API's streaming calls, decoded by :class:`Codec` (not through the
+    library's snapshots); in a :class:`_FirestoreTransaction` when one is given."""
 
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.codec = Codec(f"{client._database_string}/documents/", client)
 
-def _query(
-    client: Client,
-    collection: str,
-    field: str,
-    op: QueryOp,
-    value: Any,
-    transaction: FirestoreTransaction | None,
-) -> list[Doc]:
-    query = client.collection(collection).where(
-        filter=FieldFilter(field, _OPERATORS[op], to_firestore(value, client))
-    )
-    docs = _docs(query.stream(transaction=transaction))
-    return sorted(docs, key=lambda doc: doc.path)
+    def get_all(
+        self, paths: Sequence[str], transaction: _FirestoreTransaction | None = None
+    ) -> dict[str, Doc | None]:
+        out: dict[str, Doc | None] = dict.fromkeys(paths)
+        unique = list(out)
+        api, codec = self.client._firestore_api, self.codec
+        for start in range(0, len(unique), BATCH_SIZE):
+            request: dict[str, Any] = {
+                "database": self.client._database_string,
+                "documents": [codec.prefix + path for path in unique[start : start + BATCH_SIZE]],
+            }
+            if transaction is not None:
+                request.update(transaction.selector())
+            for response in api.batch_get_documents(
+                request=request, metadata=self.client._rpc_metadata
+            ):
+                raw = response._pb
+                if transaction is not None:
+                    transaction.adopt(raw.transaction)
+                if raw.WhichOneof("result") == "found":
+                    path = codec.path(raw.found.name)
+                    out[path] = Doc(path, codec.fields(raw.found.fields))
+        return out
 
-
-def _docs(snapshots: Iterable[Snapshot]) -> list[Doc]:
-    return [doc for snapshot in snapshots if (doc := _doc(snapshot)) is not None]
-
-
-def _doc(snapshot: Snapshot) -> Doc | None:
-    if not snapshot.exists:
-        return None
-    return Doc(snapshot.reference.path, to_neutral(snapshot.to_dict() or {}))
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        transaction: _FirestoreTransaction | None = None,
+    ) -> list[Doc]:
+        """Documents of ``collection`` whose ``field`` ``op`` ``value``, sorted by path."""
+        query: Any = self.client.collection(collection).where(
+            filter=FieldFilter(field, _OPERATORS[op], to_firestore(value, self.client))
+        )
+        request, _, _ = query._prep_stream(None, DEFAULT)
+        request.pop("transaction", None)
+        if transaction is not None:
+            request.update(transaction.selector())
+        docs = []
+        codec = self.codec
+        for response in self.client._firestore_api.run_query(
+            request=request, metadata=self.client._rpc_metadata
+        ):
+            raw = response._pb
+            if transaction is not None:
+                transaction.adopt(raw.transaction)
+            if raw.HasField("document"):
+                path = codec.path(raw.document.name)
+                docs.append(Doc(path, codec.fields(raw.document.fields)))
+        return sorted(docs, key=lambda doc: doc.path)
 
 
 def _rollback_quietly(transaction: FirestoreTransaction) -> None:

@@ -1,0 +1,145 @@
+"""Firestore documents to and from store-neutral values, on the raw protocol buffers.
+
+The client library converts every value through proto-plus wrappers and builds a
+``DocumentReference`` for every reference, which :func:`~boiler_core.store.firestore.to_neutral`
+then turns into a :class:`~boiler_core.documents.Ref`. On the engine's hot path (a fan-out reads
+and writes thousands of documents in one invocation) that conversion was most of the CPU time.
+This module reads and writes the protobuf messages directly, with the library's own rules:
+
+- the same value kinds in both directions (null, bool, int, float, timestamp, string, bytes,
+  reference, geo point, array, map), references as :class:`~boiler_core.documents.Ref`;
+- what it does not handle itself it hands to the library: a decoded map that is a special type
+  (``__type__``: vectors, BSON types) is decoded again by ``decode_dict``; a value it cannot
+  encode (a sentinel such as ``SERVER_TIMESTAMP``, a ``Vector``, a ``DocumentReference``) raises
+  :class:`Unsupported`, and the caller writes that document through the library instead.
+
+tests/unit/test_store_codec.py checks both directions against the library's encoder and decoder.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from google.api_core.datetime_helpers import DatetimeWithNanoseconds
+from google.cloud.firestore_v1 import _helpers
+from google.cloud.firestore_v1._helpers import GeoPoint
+from google.cloud.firestore_v1.types import document as document_types
+from google.cloud.firestore_v1.types import write as write_types
+
+from boiler_core.documents import Ref
+
+ValuePb: Any = document_types.Value.pb()
+DocumentPb: Any = document_types.Document.pb()
+WritePb: Any = write_types.Write.pb()
+NULL_VALUE = 0
+"""``google.protobuf.NullValue.NULL_VALUE``."""
+
+
+class Unsupported(TypeError):
+    """A value this codec leaves to the client library."""
+
+
+class Codec:
+    """Encoder and decoder for the documents of one database (``prefix``: its documents root,
+    ``projects/P/databases/D/documents/``); ``client`` decodes what the library must."""
+
+    def __init__(self, prefix: str, client: Any) -> None:
+        self.prefix = prefix
+        self._client = client
+
+    # -- decoding --------------------------------------------------------------------------------
+
+    def path(self, name: str) -> str:
+        """The document path (``meetings/m1``) of a full document name."""
+        return name[len(self.prefix) :] if name.startswith(self.prefix) else name.split("/", 5)[5]
+
+    def fields(self, fields_pb: Any) -> dict[str, Any]:
+        """A document's (raw) ``fields`` map as a store-neutral dict."""
+        return {key: self.value(value) for key, value in fields_pb.items()}
+
+    def value(self, value_pb: Any) -> Any:
+        kind = value_pb.WhichOneof("value_type")
+        if kind == "string_value":
+            return value_pb.string_value
+        if kind == "integer_value":
+            return value_pb.integer_value
+        if kind == "boolean_value":
+            return value_pb.boolean_value
+        if kind == "double_value":
+            return value_pb.double_value
+        if kind == "null_value":
+            return None
+        if kind == "reference_value":
+            return Ref(self.path(value_pb.reference_value))
+        if kind == "array_value":
+            return [self.value(item) for item in value_pb.array_value.values]
+        if kind == "map_value":
+            fields = value_pb.map_value.fields
+            if "__type__" in fields:  # vectors and BSON types: the library knows them
+                from boiler_core.store.firestore import to_neutral
+
+                return to_neutral(_helpers.decode_dict(fields, self._client))
+            return self.fields(fields)
+        if kind == "timestamp_value":
+            return DatetimeWithNanoseconds.from_timestamp_pb(value_pb.timestamp_value)  # type: ignore[no-untyped-call]
+        if kind == "bytes_value":
+            return value_pb.bytes_value
+        if kind == "geo_point_value":
+            point = value_pb.geo_point_value
+            return GeoPoint(point.latitude, point.longitude)
+        raise ValueError(f"unknown Firestore value type {kind!r}")
+
+    # -- encoding --------------------------------------------------------------------------------
+
+    def set_write(self, path: str, data: Mapping[str, Any]) -> Any:
+        """The raw ``Write`` that replaces (or creates) document ``path`` with ``data``."""
+        write = WritePb()
+        write.update.name = self.prefix + path
+        self._fill_map(write.update.fields, data)
+        return write
+
+    def encode(self, value: Any) -> Any:
+        """``value`` as a raw ``Value``."""
+        out = ValuePb()
+        self._fill(out, value)
+        return out
+
+    def _fill_map(self, fields: Any, data: Mapping[str, Any]) -> None:
+        for key, item in data.items():
+            if not isinstance(key, str):
+                raise Unsupported(f"map key {key!r} is not a string")
+            self._fill(fields[key], item)
+
+    def _fill(self, out: Any, value: Any) -> None:
+        if value is None:
+            out.null_value = NULL_VALUE
+        elif isinstance(value, bool):  # before int: bool is an int
+            out.boolean_value = value
+        elif isinstance(value, int):
+            out.integer_value = value
+        elif isinstance(value, float):
+            out.double_value = value
+        elif isinstance(value, str):
+            out.string_value = value
+        elif isinstance(value, Ref):
+            out.reference_value = self.prefix + value.path
+        elif isinstance(value, Mapping):
+            out.map_value.SetInParent()
+            self._fill_map(out.map_value.fields, value)
+        elif isinstance(value, list | tuple):
+            array = out.array_value
+            array.SetInParent()
+            for item in value:
+                self._fill(array.values.add(), item)
+        elif isinstance(value, DatetimeWithNanoseconds):
+            out.timestamp_value.CopyFrom(value.timestamp_pb())  # type: ignore[no-untyped-call]
+        elif isinstance(value, datetime.datetime):
+            out.timestamp_value.FromDatetime(value)  # naive means UTC, as in the library
+        elif type(value) is bytes:  # BSON binaries subclass bytes: the library's
+            out.bytes_value = value
+        elif isinstance(value, GeoPoint):
+            out.geo_point_value.CopyFrom(value.to_protobuf())
+        else:
+            raise Unsupported(f"{type(value).__name__} is left to the client library")
