@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +31,7 @@ from typing import Any
 from boiler_core.documents import Doc
 from boiler_core.engine import prefetch
 from boiler_core.engine.change import Change
+from boiler_core.engine.chunks import Assignment, Found, Page, Query, Schedule
 from boiler_core.engine.compute import Hook, compute
 from boiler_core.engine.cost import Cost
 from boiler_core.engine.links import (
@@ -56,7 +59,7 @@ from boiler_core.engine.sources import Sources
 from boiler_core.errors import ContentionError, HookError
 from boiler_core.manifest.imports import ImportProblem, import_object
 from boiler_core.manifest.model import ROOT, HookField, Manifest, View
-from boiler_core.store.port import QueryOp, Reader, Store, Transaction
+from boiler_core.store.port import Reader, Store, Transaction
 
 LogSink = Callable[[dict[str, Any]], None]
 """Receives one structured log entry per :meth:`Engine.handle` call."""
@@ -64,8 +67,6 @@ LogSink = Callable[[dict[str, Any]], None]
 Linked = dict[str, dict[str, list[Doc]]]
 """Documents per join, per parent document path (what :class:`Sources` is built from)."""
 
-Query = tuple[str, str, QueryOp, Any]
-"""``(collection, field, op, value)``, as :meth:`Reader.query` takes it."""
 
 Namer = Callable[[Sequence[str]], Mapping[str, set[str]]]
 """Given the root ids of a chunk, the copy paths (per root) to read besides the current ones."""
@@ -88,13 +89,17 @@ class Engine:
         log: LogSink | None = None,
         chunk_size: int = 50,
         max_attempts: int = 5,
+        parallel: int = 4,
     ) -> None:
-        if chunk_size < 1 or max_attempts < 1:
-            raise ValueError("chunk_size and max_attempts must be at least 1")
+        if chunk_size < 1 or max_attempts < 1 or parallel < 1:
+            raise ValueError("chunk_size, max_attempts and parallel must be at least 1")
         self.manifest = manifest
         self.store = store
         self.chunk_size = chunk_size
         self.max_attempts = max_attempts
+        self.parallel = parallel
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
         self._log: LogSink = log if log is not None else print_log
         self._usage: dict[str, Usage] = {n: usage(v) for n, v in manifest.views.items()}
         self._hooks = _import_hooks(manifest)
@@ -256,60 +261,111 @@ class Engine:
         self, view: View, root_ids: set[str], named: Namer, queries: Sequence[Query] = ()
     ) -> Cost:
         """Recompute ``root_ids`` and the roots ``queries`` find, in chunks of ``chunk_size``,
-        one transaction per chunk; the queries run inside the first chunk's transaction (roots
-        beyond the chunk are read again by the later chunks)."""
-        pending = sorted(root_ids)
-        cost = Cost()
-        while pending or queries:
-            chunk, pending = pending[: self.chunk_size], pending[self.chunk_size :]
+        one transaction per chunk, up to ``parallel`` chunks at a time (:mod:`.chunks`).
+
+        The queries run inside the transactions, a page at a time: each chunk fills the room its
+        named roots leave with the next page of each open query (ordered by document name), so
+        every root found is read once, by the transaction that recomputes it.
+        """
+
+        def work(assignment: Assignment, found: Found) -> Cost:
             tally = Tally()
-            split: list[list[str]] = []
+            progress: list[Any] = []
+            run = self._chunk_transaction(view, assignment, named, tally, progress, found)
             try:
-                plan = self.store.run_transaction(
-                    self._chunk_transaction(view, chunk, named, tally, queries, split),
-                    max_attempts=self.max_attempts,
-                )
+                plan = self.store.run_transaction(run, max_attempts=self.max_attempts)
             except ContentionError as exc:  # name the roots the last attempt worked on
-                raise _gave_up(view, split[0] if split else chunk, self.max_attempts, exc) from exc
-            if split:  # the roots the committed attempt handled, and those left for later
-                chunk, later = split
-                pending = sorted(set(pending) | set(later))
-            queries = ()
-            cost += Cost(
+                tried = progress[0] if progress else assignment.given
+                raise _gave_up(view, tried, self.max_attempts, exc) from exc
+            return Cost(
                 reads=tally.reads,
                 queries=tally.queries,
                 writes=len(plan.sets),
                 deletes=len(plan.deletes),
                 skipped=plan.unchanged,
                 retries=self.store.last_retries,
-                roots=len(chunk),
+                roots=len(progress[0]),
             )
-        return cost
+
+        schedule = Schedule(sorted(root_ids), queries, self.chunk_size, work, self._executor())
+        return schedule.run()
+
+    def _executor(self) -> ThreadPoolExecutor | None:
+        """The threads chunks run on besides the caller's (None when ``parallel`` is 1)."""
+        if self.parallel == 1:
+            return None
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    self.parallel - 1, thread_name_prefix="boiler-chunk"
+                )
+            return self._pool
 
     def _chunk_transaction(
         self,
         view: View,
-        chunk: Sequence[str],
+        assignment: Assignment | Sequence[str],
         named_by: Namer,
         tally: Tally,
-        queries: Sequence[Query] = (),
-        split: list[list[str]] | None = None,
+        progress: list[Any] | None = None,
+        found: Found | None = None,
     ) -> Callable[[Transaction], WritePlan]:
         """The transaction function of one chunk: all reads, the pure decisions, then writes.
 
-        ``queries`` find more roots inside the transaction (up to ``chunk_size`` in all); ``split``
-        then receives the ids of the roots handled and of those left for later chunks. Every
-        document is read once per attempt (:class:`CachedReader`), and what can be predicted is
-        read in as few calls as possible (:mod:`.prefetch`).
+        The chunk's roots are the assignment's named roots and the next page of each of its open
+        queries (up to ``chunk_size`` roots in all, leaving out the roots other chunks have). The
+        first attempt that runs the queries fixes where each page ends and tells ``found``
+        (which hands out the next chunk); a retried attempt reads the same ranges again, whatever
+        they hold by then, and recomputes the roots the first one found too. ``progress``
+        receives the ids of the roots each attempt handles (the last one's count). Every document
+        is read once per attempt (:class:`CachedReader`), and what can be predicted is read in as
+        few calls as possible (:mod:`.prefetch`).
         """
+        if not isinstance(assignment, Assignment):
+            assignment = Assignment(tuple(assignment), (), frozenset())
+        found_ids: list[list[str]] = []  # the roots the first attempt's pages held (once run)
+        ends: list[str | _Empty | None] = []  # where each of its pages ended
 
         def run(tx: Transaction) -> WritePlan:
             reader = CachedReader(CountingReader(tx, tally))
-            found = sorted({doc.id for q in queries for doc in reader.query(*q)} - set(chunk))
-            room = max(0, self.chunk_size - len(chunk))
-            ids = sorted({*chunk, *found[:room]})
-            if split is not None and queries:
-                split[:] = [ids, found[room:]]
+            ids = list(assignment.given)
+            seen = set(ids) | assignment.skip
+            if assignment.pages and not found_ids:
+                still_open: list[Page] = []
+                page_ends: list[str | _Empty | None] = []
+                for query, after in assignment.pages:
+                    room = self.chunk_size - len(ids)
+                    if room <= 0:
+                        still_open.append((query, after))
+                        page_ends.append(EMPTY)
+                        continue
+                    page = reader.query(*query, after=after, limit=room)
+                    ids.extend(doc.id for doc in page if doc.id not in seen)
+                    seen.update(doc.id for doc in page)
+                    if len(page) == room:
+                        still_open.append((query, page[-1].path))
+                        page_ends.append(page[-1].path)
+                    else:
+                        page_ends.append(None)
+                ends[:] = page_ends
+                found_ids.append(sorted(ids))
+                if found is not None:
+                    found(found_ids[0], still_open)
+            elif assignment.pages:
+                ids.extend(r for r in found_ids[0] if r not in seen)
+                seen.update(found_ids[0])
+                for (query, after), end in zip(assignment.pages, ends, strict=True):
+                    if not isinstance(end, _Empty):
+                        for doc in self._page_range(reader, query, after, end):
+                            if doc.id not in seen:
+                                ids.append(doc.id)
+                                seen.add(doc.id)
+            elif found is not None and not found_ids:
+                found_ids.append(sorted(ids))
+                found(found_ids[0], ())
+            ids.sort()
+            if progress is not None:
+                progress[:] = [ids]
             named = named_by(ids)
             root_paths = {root_id: doc_path(view.root, root_id) for root_id in ids}
             masters = {root_id: master_path(view, root_id) for root_id in ids}
@@ -344,6 +400,20 @@ class Engine:
             return plan
 
         return run
+
+    def _page_range(
+        self, reader: Reader, query: Query, after: str | None, end: str | None
+    ) -> list[Doc]:
+        """The query's documents after ``after`` up to ``end`` (inclusive; None: to the last),
+        read a page of ``chunk_size`` at a time."""
+        docs: list[Doc] = []
+        cursor = after
+        while True:
+            page = reader.query(*query, after=cursor, limit=self.chunk_size)
+            docs.extend(doc for doc in page if end is None or doc.path <= end)
+            if len(page) < self.chunk_size or (end is not None and page[-1].path >= end):
+                return docs
+            cursor = page[-1].path
 
     def _gather(self, view: View, roots: list[Doc], reader: Reader) -> Linked:
         """Load the join tree of ``roots`` level by level: one ``get_all`` per level for
@@ -386,6 +456,13 @@ class Engine:
                 for member in reader.query(*children_query(join, root_path)):
                     paths.add(copy_path(view, copy, root_id, member.id))
         return paths
+
+
+class _Empty:
+    """Where a page that had no room ends: it holds nothing."""
+
+
+EMPTY = _Empty()
 
 
 def _import_hooks(manifest: Manifest) -> dict[str, Hook]:

@@ -38,9 +38,18 @@ class CountingReader:
         self.tally.reads += len(paths)
         return self._reader.get_all(paths)
 
-    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Doc]:
         """Run a query; billed one read per result, at least one."""
-        docs = self._reader.query(collection, field, op, value)
+        docs = self._reader.query(collection, field, op, value, after=after, limit=limit)
         self.tally.queries += 1
         self.tally.reads += max(1, len(docs))
         return docs
@@ -66,8 +75,17 @@ class CachedReader:
             self.read.update(self._reader.get_all(missing))
         return {path: self.read.get(path) for path in paths}
 
-    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Doc]:
         """Run a query (never cached); its results join the cache."""
-        docs = self._reader.query(collection, field, op, value)
+        docs = self._reader.query(collection, field, op, value, after=after, limit=limit)
         self.read.update((doc.path, doc) for doc in docs)
         return docs

@@ -14,12 +14,16 @@ invocation, as a crash, a dropped connection or a timed-out commit would:
 
 Decisions come from one random generator per invocation, seeded with the run's seed and the
 invocation's key (:meth:`FaultyStore.invocation`), so a single-threaded replay makes exactly the
-same decisions. Outside an invocation nothing is injected (seeding, verification). Short pauses
-can be injected as well, to make threads interleave inside transactions.
+same decisions. The invocation is a context variable, so the engine's chunk threads (which run
+with a copy of the invoking context) are inside it too; their steps draw from the same generator,
+so a replay is exact only with one chunk thread (``Engine(parallel=1)``). Outside an invocation
+nothing is injected (seeding, verification). Short pauses can be injected as well, to make
+threads interleave inside transactions.
 """
 
 from __future__ import annotations
 
+import contextvars
 import random
 import threading
 import time
@@ -87,20 +91,22 @@ class FaultyStore:
         self.inner = inner
         self.plan = plan
         self.seed = seed
-        self._local = threading.local()
+        self._state: contextvars.ContextVar[tuple[str, random.Random] | None] = (
+            contextvars.ContextVar(f"boiler-faults-{id(self)}", default=None)
+        )
         self._lock = threading.Lock()
         self._injected: Counter[FaultPoint] = Counter()
 
     @contextmanager
     def invocation(self, key: str) -> Iterator[None]:
-        """Inject faults into the calling thread's store calls for the block, decided by a
-        generator seeded with ``(seed, key)``; ``key`` names the invocation (``e12.1``)."""
-        previous = getattr(self._local, "state", None)
-        self._local.state = (key, random.Random(f"{self.seed}/{key}"))
+        """Inject faults into the store calls of the block (and of threads it starts with a copy
+        of its context), decided by a generator seeded with ``(seed, key)``; ``key`` names the
+        invocation (``e12.1``)."""
+        token = self._state.set((key, random.Random(f"{self.seed}/{key}")))
         try:
             yield
         finally:
-            self._local.state = previous
+            self._state.reset(token)
 
     def injected(self) -> dict[FaultPoint, int]:
         """Faults injected so far, per step (every step listed, zeros included)."""
@@ -116,10 +122,19 @@ class FaultyStore:
         self.step("after-read")
         return docs
 
-    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Doc]:
         """Query through the inner store, failing before or after it if so decided."""
         self.step("before-read")
-        docs = self.inner.query(collection, field, op, value)
+        docs = self.inner.query(collection, field, op, value, after=after, limit=limit)
         self.step("after-read")
         return docs
 
@@ -147,7 +162,7 @@ class FaultyStore:
 
     def step(self, point: FaultPoint) -> None:
         """One I/O step of the current invocation: maybe pause, maybe raise InjectedFault."""
-        state: tuple[str, random.Random] | None = getattr(self._local, "state", None)
+        state = self._state.get()
         if state is None:
             return
         key, rng = state
@@ -172,9 +187,18 @@ class _FaultyTransaction:
         self._store.step("after-read")
         return docs
 
-    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Doc]:
         self._store.step("before-read")
-        docs = self._inner.query(collection, field, op, value)
+        docs = self._inner.query(collection, field, op, value, after=after, limit=limit)
         self._store.step("after-read")
         return docs
 

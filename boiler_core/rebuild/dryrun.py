@@ -41,9 +41,18 @@ class DryRun:
         self.seen.update(docs)
         return docs
 
-    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Doc]:
         """Run a query and remember its documents."""
-        docs = self._reader.query(collection, field, op, value)
+        docs = self._reader.query(collection, field, op, value, after=after, limit=limit)
         self.seen.update({doc.path: doc for doc in docs})
         return docs
 

@@ -121,9 +121,19 @@ class FirestoreStore:
         """Read documents by path (batched); missing documents map to None."""
         return self._wire.get_all(paths)
 
-    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
-        """Documents of ``collection`` whose ``field`` ``op`` ``value``, sorted by path."""
-        return self._wire.query(collection, field, op, value)
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Doc]:
+        """Documents of ``collection`` whose ``field`` ``op`` ``value``, sorted by path (a page of
+        them with ``after`` and ``limit``)."""
+        return self._wire.query(collection, field, op, value, after=after, limit=limit)
 
     def list_paths(
         self, collection: str, *, group: bool = False, after: str | None = None, limit: int = 300
@@ -236,8 +246,17 @@ class _FirestoreTransaction:
     def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
         return self._wire.get_all(paths, self)
 
-    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
-        return self._wire.query(collection, field, op, value, self)
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Doc]:
+        return self._wire.query(collection, field, op, value, self, after=after, limit=limit)
 
     def set(self, path: str, data: Mapping[str, Any]) -> None:
         try:
@@ -305,11 +324,23 @@ class _Wire:
         op: QueryOp,
         value: Any,
         transaction: _FirestoreTransaction | None = None,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
     ) -> list[Doc]:
-        """Documents of ``collection`` whose ``field`` ``op`` ``value``, sorted by path."""
+        """Documents of ``collection`` whose ``field`` ``op`` ``value``, sorted by path; a page of
+        them ordered by document name with ``after`` and ``limit``."""
         query: Any = self.client.collection(collection).where(
             filter=FieldFilter(field, _OPERATORS[op], to_firestore(value, self.client))
         )
+        if after is not None or limit is not None:
+            query = query.order_by(DOCUMENT_ID)
+            if after is not None:
+                query = query.start_after({DOCUMENT_ID: self.client.document(after)})
+            if limit is not None:
+                if limit < 1:
+                    raise ValueError(f"limit must be at least 1, not {limit}")
+                query = query.limit(limit)
         request, _, _ = query._prep_stream(None, DEFAULT)
         request.pop("transaction", None)
         if transaction is not None:

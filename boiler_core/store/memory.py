@@ -79,14 +79,30 @@ class MemoryStore:
         with self._lock:
             return {path: self._read(path) for path in paths}
 
-    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
-        """Documents of top-level ``collection`` whose ``field`` ``op`` ``value``, by path."""
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Doc]:
+        """Documents of top-level ``collection`` whose ``field`` ``op`` ``value``, by path; only
+        those after the path ``after``, at most ``limit``."""
+        if limit is not None and limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
         with self._lock:
             prefix = f"{collection}/"
             out = []
             for path in sorted(p for p in self._docs if p.startswith(prefix) and p.count("/") == 1):
+                if after is not None and path <= after:
+                    continue
                 if _matches(Doc(path, self._docs[path]).get(field, _ABSENT), op, value):
                     out.append(Doc(path, _copy(self._docs[path])))
+                    if len(out) == limit:
+                        break
             return out
 
     # -- Lister ----------------------------------------------------------------------------------
@@ -198,12 +214,21 @@ class MemoryTransaction:
                 self.read_versions.setdefault(path, self._store._version(path))
             return self._store.get_all(paths)
 
-    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Doc]:
         """Run a query, remembering the collection's version (so new matches conflict too)."""
         self._check_no_writes()
         with self._store._lock:
             self.query_versions.setdefault(collection, self._store._collection_version(collection))
-            docs = self._store.query(collection, field, op, value)
+            docs = self._store.query(collection, field, op, value, after=after, limit=limit)
             for doc in docs:
                 self.read_versions.setdefault(doc.path, self._store._version(doc.path))
             return docs

@@ -26,8 +26,21 @@ class Reader(Protocol):
         """Read documents by path in one round trip; missing documents map to None."""
         ...
 
-    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
-        """Documents of a top-level ``collection`` whose ``field`` ``op`` ``value``, by path."""
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Doc]:
+        """Documents of a top-level ``collection`` whose ``field`` ``op`` ``value``, by path.
+
+        A page of them with ``after`` (the last path of the previous page: only documents
+        ordered after it) and ``limit`` (at most that many; at least 1).
+        """
         ...
 
 

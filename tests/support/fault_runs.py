@@ -72,7 +72,10 @@ class FaultRun:
 
     def replay_hint(self) -> str:
         """How to run this again."""
-        return f"replay with BOILER_FAULT_SEED={self.seed} (and BOILER_FAULT_WORKERS=1)"
+        return (
+            f"replay with BOILER_FAULT_SEED={self.seed} "
+            "(and BOILER_FAULT_WORKERS=1 BOILER_FAULT_PARALLEL=1 for the same fault decisions)"
+        )
 
 
 def run_faults(
@@ -88,6 +91,7 @@ def run_faults(
     pause_rate: float = 0.05,
     sizes: dict[str, int] | None = None,
     chunk_size: int = 50,
+    parallel: int | None = None,
     spread_copies: bool = False,
     in_flight: int | None = None,
     deliver_seed: bool = True,
@@ -100,7 +104,8 @@ def run_faults(
     every root (no faults), and only the random writes are delivered."""
     faulty = FaultyStore(store, FaultPlan(rate=rate, pause_rate=pause_rate), seed=seed)
     logs = LogTally()
-    engine = Engine(manifest, faulty, log=logs, chunk_size=chunk_size)
+    parallel = env_int("BOILER_FAULT_PARALLEL", parallel or 4)
+    engine = Engine(manifest, faulty, log=logs, chunk_size=chunk_size, parallel=parallel)
     workload = MeetingRoomWorkload(seed, **(sizes or {}))
     workers = env_int("BOILER_FAULT_WORKERS", workers)
     delivery = DeliveryRun(

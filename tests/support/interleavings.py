@@ -27,8 +27,17 @@ class _Wrapper:
     def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
         return self.inner.get_all(paths)
 
-    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
-        return self.inner.query(collection, field, op, value)
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Doc]:
+        return self.inner.query(collection, field, op, value, after=after, limit=limit)
 
     @property
     def last_retries(self) -> int:
@@ -82,9 +91,18 @@ class _Recording:
         self.reads.extend(paths)
         return self._inner.get_all(paths)
 
-    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Doc]:
         self.reads.append(f"{collection}?{field} {op}")
-        return self._inner.query(collection, field, op, value)
+        return self._inner.query(collection, field, op, value, after=after, limit=limit)
 
     def set(self, path: str, data: Mapping[str, Any]) -> None:
         self._inner.set(path, data)

@@ -46,8 +46,17 @@ class HotDocument:
     def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
         return self.inner.get_all(paths)
 
-    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
-        return self.inner.query(collection, field, op, value)
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Doc]:
+        return self.inner.query(collection, field, op, value, after=after, limit=limit)
 
 
 def test_giving_up_logs_one_line_naming_view_roots_and_attempts(seeded: Harness) -> None:

@@ -180,8 +180,17 @@ class InterleavingStore:
     def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
         return self.inner.get_all(paths)
 
-    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
-        return self.inner.query(collection, field, op, value)
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Doc]:
+        return self.inner.query(collection, field, op, value, after=after, limit=limit)
 
     def run_transaction(self, fn: Callable[[Transaction], T], *, max_attempts: int = 5) -> T:
         def stalled(tx: Transaction) -> T:

@@ -3,7 +3,8 @@ and only the parents a document joined or left recomputed when its link alone mo
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from meeting_room.fixture import MEETING_ID, fixture_documents
 
@@ -14,9 +15,11 @@ from boiler_core.engine.reads import CachedReader, CountingReader, Tally
 from boiler_core.engine.relevance import moved_parents
 from boiler_core.manifest import Manifest
 from boiler_core.store.memory import MemoryStore
+from boiler_core.store.port import Transaction
 from boiler_core.testing import Harness, update
 
 MEETING = f"meetings/{MEETING_ID}"
+T = TypeVar("T")
 
 
 def _meeting(**fields: Any) -> dict[str, Any]:
@@ -79,6 +82,57 @@ def test_query_roots_beyond_one_chunk_are_recomputed_in_later_chunks(manifest: M
     assert cost.roots == 5 + 1  # five meetings in three chunks, and the profile
 
 
+class ReadLog(MemoryStore):
+    """A memory store noting every document its transactions read (by path, with repeats)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: list[str] = []
+
+    def run_transaction(self, fn: Callable[[Transaction], T], *, max_attempts: int = 5) -> T:
+        log = self.paths
+
+        class Noting:
+            def __init__(self, tx: Transaction) -> None:
+                self.tx = tx
+
+            def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
+                log.extend(paths)
+                return self.tx.get_all(paths)
+
+            def query(self, *args: Any, **kwargs: Any) -> list[Doc]:
+                docs = self.tx.query(*args, **kwargs)
+                log.extend(doc.path for doc in docs)
+                return docs
+
+            def set(self, path: str, data: Mapping[str, Any]) -> None:
+                self.tx.set(path, data)
+
+            def delete(self, path: str) -> None:
+                self.tx.delete(path)
+
+        return super().run_transaction(lambda tx: fn(Noting(tx)), max_attempts=max_attempts)
+
+
+def test_query_roots_spanning_chunks_are_paged_so_each_is_read_once(manifest: Manifest) -> None:
+    store = ReadLog()
+    app = Harness(manifest, store=store)
+    app.engine = Engine(manifest, store, log=app.logs.append, chunk_size=2)
+    docs = fixture_documents()
+    for path, data in docs.items():
+        app.write(path, data)
+    for index in range(4):
+        app.write(f"meetings/extra{index}", docs[MEETING])
+    store.paths.clear()
+    cost = app.engine.handle(update(store, "users/thomasina", {"last_name": "Manes-Kennedy"}))
+    meetings = [path for path in store.paths if path.startswith("meetings/")]
+    # meeting_sessions: five meetings, each read once although three chunks recompute them;
+    # user_profiles: the profile's own query for thomasina's meetings returns all five again
+    assert sorted(meetings) == sorted([f"meetings/extra{i}" for i in range(4)] * 2 + [MEETING] * 2)
+    assert cost.queries == 3 + 1  # pages of 2, 2 and 1; the profile's join
+    assert store.paths.count("users/thomasina") == 3 + 1  # each session chunk, the profile
+
+
 def test_cached_reader_reads_each_document_once_and_caches_query_results() -> None:
     store = MemoryStore({"a/1": {"x": 1}, "a/2": {"x": 2}})
     tally = Tally()
@@ -100,3 +154,62 @@ def test_a_ticket_change_still_recomputes_from_state_read_in_the_transaction(
     seeded.engine.handle(change)  # the event is stale: the document says True again
     names = [e["name"] for e in seeded.views()[f"meeting_sessions/{MEETING_ID}"]["attending"]]
     assert "Tijuana Furlong" in names
+
+
+class ConflictAfterFirstQuery(MemoryStore):
+    """A memory store whose first transactional query is followed by a write to ``path`` from
+    outside, so that attempt conflicts and is retried."""
+
+    def __init__(self, path: str, data: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.conflict: tuple[str, Mapping[str, Any]] | None = None
+        self._armed = (path, data)
+
+    def arm(self) -> None:
+        self.conflict = self._armed
+
+    def run_transaction(self, fn: Callable[[Transaction], T], *, max_attempts: int = 5) -> T:
+        store = self
+
+        class Meddled:
+            def __init__(self, tx: Transaction) -> None:
+                self.tx = tx
+
+            def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
+                return self.tx.get_all(paths)
+
+            def query(self, *args: Any, **kwargs: Any) -> list[Doc]:
+                docs = self.tx.query(*args, **kwargs)
+                if store.conflict is not None and kwargs.get("limit"):
+                    path, data = store.conflict
+                    store.conflict = None
+                    store.put(path, data)
+                return docs
+
+            def set(self, path: str, data: Mapping[str, Any]) -> None:
+                self.tx.set(path, data)
+
+            def delete(self, path: str) -> None:
+                self.tx.delete(path)
+
+        return super().run_transaction(lambda tx: fn(Meddled(tx)), max_attempts=max_attempts)
+
+
+def test_a_retried_chunk_reads_the_same_query_range_again(manifest: Manifest) -> None:
+    docs = fixture_documents()
+    store = ConflictAfterFirstQuery("meetings/extra00", docs[MEETING])
+    app = Harness(manifest, store=store)
+    app.engine = Engine(manifest, store, log=app.logs.append, chunk_size=2, parallel=1)
+    for path, data in docs.items():
+        app.write(path, data)
+    for index in range(4):
+        app.write(f"meetings/extra{index}", docs[MEETING])
+    store.arm()  # the first page holds extra0 and extra1; then extra00 appears between them
+    cost = app.engine.handle(update(store, "users/thomasina", {"last_name": "Manes-Kennedy"}))
+    assert cost.retries >= 1
+    sessions = {p: d for p, d in app.views().items() if p.startswith("meeting_sessions/")}
+    # the retry read the first page's range again and found extra00 in it (its own event would
+    # too, but it is not delivered here)
+    assert len(sessions) == 6
+    for path, data in sessions.items():
+        assert "Thomasina Manes-Kennedy" in [e["name"] for e in data["attending"]], path

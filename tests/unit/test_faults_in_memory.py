@@ -55,3 +55,25 @@ def test_failed_invocations_redelivered_until_handled_converge_without_repair(
 
     assert diverging_paths(manifest, run.store) == {}, hint
     assert reported_paths(verify_all(manifest, run.store, repair=False)) == set(), hint
+
+
+def test_small_chunks_in_parallel_threads_converge_under_faults(manifest: Manifest) -> None:
+    """Chunks of 2 roots, up to 3 at a time: paged reverse queries, overlapping chunk
+    transactions and failures inside chunk threads (the fault plan follows the invocation
+    into them), with lost events redelivered."""
+    run = run_faults(
+        manifest,
+        MemoryStore(),
+        seed=fault_seed(),
+        ops=OPS // 2,
+        rate=0.02,
+        redeliver=True,
+        workers=4,
+        chunk_size=2,
+        parallel=3,
+    )
+    print(run.figures())
+    hint = run.replay_hint()
+    assert run.report.failed > 0, hint
+    assert run.delivery.lost == [], hint
+    assert diverging_paths(manifest, run.store) == {}, hint

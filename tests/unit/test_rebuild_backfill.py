@@ -100,8 +100,17 @@ class StopAfter:
     def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
         return self.inner.get_all(paths)
 
-    def query(self, collection: str, field: str, op: QueryOp, value: Any) -> list[Doc]:
-        return self.inner.query(collection, field, op, value)
+    def query(
+        self,
+        collection: str,
+        field: str,
+        op: QueryOp,
+        value: Any,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Doc]:
+        return self.inner.query(collection, field, op, value, after=after, limit=limit)
 
     def list_paths(
         self, collection: str, *, group: bool = False, after: str | None = None, limit: int = 300
