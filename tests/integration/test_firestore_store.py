@@ -207,3 +207,56 @@ def test_two_transactions_that_really_conflict_both_commit_after_a_retry(
     assert firestore_client.document("counters/c").get().to_dict() == {"n": 2}
     assert len(retries) == 2
     assert max(retries) >= 1  # the conflict cost a retry, reported to the thread that paid it
+
+
+def test_query_pages_by_document_name_outside_and_inside_a_transaction(
+    store: FirestoreStore, firestore_client: Client
+) -> None:
+    for index in (3, 1, 4, 0, 2):
+        firestore_client.document(f"meetings/p{index}").set({"users": ["ada"]})
+    firestore_client.document("meetings/other").set({"users": ["bob"]})
+
+    def pages(reader: Any) -> list[list[str]]:
+        out: list[list[str]] = []
+        after = None
+        while True:
+            page = reader.query("meetings", "users", "array-contains", "ada", after=after, limit=2)
+            out.append([doc.path for doc in page])
+            if len(page) < 2:
+                return out
+            after = page[-1].path
+
+    expected = [["meetings/p0", "meetings/p1"], ["meetings/p2", "meetings/p3"], ["meetings/p4"]]
+    assert pages(store) == expected
+    # inside, the first query also begins the transaction (new_transaction in its request)
+    assert store.run_transaction(pages) == expected
+    with pytest.raises(ValueError, match="at least 1"):
+        store.query("meetings", "users", "array-contains", "ada", limit=0)
+
+
+def test_a_transaction_whose_first_read_is_a_query_locks_what_it_read(
+    store: FirestoreStore, firestore_client: Client
+) -> None:
+    """The transaction begun by a query's request is the one that commits: a document the query
+    returned, changed by another writer before the commit, makes the attempt retry."""
+    firestore_client.document("counters/c").set({"n": 0, "kind": "c"})
+    attempts: list[int] = []
+
+    def run(tx: Transaction) -> int:
+        attempts.append(1)
+        (doc,) = tx.query("counters", "kind", "==", "c")
+        if len(attempts) == 1:
+            worker = threading.Thread(
+                target=lambda: firestore_client.document("counters/c").update({"n": 10})
+            )
+            worker.start()  # waits for this transaction's lock, or the transaction retries
+            worker.join(0.5)
+        tx.set("counters/c", {"n": doc.data["n"] + 1, "kind": "c"})
+        return int(doc.data["n"])
+
+    seen = store.run_transaction(run, max_attempts=5)
+    final = store.get_all(["counters/c"])["counters/c"]
+    assert final is not None
+    # serializable either way: the plain update went first (seen 10, final 11) or waited for the
+    # commit and then overwrote it (seen 0, final 10); never a lost update (final 1)
+    assert (seen, final.data["n"]) in {(10, 11), (0, 10)}
