@@ -192,7 +192,9 @@ def test_backfill_bulk_builds_views_once_and_a_rerun_overwrites_nothing(project:
     sources = len(fixture_documents())
     assert f"bulk: 4 source collections to read once, {sources} documents" in built.stdout
     # 4 COUNT aggregations of the sources and 1 of the view's documents
-    assert f"meeting_sessions: 1 root, 4 written, 0 deleted, {sources + 4 + 1} reads" in built.stdout
+    assert (
+        f"meeting_sessions: 1 root, 4 written, 0 deleted, {sources + 4 + 1} reads" in built.stdout
+    )
     assert "user_profiles: 3 roots, 3 written, 0 deleted, 1 reads" in built.stdout
     assert "stray sweep skipped" in built.stdout
     assert "boiler verify --repair meeting_sessions user_profiles" in built.stdout
