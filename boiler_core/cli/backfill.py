@@ -34,6 +34,7 @@ from boiler_core.rebuild import (
 from boiler_core.rebuild.bulk import (
     DEFAULT_MAX_DOCS,
     DEFAULT_WRITERS,
+    STREAM_PAGE_SIZE,
     BulkBackfill,
     BulkView,
     aggregation_reads,
@@ -104,6 +105,13 @@ EXIT_INTERRUPTED = 130
     f"{BYTES_PER_DOCUMENT // 1000} KB each).",
 )
 @click.option(
+    "--bulk-page-size",
+    type=click.IntRange(min=1, max=20_000),
+    default=STREAM_PAGE_SIZE,
+    show_default=True,
+    help="--bulk: documents per request when streaming the sources (by cursor).",
+)
+@click.option(
     "--writers",
     type=click.IntRange(min=1, max=32),
     default=DEFAULT_WRITERS,
@@ -133,6 +141,7 @@ def backfill(
     chunk_size: int,
     bulk: bool,
     bulk_max_docs: int,
+    bulk_page_size: int,
     writers: int,
     prices: str,
 ) -> None:
@@ -186,6 +195,7 @@ def backfill(
                 names,
                 limiter=RampingLimiter(rate),
                 page_size=page_size,
+                stream_page_size=bulk_page_size,
                 writers=writers,
             )
             _run_bulk(job, current, bulk_max_docs)
