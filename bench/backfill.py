@@ -1,11 +1,13 @@
-"""Backfill: 10,000 meetings' views built from scratch by ``boiler backfill``.
+"""Backfill: 10,000 meetings' views built from scratch by ``boiler backfill``, in both modes.
 
 The domain (10,000 meetings of 3 users each out of 100, one ticket per member, 10 locations:
 40,110 source documents) is seeded by batch commits into a project of the same emulator that has
-no triggers, so no view exists before the run. ``boiler backfill --all --rate 0`` (no write ramp:
-the emulator has no cold ranges) then builds every view; its own summary lines give the reads,
-writes and deletes per view. Documents per second are view documents written over the
-command's wall-clock time, start-up included.
+no triggers, so no view exists before the run; each mode gets its own such project.
+``boiler backfill --all --bulk --rate 0`` (one read per source document, create-only batches) and
+``boiler backfill --all --rate 0`` (transactional; no write ramp: the emulator has no cold ranges)
+then build every view; their own summary lines give the reads, writes and deletes per view, and
+the bulk mode's header line the source documents it streams. Documents per second are view
+documents written over the command's wall-clock time, start-up included.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ USERS = 100
 LOCATIONS = 10
 PROJECT = "demo-bench-backfill"
 _SUMMARY = re.compile(r"^(\w+): (\d+) roots?, (\d+) written, (\d+) deleted, (\d+) reads")
+_STREAMED = re.compile(r"^bulk: \d+ source collections? to read once, (\d+) documents?")
 
 
 @dataclass
@@ -39,6 +42,11 @@ class BackfillResult:
     """Per view: roots, written, deleted, reads."""
     exit_code: int
     output: str
+    mode: str = "transactional"
+    """``bulk`` (``--bulk``) or ``transactional``."""
+    streamed: int | None = None
+    """Source documents the bulk mode read with their data (its other reads are COUNT
+    aggregations); None for the transactional mode."""
 
     @property
     def written(self) -> int:
@@ -97,9 +105,12 @@ def seed_writes() -> list[Write]:
     return writes
 
 
-def measure_backfill(app: App, workdir: Path, *, timeout: float) -> BackfillResult:
-    """Seed the trigger-less project, run ``boiler backfill --all``, parse its summary."""
-    domain = Domain(app.client(PROJECT))
+def measure_backfill(
+    app: App, workdir: Path, *, timeout: float, bulk: bool = False
+) -> BackfillResult:
+    """Seed a trigger-less project, run ``boiler backfill --all [--bulk]``, parse its summary."""
+    project = f"{PROJECT}-bulk" if bulk else PROJECT
+    domain = Domain(app.client(project))
     count = domain.bulk(seed_writes())
     env = {**os.environ, "FIRESTORE_EMULATOR_HOST": app.runtime.emulator_host}
     command = [
@@ -108,8 +119,9 @@ def measure_backfill(app: App, workdir: Path, *, timeout: float) -> BackfillResu
         "--all",
         "--rate",
         "0",
+        *(["--bulk"] if bulk else []),
         "--project",
-        PROJECT,
+        project,
         "-f",
         str(ROOT / "views.yaml"),
         "--checkpoint",
@@ -121,10 +133,22 @@ def measure_backfill(app: App, workdir: Path, *, timeout: float) -> BackfillResu
     )
     seconds = time.perf_counter() - began
     views = {}
+    streamed = None
     for line in done.stdout.splitlines():
+        header = _STREAMED.match(line.strip())
+        if header:
+            streamed = int(header.group(1))
         match = _SUMMARY.match(line.strip())
         if match:
             name, *numbers = match.groups()
             roots, written, deleted, reads = map(int, numbers)
             views[name] = (roots, written, deleted, reads)
-    return BackfillResult(seconds, count, views, done.returncode, done.stdout + done.stderr)
+    return BackfillResult(
+        seconds,
+        count,
+        views,
+        done.returncode,
+        done.stdout + done.stderr,
+        mode="bulk" if bulk else "transactional",
+        streamed=streamed,
+    )

@@ -31,6 +31,9 @@ class Results:
     hand_fanout: list[FanOut] = field(default_factory=list)
     seeding: dict[str, float] = field(default_factory=dict)
     backfill: BackfillResult | None = None
+    """``boiler backfill --all --bulk`` (the mode issue 9's goals are checked on)."""
+    backfill_transactional: BackfillResult | None = None
+    """``boiler backfill --all`` without ``--bulk``, same domain, same run."""
     cold: dict[str, list[float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -222,30 +225,42 @@ def fanout_table(ours: list[FanOut], hand: list[FanOut]) -> str:
     )
 
 
-def backfill_table(result: BackfillResult | None) -> str:
-    if result is None:
+def backfill_table(*results: BackfillResult | None) -> str:
+    """Per mode and view: roots, written, deleted, reads; then per mode the totals."""
+    ran = [r for r in results if r is not None]
+    if not ran:
         return "(not run)"
     rows = [
-        [view, roots, written, deleted, reads]
-        for view, (roots, written, deleted, reads) in result.views.items()
+        [r.mode, view, roots, written, deleted, reads]
+        for r in ran
+        for view, (roots, written, deleted, reads) in r.views.items()
     ]
-    rows.append(
-        ["total", "", result.written, sum(v[2] for v in result.views.values()), result.reads]
-    )
     summary = table(
-        ["source docs", "seconds", "view docs/s", "reads", "reads per source doc", "exit"],
+        [
+            "mode",
+            "source docs",
+            "seconds",
+            "view docs written",
+            "view docs/s",
+            "reads",
+            "reads per source doc",
+            "exit",
+        ],
         [
             [
-                result.source_docs,
-                result.seconds,
-                result.written / result.seconds if result.seconds else None,
-                result.reads,
-                result.reads / result.source_docs,
-                result.exit_code,
+                r.mode,
+                r.source_docs,
+                r.seconds,
+                r.written,
+                r.written / r.seconds if r.seconds else None,
+                r.reads,
+                f"{r.reads / r.source_docs:.3f}",
+                r.exit_code,
             ]
+            for r in ran
         ],
     )
-    return table(["view", "roots", "written", "deleted", "reads"], rows) + "\n\n" + summary
+    return table(["mode", "view", "roots", "written", "deleted", "reads"], rows) + "\n\n" + summary
 
 
 def cold_table(cold: dict[str, list[float]]) -> str:

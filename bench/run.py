@@ -25,7 +25,7 @@ from bench.flask_boiler.runner import BaselineUnavailable, ensure_venv, running_
 from bench.harness import ROOT, App, running_app
 from bench.latency import WATCHED, LatencyResult, flip_attendance
 from bench.machine import describe, load_average
-from bench.report import Results, chart
+from bench.report import Results, backfill_table, chart
 from boiler_core.emulator import find_emulator
 from boiler_core.manifest import load_manifest
 
@@ -39,6 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="write docs/ also with --quick")
     parser.add_argument("--skip", action="append", default=[], help="skip a part by name")
     parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="run only this part (repeatable, e.g. --only backfill); prints its tables, writes "
+        "nothing to docs/",
+    )
+    parser.add_argument(
         "--render", action="store_true", help="only re-render docs/ from the last run's figures"
     )
     args = parser.parse_args(argv)
@@ -51,13 +58,19 @@ def main(argv: list[str] | None = None) -> int:
     events, warmup = (60, 20) if quick else (500, 150)
     deadline = 240.0 if quick else 600.0
     skip = set(args.skip)
+    only = set(args.only)
     began = time.perf_counter()
     manifest = load_manifest(ROOT / "views.yaml")
     results = Results(describe(" ".join(find_emulator({**__import__("os").environ}).command)))
     cache = ROOT / ".bench"
     cache.mkdir(exist_ok=True)
 
+    def wanted(*names: str) -> bool:
+        return any(name not in skip and (not only or name in only) for name in names)
+
     def part(name: str, fn):  # type: ignore[no-untyped-def]
+        if only and name not in only:
+            return
         if name in skip:
             results.notes.append(f"{name}: skipped (--skip {name})")
             return
@@ -99,12 +112,14 @@ def main(argv: list[str] | None = None) -> int:
                 results.seeding["boiler"] = seconds
 
             part("boiler fan-out", fanout)
-            part(
-                "backfill",
-                lambda: setattr(
-                    results, "backfill", measure_backfill(app, workdir, timeout=deadline * 2)
-                ),
-            )
+
+            def backfill() -> None:
+                results.backfill = measure_backfill(app, workdir, timeout=deadline * 2, bulk=True)
+                results.backfill_transactional = measure_backfill(
+                    app, workdir, timeout=deadline * 2
+                )
+
+            part("backfill", backfill)
 
             def predecessor() -> None:
                 if not python38:
@@ -120,28 +135,35 @@ def main(argv: list[str] | None = None) -> int:
                     )
 
             part("flask-boiler latency", predecessor)
-        with running_app(ROOT / "bench" / "handwritten", PROJECT) as app:
-            part(
-                "baseline costs",
-                lambda: results.hand_costs.extend(measure_costs(app, manifest, reps)),
-            )
-            part(
-                "baseline latency",
-                lambda: results.latency.__setitem__(
-                    "hand-written baseline", timed(app, events, warmup)
-                ),
-            )
+        baseline = ("baseline costs", "baseline latency", "baseline fan-out")
+        if wanted(*baseline):
+            with running_app(ROOT / "bench" / "handwritten", PROJECT) as app:
+                part(
+                    "baseline costs",
+                    lambda: results.hand_costs.extend(measure_costs(app, manifest, reps)),
+                )
+                part(
+                    "baseline latency",
+                    lambda: results.latency.__setitem__(
+                        "hand-written baseline", timed(app, events, warmup)
+                    ),
+                )
 
-            def hand_fanout() -> None:
-                app.runtime.reset(timeout=deadline)
-                runs, seconds = measure_fanout(app, manifest, deadline=deadline)
-                results.hand_fanout.extend(runs)
-                results.seeding["hand-written baseline"] = seconds
+                def hand_fanout() -> None:
+                    app.runtime.reset(timeout=deadline)
+                    runs, seconds = measure_fanout(app, manifest, deadline=deadline)
+                    results.hand_fanout.extend(runs)
+                    results.seeding["hand-written baseline"] = seconds
 
-            part("baseline fan-out", hand_fanout)
+                part("baseline fan-out", hand_fanout)
 
     results.seconds = time.perf_counter() - began
     results.machine["load_end"] = load_average()
+    if only:  # only the parts asked for: their tables, nothing written
+        if "backfill" in only:
+            print(backfill_table(results.backfill, results.backfill_transactional))
+        print("\n".join(results.notes))
+        return 0
     saved.write_bytes(pickle.dumps(results))
     return publish(results, quick=quick, write=not quick or args.write)
 

@@ -82,26 +82,54 @@ class Backfill:
                 self.on_roots(len(page))
 
     def _sweep(self, view: str, progress: ViewProgress) -> None:
-        target = self.engine.manifest.views[view]
-        sources = output_sources(target)
-        for index in range(progress.source, len(sources)):
-            after = progress.after if index == progress.source else None
-            for page in pages(self.store, sources[index], after=after, page_size=self.page_size):
-                outputs = [o for path in page if (o := classify(target, path)) is not None]
-                needed = needed_documents(target, outputs)
-                progress.reads += len(page) + len(needed)
-                also: dict[str, set[str]] = defaultdict(set)
-                for output, _ in suspects(target, outputs, self.store.get_all(needed)):
-                    also[output.root_id].update({output.path} if output.copy else set())
-                if also:
-                    self._account(progress, self.engine.recompute(view, (), also=also))
-                progress.source, progress.after = index, page[-1]
-                self.checkpoint.save()
-            progress.source, progress.after = index + 1, None
-            self.checkpoint.save()
+        sweep(
+            self.engine,
+            self.store,
+            view,
+            progress,
+            limiter=self.limiter,
+            page_size=self.page_size,
+            save=self.checkpoint.save,
+        )
 
     def _account(self, progress: ViewProgress, cost: Cost) -> None:
-        progress.writes += cost.writes
-        progress.deletes += cost.deletes
-        progress.reads += cost.reads
-        self.limiter.spend(cost.writes + cost.deletes)
+        account(progress, cost, self.limiter)
+
+
+def sweep(
+    engine: Engine,
+    store: ListingStore,
+    view: str,
+    progress: ViewProgress,
+    *,
+    limiter: RampingLimiter,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    save: Callable[[], None] = lambda: None,
+) -> None:
+    """Delete the documents of ``view`` that no root implies any more (phase 2), from where
+    ``progress`` stands; ``save`` is called after every page (to checkpoint ``progress``)."""
+    target = engine.manifest.views[view]
+    sources = output_sources(target)
+    for index in range(progress.source, len(sources)):
+        after = progress.after if index == progress.source else None
+        for page in pages(store, sources[index], after=after, page_size=page_size):
+            outputs = [o for path in page if (o := classify(target, path)) is not None]
+            needed = needed_documents(target, outputs)
+            progress.reads += len(page) + len(needed)
+            also: dict[str, set[str]] = defaultdict(set)
+            for output, _ in suspects(target, outputs, store.get_all(needed)):
+                also[output.root_id].update({output.path} if output.copy else set())
+            if also:
+                account(progress, engine.recompute(view, (), also=also), limiter)
+            progress.source, progress.after = index, page[-1]
+            save()
+        progress.source, progress.after = index + 1, None
+        save()
+
+
+def account(progress: ViewProgress, cost: Cost, limiter: RampingLimiter) -> None:
+    """Add what a recompute cost to ``progress``; let ``limiter`` pace its writes and deletes."""
+    progress.writes += cost.writes
+    progress.deletes += cost.deletes
+    progress.reads += cost.reads
+    limiter.spend(cost.writes + cost.deletes)

@@ -40,7 +40,8 @@ class MemoryStore:
         self._lock = threading.RLock()
         self._local = threading.local()
         self.committed_writes = 0
-        """Sets and deletes applied by committed transactions (helper writes excluded)."""
+        """Sets and deletes applied by committed transactions, and documents created by
+        :meth:`create_all` (helper writes excluded)."""
         for path, data in (documents or {}).items():
             self.put(path, data)
 
@@ -136,6 +137,20 @@ class MemoryStore:
         """How many documents ``collection`` (or the collection group) holds."""
         with self._lock:
             return sum(_in_collection(tuple(p.split("/")), collection, group) for p in self._docs)
+
+    # -- Creator ---------------------------------------------------------------------------------
+
+    def create_all(self, documents: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
+        """Create the documents that do not exist yet, at once; return the paths that existed."""
+        existed = []
+        with self._lock:
+            for path, data in documents:
+                if path in self._docs:
+                    existed.append(path)
+                    continue
+                self._apply(path, data)
+                self.committed_writes += 1
+        return existed
 
     # -- Store -----------------------------------------------------------------------------------
 

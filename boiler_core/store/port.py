@@ -2,8 +2,8 @@
 
 Two implementations ship: :mod:`boiler_core.store.memory` (an in-memory double for fast tests of
 pure logic) and :mod:`boiler_core.store.firestore` (google-cloud-firestore). Both are also a
-:class:`ListingStore`: they page through whole collections, which backfill and verify need and the
-engine never does. Values are
+:class:`ListingStore`: they page through whole collections and create documents in bulk, which
+backfill and verify need and the engine never does. Values are
 store-neutral: references are :class:`~boiler_core.documents.Ref`, documents are
 :class:`~boiler_core.documents.Doc`, paths are full document paths (``meetings/meeting_1``).
 """
@@ -103,5 +103,20 @@ class Lister(Protocol):
         ...
 
 
-class ListingStore(Store, Lister, Protocol):
-    """A :class:`Store` that can also list collections: what backfill and verify work on."""
+class Creator(Protocol):
+    """Creating many documents at once, never overwriting one (``boiler backfill --bulk``)."""
+
+    def create_all(self, documents: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
+        """Create each ``(path, data)`` whose document does not exist yet, with a create-only
+        precondition, outside any transaction; return the paths that were not created (the
+        document existed, or the store refused that one write), in the order given.
+
+        One call is one batched request where the store allows it (at most a few hundred
+        documents, distinct paths). Documents created are billed one write each.
+        """
+        ...
+
+
+class ListingStore(Store, Lister, Creator, Protocol):
+    """A :class:`Store` that can also list collections and create documents in bulk: what
+    backfill and verify work on."""

@@ -183,3 +183,47 @@ def test_resume_without_a_checkpoint_is_an_error(project: Path) -> None:
     result = run(MemoryStore(), "backfill", "--resume")
     assert result.exit_code == 1
     assert "no checkpoint to resume" in result.stderr
+
+
+def test_backfill_bulk_builds_views_once_and_a_rerun_overwrites_nothing(project: Path) -> None:
+    store = MemoryStore(fixture_documents())
+    built = run(store, "backfill", "--all", "--bulk", "--rate", "0")
+    assert built.exit_code == 0, built.output
+    sources = len(fixture_documents())
+    assert f"bulk: 4 source collections to read once, {sources} documents" in built.stdout
+    # 4 COUNT aggregations of the sources and 1 of the view's documents
+    assert (
+        f"meeting_sessions: 1 root, 4 written, 0 deleted, {sources + 4 + 1} reads" in built.stdout
+    )
+    assert "user_profiles: 3 roots, 3 written, 0 deleted, 1 reads" in built.stdout
+    assert "stray sweep skipped" in built.stdout
+    assert "boiler verify --repair meeting_sessions user_profiles" in built.stdout
+    assert visible(store.doc(MASTER) or {}) == EXPECTED_MEETING_SESSION
+    assert store.doc(record_path("user_profiles")) is not None
+
+    again = run(store, "backfill", "--all", "--bulk", "--rate", "0")
+    assert again.exit_code == 0, again.output
+    assert "meeting_sessions: 1 root, 0 written, 0 deleted" in again.stdout
+    assert "bulk: 0 created, 4 already existed (not overwritten; their 1 root" in again.stdout
+    assert run(store, "verify").exit_code == 0
+
+
+def test_backfill_bulk_refuses_resume_and_too_many_documents(project: Path) -> None:
+    store = MemoryStore(fixture_documents())
+    resumed = run(store, "backfill", "--bulk", "--resume")
+    assert resumed.exit_code == 2
+    assert "--resume does not apply to --bulk" in resumed.output
+    big = run(store, "backfill", "--all", "--bulk", "--bulk-max-docs", "5")
+    assert big.exit_code == 1
+    assert "more than --bulk-max-docs 5" in big.output
+    assert store.paths("meeting_sessions") == []
+
+
+def test_backfill_bulk_dry_run_estimates_one_read_per_source_document(project: Path) -> None:
+    store = MemoryStore(fixture_documents())
+    result = run(store, "backfill", "--all", "--bulk", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "meeting_sessions: 1 root, 0 view documents stored; bulk: estimated" in result.stdout
+    assert "4 writes" in result.stdout
+    assert "within --bulk-max-docs 500000" in result.stdout
+    assert store.paths("meeting_sessions") == []
