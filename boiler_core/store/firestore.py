@@ -3,11 +3,11 @@
 Values cross the boundary in both directions: a reference becomes
 :class:`~boiler_core.documents.Ref` on read and back on write, also inside lists and maps.
 Everything else (strings, numbers, timestamps, geo points, bytes) passes through unchanged.
-The engine's reads (``get_all``, ``query``) and transactional ``set`` go straight to the
-Firestore API's protocol buffers through :class:`~boiler_core.store.codec.Codec`: the library's
-snapshots and proto-plus wrappers cost more CPU than the round trips on a large fan-out.
-Listing and anything the codec leaves to the library use the library
-(:func:`to_neutral`, :func:`to_firestore`).
+The engine's reads (``get_all``, ``query``), listing with data, transactional ``set`` and bulk
+creates go straight to the Firestore API's protocol buffers through
+:class:`~boiler_core.store.codec.Codec`: the library's snapshots and proto-plus wrappers cost more
+CPU than the round trips on a large fan-out. Listing names only, and values the codec leaves to
+the library, use the library (:func:`to_neutral`, :func:`to_firestore`).
 
 Transactions are retried here, not by the client library: the library's ``@transactional``
 retries only commit-time aborts and never backs off. :meth:`FirestoreStore.run_transaction`
@@ -156,12 +156,7 @@ class FirestoreStore:
         self, collection: str, *, after: str | None = None, limit: int = 300
     ) -> list[Doc]:
         """Up to ``limit`` documents after the cursor ``after``, with their data, in one query."""
-        query = self._page_query(collection, False, after, limit)
-        return [
-            Doc(snapshot.reference.path, to_neutral(snapshot.to_dict() or {}))
-            for snapshot in query.stream()
-            if snapshot.exists
-        ]
+        return self._wire.run(self._page_query(collection, False, after, limit))
 
     def create_all(self, documents: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
         """Create the documents that do not exist (create-only preconditions, never an
@@ -170,8 +165,15 @@ class FirestoreStore:
         if not documents:
             return []
         batch = self.client.batch()
+        codec = self._wire.codec
         for path, data in documents:
-            batch.create(self.client.document(path), to_firestore(data, self.client))
+            try:
+                write = codec.set_write(path, data)
+            except Unsupported:  # sentinels and the like: the library's own create
+                batch.create(self.client.document(path), to_firestore(data, self.client))
+                continue
+            write.current_document.exists = False
+            batch._add_write_pbs([write_types.Write.wrap(write)])
         try:
             batch.commit()
             return []
@@ -374,6 +376,10 @@ class _Wire:
                 if limit < 1:
                     raise ValueError(f"limit must be at least 1, not {limit}")
                 query = query.limit(limit)
+        return sorted(self.run(query, transaction), key=lambda doc: doc.path)
+
+    def run(self, query: Any, transaction: _FirestoreTransaction | None = None) -> list[Doc]:
+        """The documents a library ``Query`` returns, in its order, decoded by the codec."""
         request, _, _ = query._prep_stream(None, DEFAULT)
         request.pop("transaction", None)
         if transaction is not None:
@@ -389,7 +395,7 @@ class _Wire:
             if raw.HasField("document"):
                 path = codec.path(raw.document.name)
                 docs.append(Doc(path, codec.fields(raw.document.fields)))
-        return sorted(docs, key=lambda doc: doc.path)
+        return docs
 
 
 def _rollback_quietly(transaction: FirestoreTransaction) -> None:
