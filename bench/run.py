@@ -25,7 +25,14 @@ from bench.flask_boiler.runner import BaselineUnavailable, ensure_venv, running_
 from bench.harness import ROOT, App, running_app
 from bench.latency import WATCHED, LatencyResult, flip_attendance
 from bench.machine import describe, load_average
-from bench.report import Results, backfill_table, chart
+from bench.report import (
+    Results,
+    backfill_table,
+    chart,
+    cost_table,
+    fanout_table,
+    latency_table,
+)
 from boiler_core.emulator import find_emulator
 from boiler_core.manifest import load_manifest
 
@@ -160,6 +167,12 @@ def main(argv: list[str] | None = None) -> int:
     results.seconds = time.perf_counter() - began
     results.machine["load_end"] = load_average()
     if only:  # only the parts asked for: their tables, nothing written
+        if results.ours_costs:
+            print(cost_table(results.ours_costs))
+        if results.latency:
+            print(latency_table(results.latency))
+        if results.ours_fanout or results.hand_fanout:
+            print(fanout_table(results.ours_fanout, results.hand_fanout))
         if "backfill" in only:
             print(backfill_table(results.backfill, results.backfill_transactional))
         print("\n".join(results.notes))
