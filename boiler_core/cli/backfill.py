@@ -39,6 +39,7 @@ from boiler_core.rebuild.bulk import (
     BulkView,
     aggregation_reads,
 )
+from boiler_core.rebuild.order import build_order
 from boiler_core.rebuild.paging import Source, all_paths, doc_id
 from boiler_core.rebuild.snapshot import BYTES_PER_DOCUMENT
 from boiler_core.rebuild.strays import output_sources
@@ -252,7 +253,8 @@ def _run(
     engine: Engine, target: Target, checkpoint: Checkpoint, limiter: RampingLimiter, page: int
 ) -> None:
     try:
-        for name in checkpoint.fingerprints:
+        # a view reading another view's documents is built after it (else from nothing)
+        for name in build_order(engine.manifest, list(checkpoint.fingerprints)):
             progress = checkpoint.view(name)
             if progress.phase == "done":
                 click.echo(f"{name}: already done in the checkpointed run")

@@ -17,6 +17,7 @@ from boiler_core.cli.target import (
     project_option,
 )
 from boiler_core.rebuild import Verifier, ViewCheck, fingerprints, read_records, stale_views
+from boiler_core.rebuild.order import build_order
 from boiler_core.rebuild.verify import KINDS
 
 SHOWN = 50
@@ -59,7 +60,7 @@ def verify(
     another terminal `FIRESTORE_EMULATOR_HOST=127.0.0.1:PORT boiler verify`.
     """
     manifest = load_or_exit(manifest_path)
-    names = choose_views(manifest, views)
+    names = build_order(manifest, choose_views(manifest, views))  # repair what a view reads first
     target = open_target(ctx, manifest, project)
     with engine_for(manifest, manifest_path, target) as engine:
         verifier = Verifier(engine, target.store, page_size=page_size)

@@ -7,7 +7,7 @@ document. The bulk build reads each source document once:
 1. **Stream.** Every collection the selected views read (roots and joins, shared ones once) is
    listed by cursor with its data into a :class:`~.snapshot.Snapshot` in memory: one billed read
    per source document. A view that reads another selected view's documents is built after it
-   and reads them from the snapshot (:func:`build_order`).
+   and reads them from the snapshot (:func:`~.order.build_order`).
 2. **Plan.** Each chunk of roots goes through :meth:`Engine.plan
    <boiler_core.engine.engine.Engine.plan>` on the snapshot: the engine's own transaction function,
    so the documents (hooks, copies, ``_members``, ``_version``) are exactly what a trigger or the
@@ -41,11 +41,11 @@ from typing import Any
 
 from boiler_core.documents import Doc
 from boiler_core.engine.engine import Engine
-from boiler_core.manifest.model import Manifest, View
 from boiler_core.rebuild.backfill import account, sweep
 from boiler_core.rebuild.checkpoint import ViewProgress
 from boiler_core.rebuild.dryrun import DryRun
 from boiler_core.rebuild.fingerprint import write_record
+from boiler_core.rebuild.order import build_order, source_collections
 from boiler_core.rebuild.paging import DEFAULT_PAGE_SIZE
 from boiler_core.rebuild.ratelimit import RampingLimiter
 from boiler_core.rebuild.snapshot import Snapshot, stream
@@ -67,29 +67,6 @@ STREAM_PAGE_SIZE = 5_000
 
 DEFAULT_MAX_DOCS = 500_000
 """Source documents a bulk build holds in memory at most unless told otherwise."""
-
-
-def source_collections(view: View) -> tuple[str, ...]:
-    """The collections ``view`` reads: its root, then each join's collection (once each)."""
-    return tuple(dict.fromkeys([view.root, *(join.collection for join in view.joins)]))
-
-
-def build_order(manifest: Manifest, names: Sequence[str]) -> list[str]:
-    """``names`` with every view after the selected views whose documents it reads (otherwise in
-    the order given; views.yaml admits no cycles)."""
-    views = [manifest.views[name] for name in names]
-    producers = {v.path.collection_path: v.name for v in views}
-    waits = {
-        v.name: {producers[c] for c in source_collections(v) if c in producers} - {v.name}
-        for v in views
-    }
-    ordered: list[str] = []
-    while len(ordered) < len(views):
-        ready = [v.name for v in views if v.name not in ordered and waits[v.name] <= set(ordered)]
-        if not ready:  # a cycle the manifest check should have refused: keep the given order
-            ready = [v.name for v in views if v.name not in ordered]
-        ordered.append(ready[0])
-    return ordered
 
 
 def aggregation_reads(count: int) -> int:

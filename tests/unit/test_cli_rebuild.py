@@ -227,3 +227,33 @@ def test_backfill_bulk_dry_run_estimates_one_read_per_source_document(project: P
     assert "4 writes" in result.stdout
     assert "within --bulk-max-docs 500000" in result.stdout
     assert store.paths("meeting_sessions") == []
+
+
+LAYERED = """\
+version: 1
+project: {emulator_project_id: demo-test}
+collections:
+  posts: {path: "posts/{post}"}
+views:
+  post_cards:
+    path: "post_cards/{card}"
+    root: post_pages
+    fields: {headline: title}
+  post_pages:
+    path: "post_pages/{post}"
+    root: posts
+    fields: {title: title}
+"""
+
+
+@pytest.mark.parametrize("mode", [[], ["--bulk"]], ids=["transactional", "bulk"])
+def test_backfill_all_builds_a_view_after_the_view_it_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: list[str]
+) -> None:
+    (tmp_path / "views.yaml").write_text(LAYERED)
+    monkeypatch.chdir(tmp_path)
+    store = MemoryStore({"posts/p1": {"title": "Hello"}, "posts/p2": {"title": "World"}})
+    result = run(store, "backfill", "--all", "--rate", "0", *mode)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.index("post_pages:") < result.stdout.index("post_cards:")
+    assert visible(store.doc("post_cards/p2") or {}) == {"headline": "World"}

@@ -13,9 +13,10 @@ from meeting_room.fixture import fixture_documents
 from boiler_core.documents import Ref
 from boiler_core.engine import Engine
 from boiler_core.faults import expected_views, stored_views
-from boiler_core.manifest import Manifest
+from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.rebuild import Backfill, Checkpoint, RampingLimiter, fingerprints, read_records
-from boiler_core.rebuild.bulk import BulkBackfill, BulkView, build_order, source_collections
+from boiler_core.rebuild.bulk import BulkBackfill, BulkView
+from boiler_core.rebuild.order import build_order, source_collections
 from boiler_core.store.memory import MemoryStore
 
 
@@ -87,7 +88,7 @@ def transactional(manifest: Manifest, store: MemoryStore, tmp_path: Path) -> Non
     engine = Engine(manifest, store, log=lambda entry: None, chunk_size=7)
     checkpoint = Checkpoint(tmp_path / "checkpoint.json", "demo-test", fingerprints(manifest))
     job = Backfill(engine, store, checkpoint, limiter=RampingLimiter(0), page_size=10)
-    for view in checkpoint.fingerprints:
+    for view in build_order(manifest, list(checkpoint.fingerprints)):  # as the CLI orders them
         job.run_view(view)
 
 
@@ -174,3 +175,47 @@ def test_create_all_creates_only_absent_documents() -> None:
     assert store.create_all([("ms/a", {"n": 2}), ("ms/b", {"n": 2})]) == ["ms/a"]
     assert (store.doc("ms/a"), store.doc("ms/b")) == ({"n": 1}, {"n": 2})
     assert store.committed_writes == 1
+
+
+LAYERED = """
+version: 1
+collections:
+  posts: {path: "posts/{post}"}
+  authors: {path: "authors/{author}"}
+views:
+  author_cards:
+    path: "author_cards/{card}"
+    root: post_pages
+    joins:
+      author: {collection: authors, ref: author}
+    fields:
+      headline: title
+      by: author.name
+  post_pages:
+    path: "post_pages/{post}"
+    root: posts
+    fields:
+      title: title
+      author: author
+"""
+
+
+def test_a_view_of_a_view_is_built_from_the_planned_documents_of_the_view_it_reads(
+    tmp_path: Path,
+) -> None:
+    layered = load_manifest_text(LAYERED)
+    domain: dict[str, dict[str, Any]] = {"authors/ada": {"name": "Ada"}}
+    for index in range(12):
+        domain[f"posts/p{index:02d}"] = {"title": f"T{index}", "author": Ref("authors/ada")}
+    by_bulk, by_transactions = CountingStore(domain), MemoryStore(domain)
+
+    assert build_order(layered, list(layered.views)) == ["post_pages", "author_cards"]
+    results = bulk(layered, by_bulk)
+    transactional(layered, by_transactions, tmp_path)
+
+    cards = stored_views(layered, by_bulk)
+    assert cards == stored_views(layered, by_transactions)
+    assert cards["author_cards/p03"]["headline"] == "T3"
+    assert cards["author_cards/p03"]["by"] == "Ada"
+    assert by_bulk.listed == len(domain)  # post_pages were fed from the plan, not listed
+    assert results["author_cards"].created == 12
