@@ -13,11 +13,12 @@ hook that modifies its inputs cannot change what the next root sees.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 from boiler_core.documents import Doc
 from boiler_core.rebuild.paging import DEFAULT_PAGE_SIZE
+from boiler_core.store.memory import copy_value, matches
 from boiler_core.store.port import Lister, QueryOp
 
 BYTES_PER_DOCUMENT = 2_000
@@ -75,7 +76,7 @@ class Snapshot:
             raise ValueError(f"limit must be at least 1, not {limit}")
         if not isinstance(value, Hashable):
             found = [
-                d for p in self.paths(collection) if _matches(d := self._docs[p], field, op, value)
+                d for p in self.paths(collection) if matches(d := self._docs[p], field, op, value)
             ]
         else:
             key = (collection, field, op)
@@ -133,24 +134,5 @@ def stream(
 _ABSENT: Any = object()
 
 
-def _matches(doc: Doc, field: str, op: QueryOp, value: Any) -> bool:
-    found = doc.get(field, _ABSENT)
-    if found is _ABSENT:
-        return False
-    if op == "array-contains":
-        return isinstance(found, list | tuple) and value in found
-    return bool(found == value)
-
-
 def _copied(doc: Doc | None) -> Doc | None:
-    return None if doc is None else Doc(doc.path, _copy(doc.data))
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {key: _copy(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copy(item) for item in value]
-    if isinstance(value, tuple):
-        return tuple(_copy(item) for item in value)
-    return value
+    return None if doc is None else Doc(doc.path, copy_value(doc.data))

@@ -61,7 +61,7 @@ class MemoryStore:
         """A copy of the data at ``path``, or None."""
         with self._lock:
             data = self._docs.get(path)
-            return None if data is None else _copy(data)
+            return None if data is None else copy_value(data)
 
     def paths(self, prefix: str = "") -> list[str]:
         """Sorted paths of existing documents starting with ``prefix``."""
@@ -71,7 +71,7 @@ class MemoryStore:
     def dump(self, prefix: str = "") -> dict[str, dict[str, Any]]:
         """Copies of every document whose path starts with ``prefix``, by path (sorted)."""
         with self._lock:
-            return {p: _copy(self._docs[p]) for p in self.paths(prefix)}
+            return {p: copy_value(self._docs[p]) for p in self.paths(prefix)}
 
     # -- Reader ----------------------------------------------------------------------------------
 
@@ -100,8 +100,8 @@ class MemoryStore:
             for path in sorted(p for p in self._docs if p.startswith(prefix) and p.count("/") == 1):
                 if after is not None and path <= after:
                     continue
-                if _matches(Doc(path, self._docs[path]).get(field, _ABSENT), op, value):
-                    out.append(Doc(path, _copy(self._docs[path])))
+                if matches(Doc(path, self._docs[path]), field, op, value):
+                    out.append(Doc(path, copy_value(self._docs[path])))
                     if len(out) == limit:
                         break
             return out
@@ -179,7 +179,7 @@ class MemoryStore:
 
     def _read(self, path: str) -> Doc | None:
         data = self._docs.get(path)
-        return None if data is None else Doc(path, _copy(data))
+        return None if data is None else Doc(path, copy_value(data))
 
     def _version(self, path: str) -> int:
         return self._versions.get(path, 0)
@@ -196,7 +196,7 @@ class MemoryStore:
         if data is None:
             self._docs.pop(path, None)
         else:
-            self._docs[path] = _copy(data)
+            self._docs[path] = copy_value(data)
 
     def _commit(self, tx: MemoryTransaction) -> None:
         with self._lock:
@@ -250,7 +250,7 @@ class MemoryTransaction:
 
     def set(self, path: str, data: Mapping[str, Any]) -> None:
         """Buffer a create-or-replace of ``path``."""
-        self.writes[path] = _copy(data)
+        self.writes[path] = copy_value(data)
 
     def delete(self, path: str) -> None:
         """Buffer a delete of ``path``."""
@@ -264,15 +264,16 @@ class MemoryTransaction:
 _ABSENT: Any = object()
 
 
-def _copy(value: Any) -> Any:
+def copy_value(value: Any) -> Any:
     """A copy of ``value`` through dicts (any mapping), lists and tuples; other values are
-    immutable (scalars, Ref, datetime) and returned as they are."""
+    immutable (scalars, Ref, datetime) and returned as they are. Stores that hand out documents
+    they keep (this one, the bulk backfill's snapshot) copy them with it."""
     if isinstance(value, Mapping):
-        return {key: _copy(item) for key, item in value.items()}
+        return {key: copy_value(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_copy(item) for item in value]
+        return [copy_value(item) for item in value]
     if isinstance(value, tuple):
-        return tuple(_copy(item) for item in value)
+        return tuple(copy_value(item) for item in value)
     return value
 
 
@@ -284,9 +285,12 @@ def _in_collection(key: tuple[str, ...], collection: str, group: bool) -> bool:
     return key[:-1] == tuple(collection.split("/"))
 
 
-def _matches(field_value: Any, op: QueryOp, value: Any) -> bool:
-    if field_value is _ABSENT:
+def matches(doc: Doc, field: str, op: QueryOp, value: Any) -> bool:
+    """Whether ``doc`` answers the query ``field`` ``op`` ``value`` (as Firestore would: a
+    missing field never matches)."""
+    found = doc.get(field, _ABSENT)
+    if found is _ABSENT:
         return False
     if op == "array-contains":
-        return isinstance(field_value, list | tuple) and value in field_value
-    return bool(field_value == value)
+        return isinstance(found, list | tuple) and value in found
+    return bool(found == value)
