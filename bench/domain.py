@@ -15,7 +15,7 @@ from typing import Any
 from google.cloud.firestore import Client
 
 from boiler_core.documents import Ref
-from boiler_core.store.firestore import to_firestore
+from boiler_core.store.codec import to_firestore
 
 Write = tuple[str, dict[str, Any] | None]
 """A domain write: the document path and its new data (None deletes it)."""

@@ -28,7 +28,8 @@ from boiler_core.engine.change import Change
 from boiler_core.engine.engine import Engine
 from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.manifest.imports import importable_from
-from boiler_core.store.firestore import FirestoreStore, firestore_client, to_neutral
+from boiler_core.store.codec import to_neutral
+from boiler_core.store.firestore import FirestoreStore, firestore_client
 
 Snapshot = DocumentSnapshot[DocumentReference]
 WrittenEvent = Event[SdkChange[Snapshot | None]]

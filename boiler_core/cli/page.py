@@ -22,7 +22,8 @@ from boiler_core.dispatch import LocalRuntime
 from boiler_core.frontend import PageServer
 from boiler_core.frontend.files import INDEX
 from boiler_core.manifest.imports import importable_from
-from boiler_core.store.firestore import firestore_client, to_firestore
+from boiler_core.store.codec import to_firestore
+from boiler_core.store.firestore import firestore_client
 
 FIXTURE_MODULE = "meeting_room.fixture"
 DEFAULT_PAGE_DIR = Path("web/dist")

@@ -16,7 +16,7 @@ from typing import Any
 
 from google.cloud.firestore import Client
 
-from boiler_core.store.firestore import to_firestore
+from boiler_core.store.codec import to_firestore
 
 View = Mapping[str, Any] | None
 VIEW_COLLECTION = "meeting_sessions"

@@ -1,7 +1,7 @@
 """Firestore documents to and from store-neutral values, on the raw protocol buffers.
 
 The client library converts every value through proto-plus wrappers and builds a
-``DocumentReference`` for every reference, which :func:`~boiler_core.store.firestore.to_neutral`
+``DocumentReference`` for every reference, which :func:`to_neutral`
 then turns into a :class:`~boiler_core.documents.Ref`. On the engine's hot path (a fan-out reads
 and writes thousands of documents in one invocation) that conversion was most of the CPU time.
 This module reads and writes the protobuf messages directly, with the library's own rules:
@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from google.api_core.datetime_helpers import DatetimeWithNanoseconds
+from google.cloud.firestore import Client, DocumentReference
 from google.cloud.firestore_v1 import _helpers
 from google.cloud.firestore_v1._helpers import GeoPoint
 from google.cloud.firestore_v1.types import document as document_types
@@ -78,8 +79,6 @@ class Codec:
         if kind == "map_value":
             fields = value_pb.map_value.fields
             if "__type__" in fields:  # vectors and BSON types: the library knows them
-                from boiler_core.store.firestore import to_neutral
-
                 return to_neutral(_helpers.decode_dict(fields, self._client))
             return self.fields(fields)
         if kind == "timestamp_value":
@@ -143,3 +142,25 @@ class Codec:
             out.geo_point_value.CopyFrom(value.to_protobuf())
         else:
             raise Unsupported(f"{type(value).__name__} is left to the client library")
+
+
+def to_neutral(value: Any) -> Any:
+    """A Firestore value with every ``DocumentReference`` (also nested) replaced by a Ref."""
+    if isinstance(value, DocumentReference):
+        return Ref(value.path)
+    if isinstance(value, Mapping):
+        return {key: to_neutral(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_neutral(item) for item in value]
+    return value
+
+
+def to_firestore(value: Any, client: Client) -> Any:
+    """A store-neutral value with every Ref (also nested) replaced by a ``DocumentReference``."""
+    if isinstance(value, Ref):
+        return client.document(value.path)
+    if isinstance(value, Mapping):
+        return {key: to_firestore(item, client) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_firestore(item, client) for item in value]
+    return value

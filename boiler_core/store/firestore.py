@@ -7,7 +7,7 @@ The engine's reads (``get_all``, ``query``), listing with data, transactional ``
 creates go straight to the Firestore API's protocol buffers through
 :class:`~boiler_core.store.codec.Codec`: the library's snapshots and proto-plus wrappers cost more
 CPU than the round trips on a large fan-out. Listing names only, and values the codec leaves to
-the library, use the library (:func:`to_neutral`, :func:`to_firestore`).
+the library, use the library (:func:`~.codec.to_neutral`, :func:`~.codec.to_firestore`).
 
 Transactions are retried here, not by the client library: the library's ``@transactional``
 retries only commit-time aborts and never backs off. :meth:`FirestoreStore.run_transaction`
@@ -45,14 +45,14 @@ from typing import Any, TypeVar
 from google.api_core.exceptions import Aborted, AlreadyExists
 from google.api_core.gapic_v1.method import DEFAULT
 from google.auth.credentials import AnonymousCredentials
-from google.cloud.firestore import Client, DocumentReference, FieldFilter
+from google.cloud.firestore import Client, FieldFilter
 from google.cloud.firestore import Transaction as FirestoreTransaction
 from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 from google.cloud.firestore_v1.types import write as write_types
 
-from boiler_core.documents import Doc, Ref
+from boiler_core.documents import Doc
 from boiler_core.errors import ContentionError, StoreError
-from boiler_core.store.codec import Codec, Unsupported
+from boiler_core.store.codec import Codec, Unsupported, to_firestore
 from boiler_core.store.port import QueryOp, Transaction
 
 T = TypeVar("T")
@@ -70,28 +70,6 @@ DOCUMENT_ID = "__name__"
 
 BACKOFF_BASE = 0.05
 BACKOFF_CAP = 2.0
-
-
-def to_neutral(value: Any) -> Any:
-    """A Firestore value with every ``DocumentReference`` (also nested) replaced by a Ref."""
-    if isinstance(value, DocumentReference):
-        return Ref(value.path)
-    if isinstance(value, Mapping):
-        return {key: to_neutral(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_neutral(item) for item in value]
-    return value
-
-
-def to_firestore(value: Any, client: Client) -> Any:
-    """A store-neutral value with every Ref (also nested) replaced by a ``DocumentReference``."""
-    if isinstance(value, Ref):
-        return client.document(value.path)
-    if isinstance(value, Mapping):
-        return {key: to_firestore(item, client) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_firestore(item, client) for item in value]
-    return value
 
 
 def firestore_client(project: str | None, *, database: str | None = None) -> Client:
@@ -165,15 +143,12 @@ class FirestoreStore:
         if not documents:
             return []
         batch = self.client.batch()
-        codec = self._wire.codec
         for path, data in documents:
-            try:
-                write = codec.set_write(path, data)
-            except Unsupported:  # sentinels and the like: the library's own create
+            write = self._wire.write(path, data, create=True)
+            if write is None:  # sentinels and the like: the library's own create
                 batch.create(self.client.document(path), to_firestore(data, self.client))
-                continue
-            write.current_document.exists = False
-            batch._add_write_pbs([write_types.Write.wrap(write)])
+            else:
+                batch._add_write_pbs([write])
         try:
             batch.commit()
             return []
@@ -191,13 +166,8 @@ class FirestoreStore:
 
     def _page_query(self, collection: str, group: bool, after: str | None, limit: int) -> Any:
         """``collection`` (or the group) ordered by document name, after ``after``, limited."""
-        if limit < 1:
-            raise ValueError(f"limit must be at least 1, not {limit}")
         source = self.client.collection_group(collection) if group else self._collection(collection)
-        query = source.order_by(DOCUMENT_ID)
-        if after is not None:
-            query = query.start_after({DOCUMENT_ID: self.client.document(after)})
-        return query.limit(limit)
+        return _paged(self.client, source, after, limit)
 
     def count(self, collection: str, *, group: bool = False) -> int:
         """How many documents the collection (or collection group) holds: a COUNT aggregation."""
@@ -294,13 +264,12 @@ class _FirestoreTransaction:
         return self._wire.query(collection, field, op, value, self, after=after, limit=limit)
 
     def set(self, path: str, data: Mapping[str, Any]) -> None:
-        try:
-            write = self._wire.codec.set_write(path, data)
-        except Unsupported:  # sentinels and the like: the library's own set
+        write = self._wire.write(path, data)
+        if write is None:  # sentinels and the like: the library's own set
             client = self._wire.client
             self._transaction.set(client.document(path), to_firestore(data, client))
-            return
-        self._transaction._add_write_pbs([write_types.Write.wrap(write)])
+        else:
+            self._transaction._add_write_pbs([write])
 
     def delete(self, path: str) -> None:
         self._transaction.delete(self._wire.client.document(path))
@@ -327,6 +296,17 @@ class _Wire:
     def __init__(self, client: Client) -> None:
         self.client = client
         self.codec = Codec(f"{client._database_string}/documents/", client)
+
+    def write(self, path: str, data: Mapping[str, Any], *, create: bool = False) -> Any | None:
+        """The ``Write`` replacing document ``path`` with ``data`` (only if it does not exist,
+        with ``create``); None when the codec leaves ``data`` to the library."""
+        try:
+            raw = self.codec.set_write(path, data)
+        except Unsupported:
+            return None
+        if create:
+            raw.current_document.exists = False
+        return write_types.Write.wrap(raw)
 
     def get_all(
         self, paths: Sequence[str], transaction: _FirestoreTransaction | None = None
@@ -369,13 +349,7 @@ class _Wire:
             filter=FieldFilter(field, _OPERATORS[op], to_firestore(value, self.client))
         )
         if after is not None or limit is not None:
-            query = query.order_by(DOCUMENT_ID)
-            if after is not None:
-                query = query.start_after({DOCUMENT_ID: self.client.document(after)})
-            if limit is not None:
-                if limit < 1:
-                    raise ValueError(f"limit must be at least 1, not {limit}")
-                query = query.limit(limit)
+            query = _paged(self.client, query, after, limit)
         return sorted(self.run(query, transaction), key=lambda doc: doc.path)
 
     def run(self, query: Any, transaction: _FirestoreTransaction | None = None) -> list[Doc]:
@@ -396,6 +370,18 @@ class _Wire:
                 path = codec.path(raw.document.name)
                 docs.append(Doc(path, codec.fields(raw.document.fields)))
         return docs
+
+
+def _paged(client: Client, query: Any, after: str | None, limit: int | None) -> Any:
+    """``query`` ordered by document name, after the path ``after``, at most ``limit``."""
+    query = query.order_by(DOCUMENT_ID)
+    if after is not None:
+        query = query.start_after({DOCUMENT_ID: client.document(after)})
+    if limit is not None:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
+        query = query.limit(limit)
+    return query
 
 
 def _rollback_quietly(transaction: FirestoreTransaction) -> None:

@@ -24,7 +24,7 @@ from meeting_room.fixture import (
 )
 
 from boiler_core.http import emulator_id_token
-from boiler_core.store.firestore import to_firestore
+from boiler_core.store.codec import to_firestore
 from boiler_core.testing import visible
 
 Wait = Callable[..., Any]

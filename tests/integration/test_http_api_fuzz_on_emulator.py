@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 
 from boiler_core.dispatch import LocalRuntime
 from boiler_core.http import emulator_id_token
-from boiler_core.store.firestore import to_firestore
+from boiler_core.store.codec import to_firestore
 
 pytestmark = pytest.mark.integration
 

@@ -22,7 +22,7 @@ from meeting_room.fixture import EXPECTED_MEETING_SESSION, USERS, fixture_docume
 
 from boiler_core.dispatch import LocalRuntime
 from boiler_core.http import emulator_id_token
-from boiler_core.store.firestore import to_firestore
+from boiler_core.store.codec import to_firestore
 
 pytestmark = pytest.mark.integration
 

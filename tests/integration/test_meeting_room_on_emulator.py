@@ -36,7 +36,7 @@ from meeting_room.fixture import (
 )
 
 from boiler_core.dispatch import LocalRuntime
-from boiler_core.store.firestore import to_firestore
+from boiler_core.store.codec import to_firestore
 
 pytestmark = pytest.mark.integration
 

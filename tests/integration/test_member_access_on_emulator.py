@@ -16,7 +16,7 @@ from google.cloud.firestore import ArrayRemove, ArrayUnion, Client
 from meeting_room.fixture import fixture_documents
 
 from boiler_core.dispatch import LocalRuntime
-from boiler_core.store.firestore import to_firestore
+from boiler_core.store.codec import to_firestore
 
 pytestmark = pytest.mark.integration
 

@@ -24,7 +24,8 @@ from boiler_core.manifest import load_manifest
 from boiler_core.manifest.imports import importable_from
 from boiler_core.rebuild import fingerprints, record_path
 from boiler_core.rebuild.bulk import BulkBackfill
-from boiler_core.store.firestore import FirestoreStore, to_firestore
+from boiler_core.store.codec import to_firestore
+from boiler_core.store.firestore import FirestoreStore
 from boiler_core.testing import visible
 
 pytestmark = pytest.mark.integration

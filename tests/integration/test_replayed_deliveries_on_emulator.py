@@ -17,7 +17,7 @@ from google.cloud.firestore import Client
 from meeting_room.fixture import EXPECTED_MEETING_SESSION, MEETING_ID, fixture_documents
 
 from boiler_core.dispatch import Delivery, LocalRuntime
-from boiler_core.store.firestore import to_firestore
+from boiler_core.store.codec import to_firestore
 
 pytestmark = pytest.mark.integration
 

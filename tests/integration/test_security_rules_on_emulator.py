@@ -29,7 +29,7 @@ from boiler_core.codegen.rules import RULES_FILE, render_rules
 from boiler_core.dispatch import LocalRuntime
 from boiler_core.emulator import wait_for
 from boiler_core.manifest import load_manifest
-from boiler_core.store.firestore import to_firestore
+from boiler_core.store.codec import to_firestore
 from boiler_core.versions import version_of
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,8 @@ from google.cloud.firestore import Client, DocumentReference, GeoPoint
 
 from boiler_core.documents import Ref
 from boiler_core.errors import StoreError
-from boiler_core.store.firestore import firestore_client, to_firestore, to_neutral
+from boiler_core.store.codec import to_firestore, to_neutral
+from boiler_core.store.firestore import firestore_client
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from google.cloud.firestore_v1 import _helpers
 from google.cloud.firestore_v1.vector import Vector
 
 from boiler_core.documents import Ref
-from boiler_core.store.codec import Codec, Unsupported
-from boiler_core.store.firestore import to_firestore, to_neutral
+from boiler_core.store.codec import Codec, Unsupported, to_firestore, to_neutral
 
 UTC = datetime.UTC
 
