@@ -47,7 +47,8 @@ class Assignment:
 
 
 Work = Callable[[Assignment, Found], Cost]
-"""Runs one chunk; calls ``Found`` once its queries have run (it may not, if it fails first)."""
+"""Runs one chunk; a chunk with pages calls ``Found`` once its queries have run (it may not, if it
+fails first). A chunk without pages need not: :class:`Schedule` hands out the next at once."""
 
 
 class Schedule:

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -172,7 +172,8 @@ class Engine:
         """
         named = _named(also)
         chunk = sorted(set(root_ids) | set(named))
-        return self._chunk_transaction(self._view(view), chunk, _given(named), Tally())(tx)
+        assignment = Assignment(tuple(chunk), (), frozenset())
+        return self._chunk_transaction(self._view(view), assignment, _given(named), Tally())(tx)
 
     def content(self, view: str, root_id: str, reader: Reader) -> dict[str, Any] | None:
         """The computed fields of ``view``'s document for root ``root_id`` in the state ``reader``
@@ -304,7 +305,7 @@ class Engine:
     def _chunk_transaction(
         self,
         view: View,
-        assignment: Assignment | Sequence[str],
+        assignment: Assignment,
         named_by: Namer,
         tally: Tally,
         progress: list[Any] | None = None,
@@ -312,58 +313,19 @@ class Engine:
     ) -> Callable[[Transaction], WritePlan]:
         """The transaction function of one chunk: all reads, the pure decisions, then writes.
 
-        The chunk's roots are the assignment's named roots and the next page of each of its open
-        queries (up to ``chunk_size`` roots in all, leaving out the roots other chunks have). The
-        first attempt that runs the queries fixes where each page ends and tells ``found``
-        (which hands out the next chunk); a retried attempt reads the same ranges again, whatever
-        they hold by then, and recomputes the roots the first one found too. ``progress``
-        receives the ids of the roots each attempt handles (the last one's count). Every document
-        is read once per attempt (:class:`CachedReader`), and what can be predicted is read in as
-        few calls as possible (:mod:`.prefetch`).
+        The chunk's roots are the assignment's named roots and, when it has open queries, the
+        next page of each (:meth:`_paged_roots`). ``progress`` receives the ids of the roots each
+        attempt handles (the last one's count). Every document is read once per attempt
+        (:class:`CachedReader`), and what can be predicted is read in as few calls as possible
+        (:mod:`.prefetch`).
         """
-        if not isinstance(assignment, Assignment):
-            assignment = Assignment(tuple(assignment), (), frozenset())
-        found_ids: list[list[str]] = []  # the roots the first attempt's pages held (once run)
-        ends: list[str | _Empty | None] = []  # where each of its pages ended
+        first_pages = _FirstPages()
 
         def run(tx: Transaction) -> WritePlan:
             reader = CachedReader(CountingReader(tx, tally))
-            ids = list(assignment.given)
-            seen = set(ids) | assignment.skip
-            if assignment.pages and not found_ids:
-                still_open: list[Page] = []
-                page_ends: list[str | _Empty | None] = []
-                for query, after in assignment.pages:
-                    room = self.chunk_size - len(ids)
-                    if room <= 0:
-                        still_open.append((query, after))
-                        page_ends.append(EMPTY)
-                        continue
-                    page = reader.query(*query, after=after, limit=room)
-                    ids.extend(doc.id for doc in page if doc.id not in seen)
-                    seen.update(doc.id for doc in page)
-                    if len(page) == room:
-                        still_open.append((query, page[-1].path))
-                        page_ends.append(page[-1].path)
-                    else:
-                        page_ends.append(None)
-                ends[:] = page_ends
-                found_ids.append(sorted(ids))
-                if found is not None:
-                    found(found_ids[0], still_open)
-            elif assignment.pages:
-                ids.extend(r for r in found_ids[0] if r not in seen)
-                seen.update(found_ids[0])
-                for (query, after), end in zip(assignment.pages, ends, strict=True):
-                    if not isinstance(end, _Empty):
-                        for doc in self._page_range(reader, query, after, end):
-                            if doc.id not in seen:
-                                ids.append(doc.id)
-                                seen.add(doc.id)
-            elif found is not None and not found_ids:
-                found_ids.append(sorted(ids))
-                found(found_ids[0], ())
-            ids.sort()
+            ids = sorted(assignment.given)
+            if assignment.pages:
+                ids = self._paged_roots(reader, assignment, first_pages, found)
             if progress is not None:
                 progress[:] = [ids]
             named = named_by(ids)
@@ -400,6 +362,49 @@ class Engine:
             return plan
 
         return run
+
+    def _paged_roots(
+        self, reader: Reader, assignment: Assignment, first: _FirstPages, found: Found | None
+    ) -> list[str]:
+        """The assignment's named roots and the roots of its queries' next pages, up to
+        ``chunk_size`` in all, leaving out the roots other chunks have.
+
+        The first attempt reads the next page of each open query, records where each page
+        ended in ``first`` and tells ``found`` (which hands out the next chunk). A retried attempt
+        reads the same ranges again, whatever they hold by then, and keeps the roots the first
+        one found too, so a retry neither skips nor steals a root.
+        """
+        ids = list(assignment.given)
+        seen = set(ids) | assignment.skip
+
+        def take(candidates: Iterable[str]) -> None:
+            for root_id in candidates:
+                if root_id not in seen:
+                    ids.append(root_id)
+                    seen.add(root_id)
+
+        if first.ids is not None:
+            take(first.ids)
+            for query, after, end in first.ranges:
+                take(doc.id for doc in self._page_range(reader, query, after, end))
+            return sorted(ids)
+        ranges: list[tuple[Query, str | None, str | None]] = []
+        still_open: list[Page] = []
+        for query, after in assignment.pages:
+            room = self.chunk_size - len(ids)
+            if room <= 0:
+                still_open.append((query, after))
+                continue
+            page = reader.query(*query, after=after, limit=room)
+            take(doc.id for doc in page)
+            end = page[-1].path if len(page) == room else None
+            ranges.append((query, after, end))
+            if end is not None:
+                still_open.append((query, end))
+        first.ranges, first.ids = ranges, sorted(ids)
+        if found is not None:
+            found(first.ids, still_open)
+        return first.ids
 
     def _page_range(
         self, reader: Reader, query: Query, after: str | None, end: str | None
@@ -458,11 +463,13 @@ class Engine:
         return paths
 
 
-class _Empty:
-    """Where a page that had no room ends: it holds nothing."""
+@dataclass
+class _FirstPages:
+    """What the first attempt of a chunk with queries found: its roots, and the range each page
+    it read covered (``end`` None: to the last document)."""
 
-
-EMPTY = _Empty()
+    ids: list[str] | None = None
+    ranges: list[tuple[Query, str | None, str | None]] = field(default_factory=list)
 
 
 def _import_hooks(manifest: Manifest) -> dict[str, Hook]:
