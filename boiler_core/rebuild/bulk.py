@@ -46,7 +46,7 @@ from boiler_core.rebuild.checkpoint import ViewProgress
 from boiler_core.rebuild.dryrun import DryRun
 from boiler_core.rebuild.fingerprint import write_record
 from boiler_core.rebuild.order import build_order, source_collections
-from boiler_core.rebuild.paging import DEFAULT_PAGE_SIZE
+from boiler_core.rebuild.paging import DEFAULT_PAGE_SIZE, doc_id
 from boiler_core.rebuild.ratelimit import RampingLimiter
 from boiler_core.rebuild.snapshot import Snapshot, stream
 from boiler_core.rebuild.strays import classify, output_sources
@@ -205,7 +205,7 @@ class BulkBackfill:
         feeds = target.path.collection_path in self.produced
         masters: list[Doc] = []
         not_created: list[str] = []
-        roots = [path.rsplit("/", 1)[-1] for path in self.snapshot.paths(target.root)]
+        roots = [doc_id(path) for path in self.snapshot.paths(target.root)]
         chunk_size = self.engine.chunk_size
         with _Writer(self.store, self.writers, self.limiter, not_created) as writer:
             for start in range(0, len(roots), chunk_size):
