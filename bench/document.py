@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from bench.carried import CarriedRun
 from bench.coldstart import median_ms
 from bench.latency import percentile
 from bench.report import (
     Results,
     backfill_table,
+    carried_table,
     cold_table,
     cost_table,
     fanout_table,
     latency_table,
+    priced,
     ratio,
     table,
     versus_table,
@@ -54,6 +57,16 @@ Firestore round trips.
   domain in a second such project built by the transactional `boiler backfill --all --rate 0`.
   Reads are the commands' own counts: the bulk mode's include its COUNT aggregations (one read
   per 1,000 documents counted, at least one).
+- **Carrying the changed document** (in-memory, counts only; `bench/carried.py`). The engine
+  takes the changed document from the event instead of reading it when the masters record the
+  update time the event started from, and pays with a rewrite (refresh) of a master whose content
+  is unchanged but whose recorded sources moved (docs/consistency.md, "The carried document").
+  The fault suite's random meeting-room workload (2,000 writes after the seed: every kind of
+  change, no-op and irrelevant writes included) is run per seed by an engine that carries and by
+  one that does not (`Engine(carry=False)`: the changed document read every time, no `_sources`,
+  no refreshes), delivered in order (each event once) and shuffled (the fault suite's delivery
+  without failures: windows of 16 writes, 1-3 copies, up to 2 windows late). The priced ratio
+  weighs operations by Firestore's list prices (a write 3 reads, a delete a third of one).
 - **Cold start.** Fresh interpreters importing, timed inside the process: the SDK modules every
   Python Firestore trigger imports, the baseline's `main.py`, boiler's generated `main.py`;
   alternated, medians.
@@ -220,6 +233,10 @@ def render(r: Results, *, quick: bool = False) -> str:
         "",
         backfill_table(r.backfill, getattr(r, "backfill_transactional", None)),
         "",
+        "## Carrying the changed document: a mixed workload, with and without",
+        "",
+        carried_table(getattr(r, "carried", [])),
+        "",
         "## Cold start: import time in fresh processes",
         "",
         cold_table(r.cold),
@@ -243,23 +260,37 @@ def analysis(r: Results) -> str:
         listed = ", ".join(f"{name} +{_plain(extra)}" for name, extra in excess)
         out += [
             f"**Reads per event** ({listed} above the bound). Writes and deletes are at the "
-            "bound for every kind and an irrelevant change costs nothing. The reads above it are:",
+            "bound for every kind and an irrelevant change costs nothing. The changed document is "
+            "not read again: every master records the update time of each source it was computed "
+            "from (`_sources`), and the event's document is used when they record the time the "
+            'event started from (docs/consistency.md, "The carried document"). What remains:',
             "",
-            "- one per recomputed view and event: the changed document is read again inside the "
-            "transaction although the event carries it. That read is the stale-write guard for the "
-            "source: without it a stalled invocation computing from an older `after` is not "
-            "stopped by anything it read, and DESIGN.md's ABA trap reopens. Closing it without the "
-            "read takes per-source version watermarks in every master and a write whenever one "
-            'advances; docs/consistency.md ("Why the changed document is still read inside the '
-            'transaction") gives the argument. The engine keeps the read: a read costs a third '
-            "of a write.",
-            "- for the location move, `user_profiles` also pays the reverse query that finds the "
-            "affected users through the meetings at that location (a two-level climb); the bound "
-            "does not count finding roots, and the per-user `meetings` joins must load those "
-            "meetings again inside the transaction.",
+            "- for the location move, `user_profiles` pays the reverse query that finds the "
+            "affected users through the meetings at that location (a two-level climb: location, "
+            "meetings, their users); the bound does not count finding roots, and the per-user "
+            "`meetings` joins load those meetings again inside the transaction, where the "
+            "climb's out-of-transaction results cannot stand in for them.",
+            "- a kind whose event could not be carried (a create; a master that does not record "
+            "the document's previous update time, e.g. after an earlier write changed nothing the "
+            "view shows) reads the document once more.",
             "",
             "Query counts above the bound are those reverse lookups (which meetings list this "
             "ticket, user or location), which the bound leaves out by definition.",
+            "",
+        ]
+    if getattr(r, "carried", None):
+        in_order = [x for x in r.carried if x.delivery == "in order"]
+        shuffled = [x for x in r.carried if x.delivery != "in order"]
+        out += [
+            "**Carrying the changed document on a mixed workload** (the table above): "
+            + _carried_summary("in order", in_order)
+            + "; "
+            + _carried_summary("shuffled", shuffled)
+            + ". The extra writes are refreshes: masters rewritten with unchanged content because "
+            "a source they record was read at a newer update time (after a change this view "
+            "ignores, or one that changed only copies, or an event handled out of order); "
+            "without them a late event could be trusted against a stale record. "
+            "`project: {carry_changed_document: false}` turns carrying off.",
             "",
         ]
     ours = r.latency.get("boiler")
@@ -366,6 +397,25 @@ def analysis(r: Results) -> str:
     if len(out) == 2:
         out += ["Every goal was reached in this run.", ""]
     return "\n".join(out)
+
+
+def _carried_summary(label: str, runs: list[CarriedRun]) -> str:
+    """``in order, carrying / reading: reads 0.96, writes 1.03, priced 0.99`` over ``runs``."""
+    on = [x for x in runs if x.carry]
+    off = [x for x in runs if not x.carry]
+    if not on or not off:
+        return f"{label}: not measured"
+
+    def total(runs: list[CarriedRun], name: str) -> float:
+        return float(sum(getattr(x, name) for x in runs))
+
+    reads = ratio(total(on, "reads"), total(off, "reads")) or 0
+    writes = ratio(total(on, "writes"), total(off, "writes")) or 0
+    price = ratio(sum(priced(x) for x in on), sum(priced(x) for x in off)) or 0
+    return (
+        f"{label}, carrying / reading over {len(on)} seeds: reads {reads:.3f}, writes "
+        f"{writes:.3f}, priced {price:.3f}"
+    )
 
 
 def _plain(value: float) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bench import document
 from bench.backfill import measure_backfill
+from bench.carried import measure_carried
 from bench.coldstart import measure_cold_start
 from bench.costs import measure_costs
 from bench.fanout import measure_fanout
@@ -28,6 +29,7 @@ from bench.machine import describe, load_average
 from bench.report import (
     Results,
     backfill_table,
+    carried_table,
     chart,
     cost_table,
     fanout_table,
@@ -97,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     part("cold start", lambda: results.cold.update(measure_cold_start(3 if quick else 7)))
+    part(
+        "carried",
+        lambda: results.carried.extend(measure_carried(manifest, 300 if quick else 2000)),
+    )
     python38: list[Path] = []
     part("flask-boiler venv", lambda: python38.append(ensure_venv(cache)))
 
@@ -175,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
             print(fanout_table(results.ours_fanout, results.hand_fanout))
         if "backfill" in only:
             print(backfill_table(results.backfill, results.backfill_transactional))
+        if results.carried:
+            print(carried_table(results.carried))
         print("\n".join(results.notes))
         return 0
     saved.write_bytes(pickle.dumps(results))

@@ -7,8 +7,11 @@ The engine, hooks and the in-memory store see only these types; the Firestore ad
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, order=True)
@@ -39,6 +42,11 @@ class Doc:
 
     path: str
     data: Mapping[str, Any]
+    update_time: int | None = field(default=None, compare=False)
+    """When the document was last written, as an opaque increasing integer: Firestore's
+    ``update_time`` in nanoseconds since the epoch, the in-memory store's commit counter. None
+    when the store did not say. Two reads of a document give the same value exactly when no write
+    came between them."""
 
     @property
     def id(self) -> str:
@@ -69,3 +77,23 @@ def ref_id(value: Any) -> str | None:
     if isinstance(value, str) and value:
         return value.rsplit("/", 1)[-1]
     return None
+
+
+def update_time_ns(value: Any) -> int | None:
+    """A Firestore update time as :attr:`Doc.update_time` holds it: nanoseconds since the epoch.
+
+    ``value`` is a protobuf ``Timestamp`` (``seconds``, ``nanos``), a datetime (a
+    ``DatetimeWithNanoseconds`` keeps its nanoseconds; a naive one is taken as UTC), or None.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        delta = aware - _EPOCH
+        nanos = getattr(value, "nanosecond", None)
+        fraction = nanos if isinstance(nanos, int) else delta.microseconds * 1000
+        return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + fraction
+    seconds, nanos = getattr(value, "seconds", None), getattr(value, "nanos", None)
+    if isinstance(seconds, int) and isinstance(nanos, int):
+        return seconds * 1_000_000_000 + nanos
+    raise TypeError(f"not an update time: {value!r}")

@@ -24,6 +24,7 @@ from firebase_functions.core import Change as SdkChange
 from firebase_functions.firestore_fn import Event
 from google.cloud.firestore import DocumentReference, DocumentSnapshot
 
+from boiler_core.documents import update_time_ns
 from boiler_core.engine.change import Change
 from boiler_core.engine.engine import Engine
 from boiler_core.manifest import Manifest, load_manifest_text
@@ -114,6 +115,8 @@ def change_from_event(manifest: Manifest, collection: str, event: WrittenEvent) 
         doc_id=document.rsplit("/", 1)[-1],
         before=_data(event.data.before),
         after=_data(event.data.after),
+        before_time=_update_time(event.data.before),
+        after_time=_update_time(event.data.after),
         event_id=event.id,
         time=event.time,
     )
@@ -125,6 +128,12 @@ def _relative_path(document: str) -> str:
     if document.startswith("projects/") and marker in document:
         return document.split(marker, 1)[1]
     return document
+
+
+def _update_time(snapshot: Snapshot | None) -> int | None:
+    if snapshot is None or not snapshot.exists:
+        return None
+    return update_time_ns(snapshot.update_time)
 
 
 def _data(snapshot: Snapshot | None) -> Mapping[str, Any] | None:

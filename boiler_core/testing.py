@@ -19,6 +19,7 @@ from typing import Any
 from boiler_core.engine.change import Change
 from boiler_core.engine.cost import Cost
 from boiler_core.engine.engine import Engine
+from boiler_core.engine.outputs import without_sources
 from boiler_core.manifest.model import Manifest
 from boiler_core.store.memory import MemoryStore
 
@@ -28,12 +29,20 @@ def write(
 ) -> Change:
     """Set the top-level document at ``path`` to ``data`` (None deletes it); return the Change."""
     collection, doc_id = _split(path)
-    before = store.doc(path)
+    before, before_time = store.doc(path), store.update_time(path)
     if data is None:
         store.remove(path)
     else:
         store.put(path, data)
-    return Change(collection, doc_id, before, store.doc(path), event_id=event_id)
+    return Change(
+        collection,
+        doc_id,
+        before,
+        store.doc(path),
+        before_time=before_time,
+        after_time=store.update_time(path),
+        event_id=event_id,
+    )
 
 
 def update(
@@ -76,9 +85,10 @@ class Harness:
         return self.engine.handle(delete(self.store, path))
 
     def views(self) -> dict[str, dict[str, Any]]:
-        """Every document that is not domain data (view documents and their copies), by path."""
+        """Every document that is not domain data (view documents and their copies), by path,
+        without the masters' ``_sources`` (update times, which depend on the store's history)."""
         return {
-            path: data
+            path: without_sources(data)
             for path, data in self.store.dump().items()
             if path.split("/")[0] not in self.manifest.collections or path.count("/") > 1
         }

@@ -67,6 +67,8 @@ def manifest_data(manifest: Manifest) -> dict[str, Any]:
     }
     if project.cors_origins:
         data["project"]["cors_origins"] = list(project.cors_origins)
+    if not project.carry_changed_document:
+        data["project"]["carry_changed_document"] = False
     if manifest.mutations:
         data["mutations"] = {name: _mutation(m) for name, m in manifest.mutations.items()}
     return data

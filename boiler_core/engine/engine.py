@@ -12,6 +12,8 @@ One :meth:`Engine.handle` call, for each view fed by the changed collection:
    transaction, using the change's before and after data wherever the document's own links count;
 3. recomputes those roots in chunks, each chunk in one serializable transaction that reads the
    roots, their joined documents and the stored view documents, then writes only the difference.
+   The changed document itself is taken from the event instead of read when every master of the
+   chunk records (``_sources``) the update time the event started from.
 
 See docs/consistency.md for why this converges under duplicated, reordered and concurrent events.
 """
@@ -52,6 +54,7 @@ from boiler_core.engine.outputs import (
     desired_documents,
     master_path,
     plan_writes,
+    recorded_time,
 )
 from boiler_core.engine.reads import CachedReader, CountingReader, Tally
 from boiler_core.engine.relevance import Usage, is_relevant, moved_parents, usage
@@ -90,7 +93,13 @@ class Engine:
         chunk_size: int = 50,
         max_attempts: int = 5,
         parallel: int = 4,
+        carry: bool | None = None,
     ) -> None:
+        """``carry``: use the changed document an event carries instead of reading it when the
+        masters prove it current (docs/consistency.md, "The carried document"); None follows the
+        manifest's ``project.carry_changed_document``. False turns the mechanism off: the changed
+        document is read in every transaction, masters record no ``_sources`` (one that has them
+        is rewritten without them) and nothing is refreshed."""
         if chunk_size < 1 or max_attempts < 1 or parallel < 1:
             raise ValueError("chunk_size, max_attempts and parallel must be at least 1")
         self.manifest = manifest
@@ -98,6 +107,7 @@ class Engine:
         self.chunk_size = chunk_size
         self.max_attempts = max_attempts
         self.parallel = parallel
+        self.carry = manifest.project.carry_changed_document if carry is None else carry
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._log: LogSink = log if log is not None else print_log
@@ -125,7 +135,9 @@ class Engine:
                 reader = CountingReader(self.store, tally)
                 roots = self._affected_roots(view, change, reader, deferred)
                 cost += Cost(reads=tally.reads, queries=tally.queries, views=(view.name,))
-                cost += self._recompute(view, roots, _change_names(view, change), deferred)
+                named = _change_names(view, change)
+                carried = _Carried.of(change) if self.carry else None
+                cost += self._recompute(view, roots, named, deferred, carried)
         except Exception as exc:
             cost = replace(cost, ms=_elapsed_ms(started))
             entry = cost.to_log(**where, error=f"{type(exc).__name__}: {exc}")
@@ -259,20 +271,26 @@ class Engine:
     # -- recompute -------------------------------------------------------------------------------
 
     def _recompute(
-        self, view: View, root_ids: set[str], named: Namer, queries: Sequence[Query] = ()
+        self,
+        view: View,
+        root_ids: set[str],
+        named: Namer,
+        queries: Sequence[Query] = (),
+        carried: _Carried | None = None,
     ) -> Cost:
         """Recompute ``root_ids`` and the roots ``queries`` find, in chunks of ``chunk_size``,
         one transaction per chunk, up to ``parallel`` chunks at a time (:mod:`.chunks`).
 
         The queries run inside the transactions, a page at a time: each chunk fills the room its
         named roots leave with the next page of each open query (ordered by document name), so
-        every root found is read once, by the transaction that recomputes it.
+        every root found is read once, by the transaction that recomputes it. ``carried``: the
+        changed document as the event carries it (see :meth:`_chunk_transaction`).
         """
 
         def work(assignment: Assignment, found: Found) -> Cost:
             tally = Tally()
             progress: list[Any] = []
-            run = self._chunk_transaction(view, assignment, named, tally, progress, found)
+            run = self._chunk_transaction(view, assignment, named, tally, progress, found, carried)
             try:
                 plan = self.store.run_transaction(run, max_attempts=self.max_attempts)
             except ContentionError as exc:  # name the roots the last attempt worked on
@@ -285,6 +303,8 @@ class Engine:
                 deletes=len(plan.deletes),
                 skipped=plan.unchanged,
                 retries=self.store.last_retries,
+                carried=int(progress[1]),
+                refreshed=len(plan.refreshed),
                 roots=len(progress[0]),
             )
 
@@ -310,14 +330,20 @@ class Engine:
         tally: Tally,
         progress: list[Any] | None = None,
         found: Found | None = None,
+        carried: _Carried | None = None,
     ) -> Callable[[Transaction], WritePlan]:
         """The transaction function of one chunk: all reads, the pure decisions, then writes.
 
         The chunk's roots are the assignment's named roots and, when it has open queries, the
         next page of each (:meth:`_paged_roots`). ``progress`` receives the ids of the roots each
-        attempt handles (the last one's count). Every document is read once per attempt
-        (:class:`CachedReader`), and what can be predicted is read in as few calls as possible
-        (:mod:`.prefetch`).
+        attempt handles and whether it used the carried document (the last attempt's). Every
+        document is read once per attempt (:class:`CachedReader`), and what can be predicted is
+        read in as few calls as possible (:mod:`.prefetch`).
+
+        ``carried`` is the changed document as the event carries it. When the chunk asks for it
+        by path, it is used without a read if every master of the chunk exists and records
+        (``_sources``) exactly the update time the event started from; otherwise it is read like
+        any other document (docs/consistency.md, "The carried document").
         """
         first_pages = _FirstPages()
 
@@ -327,10 +353,12 @@ class Engine:
             if assignment.pages:
                 ids = self._paged_roots(reader, assignment, first_pages, found)
             if progress is not None:
-                progress[:] = [ids]
+                progress[:] = [ids, False]
             named = named_by(ids)
             root_paths = {root_id: doc_path(view.root, root_id) for root_id in ids}
             masters = {root_id: master_path(view, root_id) for root_id in ids}
+            if carried is not None:
+                reader.carry(carried.doc, carried.trusted_by(list(masters.values())))
             first = [*masters.values(), *sorted(p for r in ids for p in named.get(r, ()))]
             if all(path in reader.read for path in root_paths.values()):
                 known = [d for p in root_paths.values() if (d := reader.read[p]) is not None]
@@ -350,15 +378,20 @@ class Engine:
                     continue
                 sources = Sources(root, parents_of(view), linked)
                 content = compute(view, sources, self._hooks)
-                desired.update(desired_documents(view, root_id, sources, content))
+                desired.update(
+                    desired_documents(view, root_id, sources, content, record=self.carry)
+                )
             candidates.update(desired)
             candidates.update(masters.values())
             existing = reader.get_all(sorted(candidates))
-            plan = plan_writes(desired, existing)
+            used = carried.path if carried is not None and reader.carried_used else None
+            plan = plan_writes(desired, existing, used)
             for path, data in plan.sets:
                 tx.set(path, data)
             for path in plan.deletes:
                 tx.delete(path)
+            if progress is not None:
+                progress[:] = [ids, reader.carried_used]
             return plan
 
         return run
@@ -461,6 +494,44 @@ class Engine:
                 for member in reader.query(*children_query(join, root_path)):
                     paths.add(copy_path(view, copy, root_id, member.id))
         return paths
+
+
+@dataclass(frozen=True)
+class _Carried:
+    """The changed document as its event carries it, and the update time it had before."""
+
+    doc: Doc | str
+    """The document after the write, or its path when the write deleted it."""
+
+    before_time: int
+
+    @classmethod
+    def of(cls, change: Change) -> _Carried | None:
+        """What ``change`` carries; None when it cannot stand in for a read: a create (no
+        update time before it to check), or an event that did not say its update times."""
+        if change.before is None or change.before_time is None:
+            return None
+        if change.after is None:
+            return cls(change.path, change.before_time)
+        if change.after_time is None:
+            return None
+        return cls(Doc(change.path, change.after, change.after_time), change.before_time)
+
+    @property
+    def path(self) -> str:
+        return self.doc if isinstance(self.doc, str) else self.doc.path
+
+    def trusted_by(self, masters: Sequence[str]) -> Callable[[Mapping[str, Doc | None]], bool]:
+        """The check :meth:`CachedReader.carry` runs: every master (read by then) records the
+        update time this change started from."""
+
+        def trusted(read: Mapping[str, Doc | None]) -> bool:
+            return all(
+                master in read and recorded_time(read[master], self.path) == self.before_time
+                for master in masters
+            )
+
+        return trusted
 
 
 @dataclass

@@ -16,6 +16,13 @@ documents, which the security rules compare with the reader's uid. Copies never 
 read by its own member, who may not be a reader of the master (copies can iterate another join).
 Every output holds ``_version``, the digest of its computed fields (:mod:`boiler_core.versions`),
 which clients send back as ``If-Match``; it changes exactly when the content does.
+
+Every master also holds ``_sources`` (:data:`SOURCES_FIELD`): the update time of each document it
+was computed from, by path. It lets the engine use the document an event carries instead of
+reading it again (docs/consistency.md, "The carried document"), and so obeys one rule besides
+contract 3: a master whose content is unchanged is still written when a document it records was
+read at another update time (a *refresh*); documents it does not record yet, and the document
+taken from the event, never force a write.
 """
 
 from __future__ import annotations
@@ -30,6 +37,9 @@ from boiler_core.engine.links import link_ids
 from boiler_core.engine.sources import Sources
 from boiler_core.manifest.model import MEMBERS_FIELD, Copy, View
 from boiler_core.versions import VERSION_FIELD, version_of
+
+SOURCES_FIELD = "_sources"
+"""Bookkeeping field of a master: ``{path: update time}`` of the documents it was computed from."""
 
 
 def master_path(view: View, root_id: str) -> str:
@@ -57,18 +67,42 @@ def bookkeeping(view: View, sources: Sources) -> dict[str, Any]:
     return {MEMBERS_FIELD: sorted({doc.id for doc in sources.many(view.read.value)})}
 
 
+def source_times(sources: Sources) -> dict[str, int]:
+    """``{path: update time}`` of the documents ``sources`` holds (those whose store said)."""
+    return {doc.path: doc.update_time for doc in sources.documents() if doc.update_time is not None}
+
+
 def desired_documents(
-    view: View, root_id: str, sources: Sources, content: Mapping[str, Any]
+    view: View,
+    root_id: str,
+    sources: Sources,
+    content: Mapping[str, Any],
+    *,
+    record: bool = True,
 ) -> dict[str, Mapping[str, Any]]:
     """What every output of an existing root must hold: the computed fields and their version
-    (``_version``) in the master and in a copy per current member, plus the master's policy
-    bookkeeping fields."""
+    (``_version``) in the master and in a copy per current member, plus the master's bookkeeping
+    fields (its read policy's, and with ``record`` ``_sources``)."""
     versioned = {**content, VERSION_FIELD: version_of(content)}
     desired: dict[str, Mapping[str, Any]] = {
         path: versioned for path in current_outputs(view, root_id, sources)
     }
-    desired[master_path(view, root_id)] = {**versioned, **bookkeeping(view, sources)}
+    master = {**versioned, **bookkeeping(view, sources)}
+    if record:
+        master[SOURCES_FIELD] = source_times(sources)
+    desired[master_path(view, root_id)] = master
     return desired
+
+
+def recorded_time(master: Doc | None, path: str) -> int | None:
+    """The update time ``master``'s ``_sources`` records for ``path`` (None: not recorded)."""
+    if master is None:
+        return None
+    recorded = master.data.get(SOURCES_FIELD)
+    if not isinstance(recorded, Mapping):
+        return None
+    value = recorded.get(path)
+    return value if isinstance(value, int) else None
 
 
 def copies_named_by(view: View, change: Change, root_ids: Iterable[str]) -> dict[str, set[str]]:
@@ -105,17 +139,28 @@ class WritePlan:
     unchanged: int = 0
     """Desired documents already stored with the same content (no write)."""
 
+    refreshed: tuple[str, ...] = ()
+    """The paths among :attr:`sets` whose content is unchanged: masters written only because a
+    document they record was read at another update time (see the module doc)."""
+
 
 def plan_writes(
-    desired: Mapping[str, Mapping[str, Any]], existing: Mapping[str, Doc | None]
+    desired: Mapping[str, Mapping[str, Any]],
+    existing: Mapping[str, Doc | None],
+    carried: str | None = None,
 ) -> WritePlan:
     """Compare ``desired`` contents with ``existing`` documents (every path read, found or not).
 
     A path read but not desired is deleted if it exists; a desired path is set unless the stored
-    data is already equal.
+    data is already equal, ``_sources`` aside: a master with equal content is set (refreshed)
+    only when a path both its stored and its desired ``_sources`` hold has another update time,
+    ``carried`` (the path of a document taken from the event rather than read) excepted. A
+    desired master without ``_sources`` (an engine that does not carry) replaces a stored one
+    that has it, so no record is left behind to be trusted later.
     """
     sets: list[tuple[str, Mapping[str, Any]]] = []
     deletes: list[str] = []
+    refreshed: list[str] = []
     unchanged = 0
     for path in sorted(set(desired) | set(existing)):
         want = desired.get(path)
@@ -123,8 +168,30 @@ def plan_writes(
         if want is None:
             if have is not None:
                 deletes.append(path)
-        elif have is not None and dict(have.data) == dict(want):
-            unchanged += 1
-        else:
+        elif have is None or without_sources(have.data) != without_sources(want):
             sets.append((path, want))
-    return WritePlan(tuple(sets), tuple(deletes), unchanged)
+        elif SOURCES_FIELD not in want:  # not recording: drop a record left by an engine that did
+            if SOURCES_FIELD in have.data:
+                sets.append((path, want))
+            else:
+                unchanged += 1
+        elif _moved(have.data.get(SOURCES_FIELD), want.get(SOURCES_FIELD), carried):
+            sets.append((path, want))
+            refreshed.append(path)
+        else:
+            unchanged += 1
+    return WritePlan(tuple(sets), tuple(deletes), unchanged, tuple(refreshed))
+
+
+def without_sources(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A view document's data without ``_sources``: what two views built through different
+    histories (so recording different update times) hold alike when their content is equal."""
+    return {name: value for name, value in data.items() if name != SOURCES_FIELD}
+
+
+def _moved(stored: Any, wanted: Any, carried: str | None) -> bool:
+    """Whether a path both records hold, but ``carried``, has different update times in them."""
+    if not isinstance(stored, Mapping) or not isinstance(wanted, Mapping):
+        return False
+    common = stored.keys() & wanted.keys()
+    return any(stored[path] != wanted[path] for path in common if path != carried)

@@ -38,6 +38,22 @@ class Sources:
         """Documents of ``join`` linked to ``parent`` (a document of the join's parent)."""
         return list(self._linked.get(join, {}).get(parent.path, ()))
 
+    def documents(self) -> list[Doc]:
+        """Every document the view document is computed from: the root, then each join's
+        documents reachable from it (each once)."""
+        reached: dict[str, list[Doc]] = {"$root": [self.root]}
+        pending = dict(self._parents)
+        while pending:
+            ready = [join for join, parent in pending.items() if parent in reached]
+            if not ready:  # a join whose parent is unknown: nothing reaches it
+                break
+            for join in ready:
+                parent = pending.pop(join)
+                docs = [d for p in reached[parent] for d in self.children(join, p)]
+                reached[join] = list({d.path: d for d in docs}.values())
+        unique = {d.path: d for docs in reached.values() for d in docs}
+        return list(unique.values())
+
     def child(self, join: str, parent: Doc) -> Doc | None:
         """The first document of ``join`` linked to ``parent``, or None."""
         docs = self.children(join, parent)

@@ -32,6 +32,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+from boiler_core.documents import Doc
 from boiler_core.engine.change import Change
 from boiler_core.store.port import Store, Transaction
 
@@ -41,22 +42,30 @@ Invocation = Callable[[str], AbstractContextManager[None]]
 
 def write_change(store: Store, path: str, data: Mapping[str, Any] | None) -> Change:
     """Set (or, with None, delete) the top-level document ``path`` in a transaction; return the
-    change a trigger would receive: the stored data before, and the data written."""
+    change a trigger would receive: the stored data and update time before, and the data written
+    with the update time its commit gave it."""
     collection, _, doc_id = path.partition("/")
     if not doc_id or "/" in doc_id:
         raise ValueError(f"'{path}' is not a top-level document path (collection/id)")
 
-    def apply(tx: Transaction) -> Mapping[str, Any] | None:
+    def apply(tx: Transaction) -> Doc | None:
         before = tx.get_all([path])[path]
         if data is None:
             tx.delete(path)
         else:
             tx.set(path, data)
-        return None if before is None else before.data
+        return before
 
     before = store.run_transaction(apply, max_attempts=20)
     after = None if data is None else dict(data)
-    return Change(collection, doc_id, before, after)
+    return Change(
+        collection,
+        doc_id,
+        None if before is None else before.data,
+        after,
+        before_time=None if before is None else before.update_time,
+        after_time=None if data is None else store.last_commit_time,
+    )
 
 
 @dataclass(frozen=True)
@@ -211,7 +220,8 @@ class DeliveryRun:
 
 class LogTally:
     """A log sink for :class:`~boiler_core.engine.engine.Engine` that adds up its cost lines
-    instead of printing them: entries, errors, retries, writes, and contention give-ups."""
+    instead of printing them: entries, errors, reads, writes, deletes, skipped writes, retries,
+    carried documents, refreshes, and contention give-ups."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -224,7 +234,15 @@ class LogTally:
         with self._lock:
             self.totals["entries"] += 1
             self.totals["errors"] += entry.get("severity") == "ERROR"
-            for name in ("reads", "writes", "deletes", "skipped", "retries"):
+            for name in (
+                "reads",
+                "writes",
+                "deletes",
+                "skipped",
+                "retries",
+                "carried",
+                "refreshed",
+            ):
                 self.totals[name] += int(payload.get(name, 0))
             if "gave_up" in payload:
                 self.gave_up.append(payload["gave_up"])

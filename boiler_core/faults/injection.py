@@ -158,6 +158,11 @@ class FaultyStore:
         """The inner store's retry count of the calling thread's latest transaction."""
         return self.inner.last_retries
 
+    @property
+    def last_commit_time(self) -> int | None:
+        """The inner store's commit time of the calling thread's latest transaction."""
+        return self.inner.last_commit_time
+
     # -- decisions -------------------------------------------------------------------------------
 
     def step(self, point: FaultPoint) -> None:

@@ -33,7 +33,14 @@ from boiler_core.manifest.paths import parse_route
 from boiler_core.manifest.reader import Reader, did_you_mean, scalar_value
 
 TOP_KEYS = ("version", "project", "collections", "views", "mutations")
-PROJECT_KEYS = ("region", "runtime", "emulator_project_id", "functions_dir", "cors_origins")
+PROJECT_KEYS = (
+    "region",
+    "runtime",
+    "emulator_project_id",
+    "functions_dir",
+    "cors_origins",
+    "carry_changed_document",
+)
 COLLECTION_KEYS = ("path", "schema", "client")
 CLIENT_KEYS = ("read", "write")
 VIEW_KEYS = ("path", "root", "joins", "fields", "copies", "read", "description")
@@ -192,6 +199,10 @@ def _read_project(reader: Reader, node: yaml.Node) -> Project:
         origins = read_cors_origins(reader, items["cors_origins"][1])
         if origins is not None:
             values["cors_origins"] = origins
+    if "carry_changed_document" in items:
+        carry = reader.boolean(items["carry_changed_document"][1], "project.carry_changed_document")
+        if carry is not None:
+            values["carry_changed_document"] = carry
     return Project(**values)
 
 

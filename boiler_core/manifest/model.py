@@ -112,6 +112,11 @@ class Project:
     """Browser origins allowed to call the HTTP functions (``https://app.example.com``); empty
     means none (no CORS headers), ``("*",)`` any origin. Checked by the loader."""
 
+    carry_changed_document: bool = True
+    """Whether the engine takes the changed document from its event instead of reading it when
+    the masters record the update time the event started from (docs/consistency.md, "The
+    carried document"); masters then hold ``_sources``. False: read it in every transaction."""
+
 
 @dataclass(frozen=True)
 class Collection:

@@ -133,6 +133,13 @@ class Reader:
             return None
         return value
 
+    def boolean(self, node: yaml.Node, what: str) -> bool | None:
+        """Return a boolean scalar (``true`` or ``false``)."""
+        if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL:
+            return bool(yaml.safe_load(node.value))
+        self.error(node, f"{what} must be true or false, not {describe(node)}")
+        return None
+
     def integer(self, node: yaml.Node, what: str, minimum: int = 0) -> int | None:
         """Return an integer scalar at least ``minimum``."""
         if isinstance(node, yaml.ScalarNode) and node.tag == _INT:

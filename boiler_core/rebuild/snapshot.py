@@ -135,4 +135,4 @@ _ABSENT: Any = object()
 
 
 def _copied(doc: Doc | None) -> Doc | None:
-    return None if doc is None else Doc(doc.path, copy_value(doc.data))
+    return None if doc is None else Doc(doc.path, copy_value(doc.data), doc.update_time)

@@ -50,7 +50,7 @@ from google.cloud.firestore import Transaction as FirestoreTransaction
 from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 from google.cloud.firestore_v1.types import write as write_types
 
-from boiler_core.documents import Doc
+from boiler_core.documents import Doc, update_time_ns
 from boiler_core.errors import ContentionError, StoreError
 from boiler_core.store.codec import Codec, Unsupported, to_firestore
 from boiler_core.store.port import QueryOp, Transaction
@@ -184,6 +184,13 @@ class FirestoreStore:
         retries: int = getattr(self._local, "retries", 0)
         return retries
 
+    @property
+    def last_commit_time(self) -> int | None:
+        """The update time (ns) the calling thread's latest committed transaction gave the
+        documents it set; None when it set none."""
+        committed: int | None = getattr(self._local, "commit_time", None)
+        return committed
+
     def run_transaction(self, fn: Callable[[Transaction], T], *, max_attempts: int = 5) -> T:
         """Run ``fn`` in a transaction; retry on ``Aborted`` with jittered exponential backoff.
 
@@ -214,7 +221,7 @@ class FirestoreStore:
                 raise
             retry_id = retry_id or transaction._id
             try:
-                transaction._commit()
+                results = transaction._commit()
             except Aborted as exc:  # the server ended the transaction: nothing to roll back
                 last = exc
                 continue
@@ -222,6 +229,7 @@ class FirestoreStore:
                 _rollback_quietly(transaction)
                 raise
             self._local.retries = attempt
+            self._local.commit_time = _commit_time(results)
             return result
         self._local.retries = max_attempts - 1
         raise ContentionError(
@@ -329,7 +337,9 @@ class _Wire:
                     transaction.adopt(raw.transaction)
                 if raw.WhichOneof("result") == "found":
                     path = codec.path(raw.found.name)
-                    out[path] = Doc(path, codec.fields(raw.found.fields))
+                    out[path] = Doc(
+                        path, codec.fields(raw.found.fields), update_time_ns(raw.found.update_time)
+                    )
         return out
 
     def query(
@@ -368,7 +378,13 @@ class _Wire:
                 transaction.adopt(raw.transaction)
             if raw.HasField("document"):
                 path = codec.path(raw.document.name)
-                docs.append(Doc(path, codec.fields(raw.document.fields)))
+                docs.append(
+                    Doc(
+                        path,
+                        codec.fields(raw.document.fields),
+                        update_time_ns(raw.document.update_time),
+                    )
+                )
         return docs
 
 
@@ -382,6 +398,16 @@ def _paged(client: Client, query: Any, after: str | None, limit: int | None) -> 
             raise ValueError(f"limit must be at least 1, not {limit}")
         query = query.limit(limit)
     return query
+
+
+def _commit_time(results: Sequence[Any]) -> int | None:
+    """The update time of the documents a commit set, from its write results (a delete's result
+    has none)."""
+    for result in results:
+        raw = write_types.WriteResult.pb(result)
+        if raw.HasField("update_time"):
+            return update_time_ns(raw.update_time)
+    return None
 
 
 def _rollback_quietly(transaction: FirestoreTransaction) -> None:

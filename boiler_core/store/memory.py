@@ -101,7 +101,7 @@ class MemoryStore:
                 if after is not None and path <= after:
                     continue
                 if matches(Doc(path, self._docs[path]), field, op, value):
-                    out.append(Doc(path, copy_value(self._docs[path])))
+                    out.append(self._doc(path, self._docs[path]))
                     if len(out) == limit:
                         break
             return out
@@ -161,7 +161,7 @@ class MemoryStore:
             tx = MemoryTransaction(self)
             result = fn(tx)
             try:
-                self._commit(tx)
+                self._local.commit_time = self._commit(tx)
             except _Conflict:
                 continue
             return result
@@ -175,11 +175,26 @@ class MemoryStore:
         """Retries the calling thread's latest :meth:`run_transaction` needed."""
         return int(getattr(self._local, "retries", 0))
 
+    @property
+    def last_commit_time(self) -> int | None:
+        """The update time the calling thread's latest committed transaction gave the documents
+        it set (its commit's tick of the store clock); None when it set none."""
+        committed: int | None = getattr(self._local, "commit_time", None)
+        return committed
+
+    def update_time(self, path: str) -> int | None:
+        """The update time of the document at ``path`` (None when it does not exist)."""
+        with self._lock:
+            return self._versions.get(path) if path in self._docs else None
+
     # -- internals -------------------------------------------------------------------------------
 
     def _read(self, path: str) -> Doc | None:
         data = self._docs.get(path)
-        return None if data is None else Doc(path, copy_value(data))
+        return None if data is None else self._doc(path, data)
+
+    def _doc(self, path: str, data: Mapping[str, Any]) -> Doc:
+        return Doc(path, copy_value(data), self._versions.get(path))
 
     def _version(self, path: str) -> int:
         return self._versions.get(path, 0)
@@ -187,10 +202,13 @@ class MemoryStore:
     def _collection_version(self, collection: str) -> int:
         return self._collection_versions.get(collection, 0)
 
-    def _apply(self, path: str, data: Mapping[str, Any] | None) -> None:
+    def _apply(self, path: str, data: Mapping[str, Any] | None, *, tick: bool = True) -> None:
+        """Write ``data`` (None: delete) at ``path`` with a new tick of the clock, or with the
+        current one when a commit already ticked it for all its writes."""
         if not path or len(path.split("/")) % 2:
             raise StoreError(f"'{path}' is not a document path (expected collection/id pairs)")
-        self._clock += 1
+        if tick:
+            self._clock += 1
         self._versions[path] = self._clock
         self._collection_versions[path.split("/")[0]] = self._clock
         if data is None:
@@ -198,15 +216,21 @@ class MemoryStore:
         else:
             self._docs[path] = copy_value(data)
 
-    def _commit(self, tx: MemoryTransaction) -> None:
+    def _commit(self, tx: MemoryTransaction) -> int | None:
+        """Apply ``tx``'s writes, all at one new tick of the clock (as Firestore gives every
+        document of a commit its commit time); return that tick, or None when nothing was set."""
         with self._lock:
             moved = [p for p, v in tx.read_versions.items() if self._version(p) != v]
             moved += [c for c, v in tx.query_versions.items() if self._collection_version(c) != v]
             if moved:
                 raise _Conflict(", ".join(moved))
+            if not tx.writes:
+                return None
+            self._clock += 1
             for path, data in tx.writes.items():
-                self._apply(path, data)
+                self._apply(path, data, tick=False)
                 self.committed_writes += 1
+            return self._clock if any(data is not None for data in tx.writes.values()) else None
 
 
 class MemoryTransaction:

@@ -74,6 +74,13 @@ class Store(Reader, Protocol):
         """Retries the most recent :meth:`run_transaction` needed (0 when the first try won)."""
         ...
 
+    @property
+    def last_commit_time(self) -> int | None:
+        """The update time (see :attr:`~boiler_core.documents.Doc.update_time`) the calling
+        thread's most recent committed :meth:`run_transaction` gave the documents it set; None
+        when it set none."""
+        ...
+
 
 class Lister(Protocol):
     """Paging through whole collections by cursor (never by offset), and counting them."""

@@ -67,7 +67,9 @@ class FaultRun:
             f"seed {self.seed}: {self.ops} random writes; {self.report.summary()}; "
             f"lost events {len(self.delivery.lost)}; injected: {injected}; "
             f"transaction retries {totals['retries']}; contention give-ups "
-            f"{len(self.logs.gave_up)}; view writes {totals['writes']}, deletes {totals['deletes']}"
+            f"{len(self.logs.gave_up)}; view writes {totals['writes']} (refreshes "
+            f"{totals['refreshed']}), deletes {totals['deletes']}; carried documents used "
+            f"{totals['carried']}"
         )
 
     def replay_hint(self) -> str:

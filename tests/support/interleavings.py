@@ -43,6 +43,10 @@ class _Wrapper:
     def last_retries(self) -> int:
         return self.inner.last_retries
 
+    @property
+    def last_commit_time(self) -> int | None:
+        return self.inner.last_commit_time
+
 
 class StalledCommit(_Wrapper):
     """Stalls the first attempt of transaction number ``at`` (1-based) after its reads:

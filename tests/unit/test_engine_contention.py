@@ -23,7 +23,8 @@ T = TypeVar("T")
 
 class HotDocument:
     """A store where another writer changes ``path`` during every transaction attempt: a real
-    conflict each time, as under a hot document."""
+    conflict each time, as under a hot document. (The hot document is one the transaction reads:
+    the ticket an event carries is not read when the meeting's view records its update time.)"""
 
     def __init__(self, inner: MemoryStore, path: str) -> None:
         self.inner = inner
@@ -43,6 +44,10 @@ class HotDocument:
     def last_retries(self) -> int:
         return self.inner.last_retries
 
+    @property
+    def last_commit_time(self) -> int | None:
+        return self.inner.last_commit_time
+
     def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
         return self.inner.get_all(paths)
 
@@ -61,7 +66,7 @@ class HotDocument:
 
 def test_giving_up_logs_one_line_naming_view_roots_and_attempts(seeded: Harness) -> None:
     change = update(seeded.store, "tickets/tj_t", {"attendance": False})
-    hot = HotDocument(seeded.store, "tickets/tj_t")
+    hot = HotDocument(seeded.store, f"meetings/{MEETING_ID}")
     lines: list[dict[str, Any]] = []
     engine = Engine(seeded.manifest, hot, log=lines.append, max_attempts=3)
 
@@ -93,7 +98,8 @@ def test_a_given_up_event_is_found_and_repaired_by_verify(
     manifest: Manifest, seeded: Harness
 ) -> None:
     change = update(seeded.store, "tickets/tj_t", {"attendance": False})
-    engine = Engine(manifest, HotDocument(seeded.store, "tickets/tj_t"), log=lambda e: None)
+    hot = HotDocument(seeded.store, f"meetings/{MEETING_ID}")
+    engine = Engine(manifest, hot, log=lambda e: None)
     with pytest.raises(ContentionError):
         engine.handle(change)
 

@@ -206,6 +206,10 @@ class InterleavingStore:
     def last_retries(self) -> int:
         return self.inner.last_retries
 
+    @property
+    def last_commit_time(self) -> int | None:
+        return self.inner.last_commit_time
+
 
 def test_aba_stalled_invocation_cannot_overwrite_a_newer_skip(manifest: Manifest) -> None:
     app = seeded_harness(manifest)
@@ -213,12 +217,17 @@ def test_aba_stalled_invocation_cannot_overwrite_a_newer_skip(manifest: Manifest
 
     def c2_lands_and_b_handles_it() -> None:
         b_cost = app.engine.handle(update(app.store, "tickets/tj_t", {"attendance": True}))
-        assert b_cost.writes == 0  # f(S2) equals the stored view: B skips its write
+        # f(S2) equals the stored view, but B started from a ticket the master does not record
+        # (A has not committed): B reads the ticket, and writes the master only to record its
+        # update time (a refresh). That write is what makes A's commit conflict.
+        assert (b_cost.carried, b_cost.writes, b_cost.refreshed) == (0, 1, 1)
 
     stalled = InterleavingStore(app.store, c2_lands_and_b_handles_it)
     a_cost = Engine(manifest, stalled, log=app.logs.append).handle(c1)
+    # A's first attempt used the ticket its event carried; its retry finds the master recording
+    # a later update time, so it reads the ticket, sees S2, and has nothing to write.
     assert a_cost.retries == 1
-    assert a_cost.writes == 0
+    assert (a_cost.carried, a_cost.writes) == (0, 0)
     assert visible(app.views()[f"meeting_sessions/{MEETING_ID}"]) == EXPECTED_MEETING_SESSION
     assert app.views() == from_scratch(manifest, app.store)
 

@@ -4,22 +4,27 @@ and only the parents a document joined or left recomputed when its link alone mo
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from meeting_room.fixture import MEETING_ID, fixture_documents
 
+from boiler_core.codegen.embed import manifest_text
 from boiler_core.documents import Doc, Ref
 from boiler_core.engine.change import Change
 from boiler_core.engine.engine import Engine
 from boiler_core.engine.reads import CachedReader, CountingReader, Tally
 from boiler_core.engine.relevance import moved_parents
-from boiler_core.manifest import Manifest
+from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.store.memory import MemoryStore
 from boiler_core.store.port import Transaction
 from boiler_core.testing import Harness, update
 
 MEETING = f"meetings/{MEETING_ID}"
 T = TypeVar("T")
+
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _meeting(**fields: Any) -> dict[str, Any]:
@@ -60,8 +65,8 @@ def test_roots_found_by_a_reverse_query_are_read_once_inside_the_transaction(
 ) -> None:
     cost = seeded.update("tickets/tj_t", {"attendance": False})
     # one query (its result, the meeting, is the root read), master + 3 copies, location,
-    # 3 users, 3 tickets: no document twice
-    assert (cost.queries, cost.reads, cost.writes) == (1, 12, 4)
+    # 3 users, the 2 other tickets (the changed one comes with the event): no document twice
+    assert (cost.queries, cost.reads, cost.writes, cost.carried) == (1, 11, 4, 1)
 
 
 def test_query_roots_beyond_one_chunk_are_recomputed_in_later_chunks(manifest: Manifest) -> None:
@@ -130,7 +135,9 @@ def test_query_roots_spanning_chunks_are_paged_so_each_is_read_once(manifest: Ma
     # user_profiles: the profile's own query for thomasina's meetings returns all five again
     assert sorted(meetings) == sorted([f"meetings/extra{i}" for i in range(4)] * 2 + [MEETING] * 2)
     assert cost.queries == 3 + 1  # pages of 2, 2 and 1; the profile's join
-    assert store.paths.count("users/thomasina") == 3 + 1  # each session chunk, the profile
+    # the renamed user comes with the event: every master records the update time it started from
+    assert store.paths.count("users/thomasina") == 0
+    assert cost.carried == 3 + 1  # each session chunk, the profile
 
 
 def test_cached_reader_reads_each_document_once_and_caches_query_results() -> None:
@@ -149,11 +156,38 @@ def test_cached_reader_reads_each_document_once_and_caches_query_results() -> No
 def test_a_ticket_change_still_recomputes_from_state_read_in_the_transaction(
     seeded: Harness,
 ) -> None:
-    change = update(seeded.store, "tickets/tj_t", {"attendance": False})
-    seeded.store.put("tickets/tj_t", {**seeded.store.doc("tickets/tj_t"), "attendance": True})
-    seeded.engine.handle(change)  # the event is stale: the document says True again
+    stale = update(seeded.store, "tickets/tj_t", {"attendance": False})
+    newer = update(seeded.store, "tickets/tj_t", {"attendance": True})
+    assert seeded.engine.handle(newer).carried == 0  # the master records neither's start
+    cost = seeded.engine.handle(stale)  # delivered late: the master records a later ticket
+    assert cost.carried == 0
     names = [e["name"] for e in seeded.views()[f"meeting_sessions/{MEETING_ID}"]["attending"]]
     assert "Tijuana Furlong" in names
+
+
+def test_a_ticket_change_uses_the_ticket_its_event_carries_when_the_master_records_its_start(
+    manifest: Manifest,
+) -> None:
+    store = ReadLog()
+    app = Harness(manifest, store=store)
+    for path, data in fixture_documents().items():
+        app.write(path, data)
+    store.paths.clear()
+    cost = app.update("tickets/tj_t", {"attendance": False})
+    assert cost.carried == 1
+    assert "tickets/tj_t" not in store.paths
+    stored = store.doc(f"meeting_sessions/{MEETING_ID}") or {}
+    assert "Tijuana Furlong" not in [entry["name"] for entry in stored["attending"]]
+    recorded = stored["_sources"]
+    assert recorded["tickets/tj_t"] == store.update_time("tickets/tj_t")
+    assert recorded[f"meetings/{MEETING_ID}"] == store.update_time(f"meetings/{MEETING_ID}")
+
+
+def test_an_event_without_update_times_reads_the_changed_document(seeded: Harness) -> None:
+    change = update(seeded.store, "tickets/tj_t", {"attendance": False})
+    blind = Change(change.collection, change.doc_id, change.before, change.after)
+    cost = seeded.engine.handle(blind)
+    assert (cost.carried, cost.reads) == (0, 12)
 
 
 class ConflictAfterFirstQuery(MemoryStore):
@@ -213,3 +247,34 @@ def test_a_retried_chunk_reads_the_same_query_range_again(manifest: Manifest) ->
     assert len(sessions) == 6
     for path, data in sessions.items():
         assert "Thomasina Manes-Kennedy" in [e["name"] for e in data["attending"]], path
+
+
+def test_an_engine_that_does_not_carry_reads_the_document_and_drops_recorded_times(
+    seeded: Harness,
+) -> None:
+    master = f"meeting_sessions/{MEETING_ID}"
+    assert "_sources" in (seeded.store.doc(master) or {})
+    reading = Engine(seeded.manifest, seeded.store, log=lambda entry: None, carry=False)
+    cost = reading.handle(update(seeded.store, "tickets/tj_t", {"attendance": False}))
+    assert (cost.carried, cost.reads, cost.refreshed) == (0, 12, 0)
+    assert "_sources" not in (seeded.store.doc(master) or {})
+    # unchanged content: a master still holding a record is rewritten without it, once
+    seeded.store.put(master, {**(seeded.store.doc(master) or {}), "_sources": {"x/y": 1}})
+    assert reading.recompute("meeting_sessions", [MEETING_ID]).writes == 1
+    assert "_sources" not in (seeded.store.doc(master) or {})
+    assert reading.recompute("meeting_sessions", [MEETING_ID]).writes == 0
+    # carrying again: the next write records, and the change after it is carried
+    seeded.update("tickets/tj_t", {"attendance": True})
+    assert seeded.update("tickets/tj_t", {"attendance": False}).carried == 1
+
+
+def test_the_manifest_can_turn_carrying_off_and_the_generated_main_keeps_it(
+    manifest: Manifest,
+) -> None:
+    assert Engine(manifest, MemoryStore(), log=lambda entry: None).carry is True
+    text = (REPO / "views.yaml").read_text(encoding="utf-8")
+    off = text.replace("region: us-central1", "region: us-central1\n  carry_changed_document: no")
+    reading = load_manifest_text(off, base_dir=REPO)
+    assert Engine(reading, MemoryStore(), log=lambda entry: None).carry is False
+    embedded = load_manifest_text(manifest_text(reading), base_dir=REPO)
+    assert embedded.project.carry_changed_document is False

@@ -25,6 +25,7 @@ from google.events.cloud.firestore import (
     MapValue,
     Value,
 )
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from boiler_core.documents import Ref
 from boiler_core.engine.change import Change
@@ -92,16 +93,25 @@ def value(data: Any) -> Value:
 
 
 def written(
-    path: str, before: dict[str, Any] | None, after: dict[str, Any] | None, event_id: str = "ev-1"
+    path: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    event_id: str = "ev-1",
+    *,
+    times: tuple[Timestamp | None, Timestamp | None] = (None, None),
 ) -> CloudEvent:
-    """A ``document.v1.written`` CloudEvent for ``path`` as the emulator delivers it."""
+    """A ``document.v1.written`` CloudEvent for ``path`` as the emulator delivers it (with the
+    documents' update times before and after when ``times`` gives them)."""
 
-    def doc(data: dict[str, Any] | None) -> Document | None:
+    def doc(data: dict[str, Any] | None, updated: Timestamp | None) -> Document | None:
         if data is None:
             return None
-        return Document(name=f"{DOCUMENTS}/{path}", fields={k: value(v) for k, v in data.items()})
+        fields = {k: value(v) for k, v in data.items()}
+        if updated is None:
+            return Document(name=f"{DOCUMENTS}/{path}", fields=fields)
+        return Document(name=f"{DOCUMENTS}/{path}", fields=fields, update_time=updated)
 
-    payload = DocumentEventData(value=doc(after), old_value=doc(before))
+    payload = DocumentEventData(value=doc(after, times[1]), old_value=doc(before, times[0]))
     attributes = {
         "type": "google.cloud.firestore.document.v1.written",
         "source": f"//firestore.googleapis.com/projects/{PROJECT}/databases/(default)",
@@ -145,6 +155,17 @@ def test_an_update_carries_before_and_after(main: ModuleType, engine: Recorder) 
     assert (change.collection, change.doc_id) == ("users", "ada")
     assert change.before == before
     assert change.after == after
+
+
+def test_an_update_carries_the_update_times_to_the_nanosecond(
+    main: ModuleType, engine: Recorder
+) -> None:
+    before, after = Timestamp(seconds=1_790_000_000, nanos=7), Timestamp(seconds=1_790_000_001)
+    event = written("users/ada", {"first_name": "A"}, {"first_name": "B"}, times=(before, after))
+    main.on_users_written(event)
+    (change,) = engine.changes
+    assert change.before_time == 1_790_000_000_000_000_007
+    assert change.after_time == 1_790_000_001_000_000_000
 
 
 def test_a_delete_has_no_after(main: ModuleType, engine: Recorder) -> None:

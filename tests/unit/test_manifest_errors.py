@@ -28,6 +28,13 @@ def problems_after(old: str, new: str) -> list[str]:
 
 CASES = [
     pytest.param(
+        "region: us-central1",
+        "region: us-central1\n  carry_changed_document: 1",
+        "views.yaml:7:27: error: project.carry_changed_document must be true or false, not an "
+        "integer",
+        id="carry-not-a-boolean",
+    ),
+    pytest.param(
         "  location: {collection: locations, ref: location}",
         "  location: {collection: locations, ref: location",
         "views.yaml:32:12: error: YAML syntax error while parsing a flow mapping: expected ',' or "

@@ -178,3 +178,26 @@ def test_concurrent_increments_are_serialized() -> None:
     for thread in threads:
         thread.join()
     assert store.doc("counters/c") == {"n": 200}
+
+
+def test_update_times_move_with_each_write_and_a_commit_gives_its_documents_one() -> None:
+    store = MemoryStore({"a/1": {"x": 1}})
+    first = store.update_time("a/1")
+    assert first is not None
+    assert store.get_all(["a/1"])["a/1"] == Doc("a/1", {"x": 1})
+    assert store.get_all(["a/1"])["a/1"].update_time == first  # type: ignore[union-attr]
+
+    def write_two(tx: Transaction) -> None:
+        tx.set("a/1", {"x": 2})
+        tx.set("a/2", {"x": 3})
+
+    store.run_transaction(write_two)
+    committed = store.last_commit_time
+    assert committed is not None
+    assert committed > first
+    assert store.update_time("a/1") == store.update_time("a/2") == committed
+    assert [d.update_time for d in store.query("a", "x", "==", 3)] == [committed]
+
+    store.run_transaction(lambda tx: tx.delete("a/2"))
+    assert store.last_commit_time is None  # nothing set
+    assert store.update_time("a/2") is None

@@ -97,6 +97,10 @@ class StopAfter:
     def last_retries(self) -> int:
         return self.inner.last_retries
 
+    @property
+    def last_commit_time(self) -> int | None:
+        return self.inner.last_commit_time
+
     def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
         return self.inner.get_all(paths)
 
