@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -358,7 +359,7 @@ class Engine:
             root_paths = {root_id: doc_path(view.root, root_id) for root_id in ids}
             masters = {root_id: master_path(view, root_id) for root_id in ids}
             if carried is not None:
-                reader.carry(carried.doc, carried.trusted_by(list(masters.values())))
+                reader.carry(carried.copy(), carried.trusted_by(list(masters.values())))
             first = [*masters.values(), *sorted(p for r in ids for p in named.get(r, ()))]
             if all(path in reader.read for path in root_paths.values()):
                 known = [d for p in root_paths.values() if (d := reader.read[p]) is not None]
@@ -520,6 +521,13 @@ class _Carried:
     @property
     def path(self) -> str:
         return self.doc if isinstance(self.doc, str) else self.doc.path
+
+    def copy(self) -> Doc | str:
+        """The document for one transaction attempt: a copy, as a read would give (hooks of
+        chunks running in parallel never share its data)."""
+        if isinstance(self.doc, str):
+            return self.doc
+        return Doc(self.doc.path, deepcopy(dict(self.doc.data)), self.doc.update_time)
 
     def trusted_by(self, masters: Sequence[str]) -> Callable[[Mapping[str, Doc | None]], bool]:
         """The check :meth:`CachedReader.carry` runs: every master (read by then) records the
