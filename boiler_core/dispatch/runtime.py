@@ -27,11 +27,13 @@ from boiler_core.dispatch.process import DispatcherProcess, RecordSink
 from boiler_core.dispatch.records import Ready
 from boiler_core.dispatch.server import BARRIER_COLLECTION, BARRIER_TRIGGER
 from boiler_core.emulator.discovery import EmulatorBinary
-from boiler_core.emulator.errors import LocalRuntimeError
+from boiler_core.emulator.errors import LocalRuntimeError, PortInUse
 from boiler_core.emulator.firestore import LOOPBACK, FirestoreEmulator
 from boiler_core.emulator.process import free_port
 
 _PROXY_VARS = ("no_proxy", "NO_PROXY")
+PORT_ATTEMPTS = 3
+"""How many times :meth:`LocalRuntime.start` tries new ports when the emulator's was taken."""
 AUTH_EMULATOR_HOST = "127.0.0.1:9099"
 """The Firebase Auth emulator's default address, named for firebase-admin's emulator mode."""
 
@@ -90,29 +92,9 @@ class LocalRuntime:
         self.workdir = workdir
         self.start_timeout = start_timeout
         self.record_path = workdir / "deliveries.jsonl" if record else None
-        emulator_port = free_port(LOOPBACK)
-        dispatcher_port = free_port(LOOPBACK)
-        while dispatcher_port == emulator_port:
-            dispatcher_port = free_port(LOOPBACK)
-        self.emulator = FirestoreEmulator(
-            binary,
-            project=project,
-            log_path=workdir / "emulator.log",
-            env=env,
-            rules=rules,
-            functions_emulator=f"{LOOPBACK}:{dispatcher_port}",
-            port=emulator_port,
-            start_timeout=start_timeout,
-        )
-        self.dispatcher = DispatcherProcess(
-            functions_dir=functions_dir.resolve(),
-            project=project,
-            port=dispatcher_port,
-            env=function_environment(env, emulator_host=self.emulator.host, project=project),
-            log_path=workdir / "dispatcher.log",
-            record_path=self.record_path,
-            on_record=on_record,
-        )
+        self._binary, self._env, self._rules = binary, env, rules
+        self._functions_dir, self._on_record = functions_dir.resolve(), on_record
+        self.emulator, self.dispatcher = self._processes()
         self.ready: Ready | None = None
         self._markers = itertools.count(1)
 
@@ -126,9 +108,51 @@ class LocalRuntime:
         """``http://127.0.0.1:PORT`` of the dispatcher."""
         return f"http://{self.emulator.functions_emulator}"
 
+    def _processes(self) -> tuple[FirestoreEmulator, DispatcherProcess]:
+        """The emulator and the dispatcher, on two ports free now."""
+        emulator_port = free_port(LOOPBACK)
+        dispatcher_port = free_port(LOOPBACK)
+        while dispatcher_port == emulator_port:
+            dispatcher_port = free_port(LOOPBACK)
+        emulator = FirestoreEmulator(
+            self._binary,
+            project=self.project,
+            log_path=self.workdir / "emulator.log",
+            env=self._env,
+            rules=self._rules,
+            functions_emulator=f"{LOOPBACK}:{dispatcher_port}",
+            port=emulator_port,
+            start_timeout=self.start_timeout,
+        )
+        dispatcher = DispatcherProcess(
+            functions_dir=self._functions_dir,
+            project=self.project,
+            port=dispatcher_port,
+            env=function_environment(self._env, emulator_host=emulator.host, project=self.project),
+            log_path=self.workdir / "dispatcher.log",
+            record_path=self.record_path,
+            on_record=self._on_record,
+        )
+        return emulator, dispatcher
+
     def start(self) -> Ready:
-        """Start both processes, register the triggers; stop everything again on failure."""
+        """Start both processes, register the triggers; stop everything again on failure.
+
+        Ports are chosen free and then bound by the children, so another process can take one in
+        between; when the emulator reports exactly that (:class:`PortInUse`), both start again
+        on new ports, up to :data:`PORT_ATTEMPTS` times in all.
+        """
         self.workdir.mkdir(parents=True, exist_ok=True)
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            try:
+                return self._start_once()
+            except PortInUse:
+                if attempt == PORT_ATTEMPTS:
+                    raise
+                self.emulator, self.dispatcher = self._processes()
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _start_once(self) -> Ready:
         try:
             self.dispatcher.start()  # loads main.py while the emulator's JVM starts
             self.emulator.start()

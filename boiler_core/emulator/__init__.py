@@ -12,6 +12,7 @@ from boiler_core.emulator.errors import (
     EmulatorNotFound,
     EmulatorRequestFailed,
     LocalRuntimeError,
+    PortInUse,
 )
 from boiler_core.emulator.firestore import FirestoreEmulator
 from boiler_core.emulator.polling import WaitTimeout, wait_for
@@ -25,6 +26,7 @@ __all__ = [
     "EmulatorRequestFailed",
     "FirestoreEmulator",
     "LocalRuntimeError",
+    "PortInUse",
     "WaitTimeout",
     "find_emulator",
     "wait_for",

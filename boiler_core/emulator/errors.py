@@ -6,6 +6,7 @@ They derive from :class:`~boiler_core.errors.BoilerError`::
     +-- LocalRuntimeError          the local runtime could not do what was asked
         +-- EmulatorNotFound       no usable Firestore emulator on this machine (CLI exit code 2)
         +-- EmulatorFailed         the emulator did not start, answer in time, or stop
+            +-- PortInUse          its port was taken between choosing it and binding it
         +-- EmulatorRequestFailed  an emulator endpoint refused or failed a request
         +-- DispatcherFailed       the trigger dispatcher did not start, or died
 """
@@ -27,6 +28,11 @@ class EmulatorNotFound(LocalRuntimeError):
 class EmulatorFailed(LocalRuntimeError):
     """Raised when the emulator exits early, does not answer before the deadline, or cannot be
     stopped; the message quotes the end of its log."""
+
+
+class PortInUse(EmulatorFailed):
+    """Raised when the emulator exits while starting because another process bound its port
+    first (a free port is chosen, then bound by the child: something may take it in between)."""
 
 
 class EmulatorRequestFailed(LocalRuntimeError):

@@ -16,11 +16,15 @@ from types import TracebackType
 
 from boiler_core.emulator.admin import EmulatorAdmin
 from boiler_core.emulator.discovery import EmulatorBinary
-from boiler_core.emulator.errors import EmulatorFailed
+from boiler_core.emulator.errors import EmulatorFailed, PortInUse
 from boiler_core.emulator.polling import WaitTimeout, wait_for
 from boiler_core.emulator.process import ManagedProcess, free_port, tail
 
 LOOPBACK = "127.0.0.1"
+
+
+PORT_TAKEN = ("Address already in use", "BindException")
+"""What the emulator's Java server prints when its port is taken."""
 
 
 class FirestoreEmulator:
@@ -56,6 +60,7 @@ class FirestoreEmulator:
         self.start_timeout = start_timeout
         self.admin = EmulatorAdmin(self.host, project)
         self._process: ManagedProcess | None = None
+        self._log_start = 0
 
     @property
     def host(self) -> str:
@@ -76,6 +81,7 @@ class FirestoreEmulator:
         """Start the emulator and return once it answers HTTP; raise :class:`EmulatorFailed` if it
         exits first or does not answer within ``start_timeout`` seconds (it is stopped then)."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         with self.log_path.open("ab") as log:
             self._process = ManagedProcess(
                 "firestore-emulator", self.command(), env=self.env, stdout=log
@@ -97,12 +103,20 @@ class FirestoreEmulator:
         assert self._process is not None
         code = self._process.exit_code()
         if code is not None:
-            raise EmulatorFailed(
+            error = PortInUse if self._port_taken() else EmulatorFailed
+            raise error(
                 f"the Firestore emulator exited with code {code} while starting "
                 f"({' '.join(self.command())}). Its log ({self.log_path}) ends with:\n"
                 f"{tail(self.log_path)}"
             )
         return self.admin.answers()
+
+    def _port_taken(self) -> bool:
+        """Whether this start's output says binding a port failed."""
+        with self.log_path.open("rb") as log:
+            log.seek(self._log_start)
+            output = log.read().decode("utf-8", errors="replace")
+        return any(sign in output for sign in PORT_TAKEN)
 
     @property
     def pid(self) -> int | None:

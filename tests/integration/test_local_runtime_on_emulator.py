@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import signal
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -94,6 +95,7 @@ def test_dev_stops_emulator_and_dispatcher_on_ctrl_c() -> None:
         if dev.poll() is None:
             dev.kill()
             dev.wait()
+        dev.stdout.close()  # also when an assertion failed: no pipe left for a later test's GC
     output += rest
     assert dev.returncode == 0, output
     assert "stopped the emulator and the dispatcher" in output
@@ -120,3 +122,44 @@ def test_demo_prints_the_views_as_received_exits_0_and_leaves_nothing_running() 
     )
     assert "no process of theirs is left" in output
     assert [group_members(pid) for pid in pids_in(output)] == [[], []]
+
+
+def test_a_port_taken_before_the_emulator_binds_it_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Something binds the port chosen for the emulator before the emulator does: the runtime
+    starts both processes again on new ports instead of failing."""
+    import os
+
+    from boiler_core.dispatch import runtime as runtime_module
+    from boiler_core.emulator import find_emulator
+
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", 0))
+    squatter.listen()
+    taken = squatter.getsockname()[1]
+    chosen: list[int] = []
+    real_free_port = runtime_module.free_port
+
+    def first_taken(host: str = "127.0.0.1") -> int:
+        port = taken if not chosen else real_free_port(host)
+        chosen.append(port)
+        return port
+
+    monkeypatch.setattr(runtime_module, "free_port", first_taken)
+    local = LocalRuntime(
+        find_emulator(os.environ),
+        functions_dir=PROJECT_ROOT / "functions",
+        project="demo-port-taken",
+        env=os.environ,
+        workdir=tmp_path,
+    )
+    try:
+        with local:
+            assert local.running()
+            assert local.emulator.port != taken
+            assert chosen[0] == taken
+            assert "Address already in use" in (tmp_path / "emulator.log").read_text()
+    finally:
+        squatter.close()
+    assert not local.running()

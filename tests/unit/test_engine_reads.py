@@ -278,3 +278,11 @@ def test_the_manifest_can_turn_carrying_off_and_the_generated_main_keeps_it(
     assert Engine(reading, MemoryStore(), log=lambda entry: None).carry is False
     embedded = load_manifest_text(manifest_text(reading), base_dir=REPO)
     assert embedded.project.carry_changed_document is False
+
+
+def test_a_deleted_root_is_carried_as_missing(seeded: Harness) -> None:
+    master = f"meeting_sessions/{MEETING_ID}"
+    cost = seeded.delete(f"meetings/{MEETING_ID}")
+    assert cost.carried >= 1  # meeting_sessions: the root the event deleted is not read
+    assert master not in seeded.views()
+    assert not [p for p in seeded.views() if p.endswith(f"meeting_sessions/{MEETING_ID}")]
