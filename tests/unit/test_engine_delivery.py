@@ -7,7 +7,8 @@ final domain state (no stale document, no leftover copy, no missing one).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+import random
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import pytest
@@ -20,6 +21,7 @@ from meeting_room.fixture import (
 
 from boiler_core.documents import Doc, Ref
 from boiler_core.engine import Change, Engine
+from boiler_core.faults import DeliveryRun, expected_views, stored_views, write_change
 from boiler_core.manifest import Manifest
 from boiler_core.store.memory import MemoryStore
 from boiler_core.store.port import QueryOp, Transaction
@@ -244,3 +246,41 @@ def test_concurrent_membership_change_during_recompute_is_retried(manifest: Mani
     assert cost.retries >= 1
     assert "users/joshua/meeting_sessions/meeting_1" not in app.views()
     assert app.views() == from_scratch(manifest, app.store)
+
+
+STORM_SEEDS = 200
+"""With masters not refreshed (rule 2 of docs/consistency.md, "The carried document", disabled),
+4 of these 200 seeds ended with a stale view; the fault suite's mixed workload did not notice."""
+
+
+def test_attendance_flips_delivered_reordered_once_each_end_as_a_recompute(
+    manifest: Manifest,
+) -> None:
+    """Tickets flip attendance back and forth (and change a field no view reads); every event is
+    delivered once, shuffled within windows of 4 writes and up to one window late. Reordered
+    flips are where a late event could be carried against a master that a newer, unchanged
+    recompute did not refresh."""
+    diverged = []
+    for seed in range(STORM_SEEDS):
+        store = MemoryStore()
+        engine = Engine(manifest, store, log=lambda entry: None, parallel=1)
+        for path, data in fixture_documents().items():
+            engine.handle(write_change(store, path, data))
+        rng = random.Random(seed)
+
+        def flips(rng: random.Random = rng, store: MemoryStore = store) -> Iterator[Change]:
+            for _ in range(60):
+                path = rng.choice(["tickets/tj_t", "tickets/ts_t", "tickets/js_t"])
+                data = dict(store.doc(path) or {})
+                if rng.random() < 0.8:
+                    data["attendance"] = not data["attendance"]
+                else:
+                    data["role"] = rng.choice(["speaker", "listener"])
+                yield write_change(store, path, data)
+
+        DeliveryRun(engine.handle, seed=seed, workers=1, window=4, max_copies=1, max_lag=1).run(
+            flips()
+        )
+        if stored_views(manifest, store) != expected_views(manifest, store):
+            diverged.append(seed)
+    assert diverged == []
