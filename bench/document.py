@@ -351,7 +351,7 @@ def analysis(r: Results) -> str:
             "instead would read 950 meetings twice (6,216 reads, as before this work). Against "
             "indexed Firestore, where transactions on different documents proceed in parallel, "
             "the four overlapping chunks are expected to matter more; that is not measured here. "
-            "The ratio moves with the machine's load between runs (4.6x, 5.3x and 7.7x in three "
+            "The ratio moves with the machine's load between runs (from 4.6x to 7.7x in four "
             "runs on 2026-11-25 and -26); carrying the renamed user saved 21 reads but no time: "
             "in-process on a warmed emulator the rename took a median 1.17 s carrying and 1.04 s "
             "reading it (4 and 8 runs). A probe of the emulator's queries on the same domain: "
