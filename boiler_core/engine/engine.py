@@ -57,7 +57,7 @@ from boiler_core.engine.outputs import (
     plan_writes,
     recorded_time,
 )
-from boiler_core.engine.reads import CachedReader, CountingReader, Tally
+from boiler_core.engine.reads import CachedReader, CountingReader, Tally, Trust
 from boiler_core.engine.relevance import Usage, is_relevant, moved_parents, usage
 from boiler_core.engine.sources import Sources
 from boiler_core.errors import ContentionError, HookError
@@ -359,7 +359,8 @@ class Engine:
             root_paths = {root_id: doc_path(view.root, root_id) for root_id in ids}
             masters = {root_id: master_path(view, root_id) for root_id in ids}
             if carried is not None:
-                reader.carry(carried.copy(), carried.trusted_by(list(masters.values())))
+                trusted = carried.trusted_by(list(masters.values()))
+                reader.carry(carried.path, carried.copy(), trusted)
             first = [*masters.values(), *sorted(p for r in ids for p in named.get(r, ()))]
             if all(path in reader.read for path in root_paths.values()):
                 known = [d for p in root_paths.values() if (d := reader.read[p]) is not None]
@@ -501,8 +502,9 @@ class Engine:
 class _Carried:
     """The changed document as its event carries it, and the update time it had before."""
 
-    doc: Doc | str
-    """The document after the write, or its path when the write deleted it."""
+    path: str
+    doc: Doc | None
+    """The document after the write; None when the write deleted it."""
 
     before_time: int
 
@@ -513,23 +515,20 @@ class _Carried:
         if change.before is None or change.before_time is None:
             return None
         if change.after is None:
-            return cls(change.path, change.before_time)
+            return cls(change.path, None, change.before_time)
         if change.after_time is None:
             return None
-        return cls(Doc(change.path, change.after, change.after_time), change.before_time)
+        after = Doc(change.path, change.after, change.after_time)
+        return cls(change.path, after, change.before_time)
 
-    @property
-    def path(self) -> str:
-        return self.doc if isinstance(self.doc, str) else self.doc.path
-
-    def copy(self) -> Doc | str:
+    def copy(self) -> Doc | None:
         """The document for one transaction attempt: a copy, as a read would give (hooks of
         chunks running in parallel never share its data)."""
-        if isinstance(self.doc, str):
-            return self.doc
-        return Doc(self.doc.path, deepcopy(dict(self.doc.data)), self.doc.update_time)
+        if self.doc is None:
+            return None
+        return Doc(self.path, deepcopy(dict(self.doc.data)), self.doc.update_time)
 
-    def trusted_by(self, masters: Sequence[str]) -> Callable[[Mapping[str, Doc | None]], bool]:
+    def trusted_by(self, masters: Sequence[str]) -> Trust:
         """The check :meth:`CachedReader.carry` runs: every master (read by then) records the
         update time this change started from."""
 

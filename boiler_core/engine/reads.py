@@ -15,6 +15,9 @@ from typing import Any
 from boiler_core.documents import Doc
 from boiler_core.store.port import QueryOp, Reader
 
+Trust = Callable[[Mapping[str, Doc | None]], bool]
+"""Decides, from the documents read so far, whether a carried document may stand in for a read."""
+
 
 @dataclass
 class Tally:
@@ -67,46 +70,34 @@ class CachedReader:
         self._reader = reader
         self.read: dict[str, Doc | None] = {}
         """Every document read so far, by path (None: read and missing)."""
-        self._carried: tuple[Doc | str, Callable[[Mapping[str, Doc | None]], bool]] | None = None
+        self._carried: tuple[str, Doc | None, Trust] | None = None
         self.carried_used = False
         """Whether a carried document (:meth:`carry`) answered instead of a read."""
 
-    def carry(self, doc: Doc | str, trusted: Callable[[Mapping[str, Doc | None]], bool]) -> None:
-        """Hold back the next read of a document the caller already has: ``doc`` (or, for one
-        known to be missing, its path). When a ``get_all`` first asks for it, the other paths
-        are read, then ``trusted`` decides from everything read so far: True answers with ``doc``
-        (missing, for a path) without a read; False reads it with a second call."""
-        self._carried = (doc, trusted)
+    def carry(self, path: str, doc: Doc | None, trusted: Trust) -> None:
+        """Hold back the next read of ``path``, whose document the caller already has (``doc``;
+        None: known to be missing). When a ``get_all`` first asks for it, the other paths are
+        read, then ``trusted`` decides from everything read so far: True answers with ``doc``
+        without a read; False reads it with a second call."""
+        self._carried = (path, doc, trusted)
 
     def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
         """Read the paths not read yet, in one call; answer all from the cache."""
         missing = [path for path in dict.fromkeys(paths) if path not in self.read]
-        held = self._held(missing)
+        held = None
+        if self._carried is not None and self._carried[0] in missing:
+            held, self._carried = self._carried, None
+            missing.remove(held[0])
         if missing:
             self.read.update(self._reader.get_all(missing))
         if held is not None:
-            doc, trusted = held
-            path = doc if isinstance(doc, str) else doc.path
+            path, doc, trusted = held
             if trusted(self.read):
-                self.read[path] = None if isinstance(doc, str) else doc
+                self.read[path] = doc
                 self.carried_used = True
             else:
                 self.read.update(self._reader.get_all([path]))
         return {path: self.read.get(path) for path in paths}
-
-    def _held(
-        self, missing: list[str]
-    ) -> tuple[Doc | str, Callable[[Mapping[str, Doc | None]], bool]] | None:
-        """The carried document if ``missing`` asks for it (taken out of ``missing``)."""
-        if self._carried is None:
-            return None
-        doc = self._carried[0]
-        path = doc if isinstance(doc, str) else doc.path
-        if path not in missing:
-            return None
-        missing.remove(path)
-        held, self._carried = self._carried, None
-        return held
 
     def query(
         self,
