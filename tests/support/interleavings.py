@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from delegating import Delegating
+
 from boiler_core.documents import Doc
 from boiler_core.store.port import QueryOp, Store, Transaction
 
@@ -20,35 +22,7 @@ HOLD_SECONDS = 30.0
 """Longest a stalled invocation waits for its release before failing the test."""
 
 
-class _Wrapper:
-    def __init__(self, inner: Store) -> None:
-        self.inner = inner
-
-    def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
-        return self.inner.get_all(paths)
-
-    def query(
-        self,
-        collection: str,
-        field: str,
-        op: QueryOp,
-        value: Any,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-    ) -> list[Doc]:
-        return self.inner.query(collection, field, op, value, after=after, limit=limit)
-
-    @property
-    def last_retries(self) -> int:
-        return self.inner.last_retries
-
-    @property
-    def last_commit_time(self) -> int | None:
-        return self.inner.last_commit_time
-
-
-class StalledCommit(_Wrapper):
+class StalledCommit(Delegating[Store]):
     """Stalls the first attempt of transaction number ``at`` (1-based) after its reads:
     :attr:`has_read` is set, then it waits for :meth:`release`. Other attempts and transactions
     run freely; :attr:`stalled_reads` lists what the stalled attempt read."""
@@ -115,7 +89,7 @@ class _Recording:
         self._inner.delete(path)
 
 
-class BeforeTransaction(_Wrapper):
+class BeforeTransaction(Delegating[Store]):
     """Runs ``interlude`` once, when transaction number ``at`` (1-based) is about to begin."""
 
     def __init__(self, inner: Store, interlude: Callable[[], None], *, at: int = 1) -> None:

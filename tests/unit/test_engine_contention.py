@@ -3,31 +3,31 @@ view afterwards."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
+from delegating import Delegating
 from meeting_room.fixture import MEETING_ID
 
-from boiler_core.documents import Doc
 from boiler_core.engine import Engine
 from boiler_core.errors import ContentionError
 from boiler_core.manifest import Manifest
 from boiler_core.rebuild import Verifier
 from boiler_core.store.memory import MemoryStore
-from boiler_core.store.port import QueryOp, Transaction
+from boiler_core.store.port import Transaction
 from boiler_core.testing import Harness, update
 
 T = TypeVar("T")
 
 
-class HotDocument:
+class HotDocument(Delegating[MemoryStore]):
     """A store where another writer changes ``path`` during every transaction attempt: a real
     conflict each time, as under a hot document. (The hot document is one the transaction reads:
     the ticket an event carries is not read when the meeting's view records its update time.)"""
 
     def __init__(self, inner: MemoryStore, path: str) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.path = path
         self.attempts = 0
 
@@ -39,29 +39,6 @@ class HotDocument:
             return result
 
         return self.inner.run_transaction(contended, max_attempts=max_attempts)
-
-    @property
-    def last_retries(self) -> int:
-        return self.inner.last_retries
-
-    @property
-    def last_commit_time(self) -> int | None:
-        return self.inner.last_commit_time
-
-    def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
-        return self.inner.get_all(paths)
-
-    def query(
-        self,
-        collection: str,
-        field: str,
-        op: QueryOp,
-        value: Any,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-    ) -> list[Doc]:
-        return self.inner.query(collection, field, op, value, after=after, limit=limit)
 
 
 def test_giving_up_logs_one_line_naming_view_roots_and_attempts(seeded: Harness) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import pytest
+from delegating import Delegating
 from meeting_room.fixture import (
     EXPECTED_MEETING_SESSION,
     LOCATION_ID,
@@ -19,12 +20,12 @@ from meeting_room.fixture import (
     fixture_documents,
 )
 
-from boiler_core.documents import Doc, Ref
+from boiler_core.documents import Ref
 from boiler_core.engine import Change, Engine
 from boiler_core.faults import DeliveryRun, expected_views, stored_views, write_change
 from boiler_core.manifest import Manifest
 from boiler_core.store.memory import MemoryStore
-from boiler_core.store.port import QueryOp, Transaction
+from boiler_core.store.port import Transaction
 from boiler_core.testing import Harness, update, visible, write
 
 T = TypeVar("T")
@@ -168,7 +169,7 @@ def test_duplicate_delivery_after_later_changes_does_not_regress(manifest: Manif
     assert app.views() == seeded_harness(manifest).views()
 
 
-class InterleavingStore:
+class InterleavingStore(Delegating[MemoryStore]):
     """Wraps a MemoryStore; runs ``interlude`` once, between a transaction's reads and its commit.
 
     This replays the ABA trap of DESIGN.md: invocation A has read state S1 and is about to write
@@ -176,23 +177,8 @@ class InterleavingStore:
     """
 
     def __init__(self, inner: MemoryStore, interlude: Callable[[], None]) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.interlude: Callable[[], None] | None = interlude
-
-    def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
-        return self.inner.get_all(paths)
-
-    def query(
-        self,
-        collection: str,
-        field: str,
-        op: QueryOp,
-        value: Any,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-    ) -> list[Doc]:
-        return self.inner.query(collection, field, op, value, after=after, limit=limit)
 
     def run_transaction(self, fn: Callable[[Transaction], T], *, max_attempts: int = 5) -> T:
         def stalled(tx: Transaction) -> T:
@@ -203,14 +189,6 @@ class InterleavingStore:
             return result
 
         return self.inner.run_transaction(stalled, max_attempts=max_attempts)
-
-    @property
-    def last_retries(self) -> int:
-        return self.inner.last_retries
-
-    @property
-    def last_commit_time(self) -> int | None:
-        return self.inner.last_commit_time
 
 
 def test_aba_stalled_invocation_cannot_overwrite_a_newer_skip(manifest: Manifest) -> None:

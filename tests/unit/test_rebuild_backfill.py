@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from delegating import Delegating
 from meeting_room.fixture import MEETING_ID, fixture_documents
 
-from boiler_core.documents import Doc
 from boiler_core.engine import Engine
 from boiler_core.faults import expected_views, stored_views
 from boiler_core.manifest import Manifest
@@ -23,7 +23,7 @@ from boiler_core.rebuild import (
     stale_views,
 )
 from boiler_core.store.memory import MemoryStore
-from boiler_core.store.port import QueryOp, Transaction
+from boiler_core.store.port import Transaction
 
 T = TypeVar("T")
 
@@ -78,12 +78,12 @@ def test_backfill_sweeps_documents_no_root_implies_any_more(
     assert store.doc("users/tijuana/other/m001") == {"kept": True}
 
 
-class StopAfter:
+class StopAfter(Delegating[MemoryStore]):
     """A store that raises KeyboardInterrupt on the ``n``-th transaction (an operator's Ctrl-C),
     and counts the transactions it ran."""
 
     def __init__(self, inner: MemoryStore, n: int | None) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.n = n
         self.transactions = 0
 
@@ -92,29 +92,6 @@ class StopAfter:
         if self.n is not None and self.transactions == self.n:
             raise KeyboardInterrupt
         return self.inner.run_transaction(fn, max_attempts=max_attempts)
-
-    @property
-    def last_retries(self) -> int:
-        return self.inner.last_retries
-
-    @property
-    def last_commit_time(self) -> int | None:
-        return self.inner.last_commit_time
-
-    def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
-        return self.inner.get_all(paths)
-
-    def query(
-        self,
-        collection: str,
-        field: str,
-        op: QueryOp,
-        value: Any,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-    ) -> list[Doc]:
-        return self.inner.query(collection, field, op, value, after=after, limit=limit)
 
     def list_paths(
         self, collection: str, *, group: bool = False, after: str | None = None, limit: int = 300
