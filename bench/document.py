@@ -40,8 +40,10 @@ Firestore round trips.
   documents those roots are computed from, loaded as the joins allow (a `ref`/`refs` target once,
   a `query` join per parent document, billed as Firestore bills queries), without the changed
   document (the event carries it); writes and deletes only for the documents whose content
-  changes. Finding which roots a document feeds is not counted. After each kind the stored views
-  are compared with a from-scratch recompute ("views exact").
+  changes. Finding which roots a document feeds is not counted (boiler's reverse queries run
+  inside the transaction where they can: their results are the root or master reads the bound
+  counts). After each kind the stored views are compared with a from-scratch recompute ("views
+  exact").
 - **Latency.** `tickets/tj_t.attendance` flips {events} times (after {warmup} unreported warm-up
   flips: the emulator's JIT is slow until warm); `on_snapshot` listeners watch the master view
   document and all 3 per-user copies; one event's latency runs from just before the write until
@@ -263,13 +265,11 @@ def analysis(r: Results) -> str:
             "bound for every kind and an irrelevant change costs nothing. The changed document is "
             "not read again: every master records the update time of each source it was computed "
             "from (`_sources`), and the event's document is used when they record the time the "
-            'event started from (docs/consistency.md, "The carried document"). What remains:',
-            "",
-            "- for the location move, `user_profiles` pays the reverse query that finds the "
-            "affected users through the meetings at that location (a two-level climb: location, "
-            "meetings, their users); the bound does not count finding roots, and the per-user "
-            "`meetings` joins load those meetings again inside the transaction, where the "
-            "climb's out-of-transaction results cannot stand in for them.",
+            'event started from (docs/consistency.md, "The carried document"). A deep join\'s '
+            "document (the location) finds its roots through the masters that list it "
+            '(`_deep_sources`; docs/consistency.md, "Finding roots through the masters"), not by '
+            "a climb whose results the transaction would read again. What remains is what the "
+            "bound leaves out: finding roots that no master lists (a created document climbs).",
             "",
             "Query counts above the bound are those reverse lookups (which meetings list this "
             "ticket, user or location), which the bound leaves out by definition.",

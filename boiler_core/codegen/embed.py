@@ -69,6 +69,8 @@ def manifest_data(manifest: Manifest) -> dict[str, Any]:
         data["project"]["cors_origins"] = list(project.cors_origins)
     if not project.carry_changed_document:
         data["project"]["carry_changed_document"] = False
+    if not project.index_deep_sources:
+        data["project"]["index_deep_sources"] = False
     if manifest.mutations:
         data["mutations"] = {name: _mutation(m) for name, m in manifest.mutations.items()}
     return data

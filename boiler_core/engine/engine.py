@@ -49,10 +49,12 @@ from boiler_core.engine.links import (
     parents_query,
 )
 from boiler_core.engine.outputs import (
+    DEEP_SOURCES_FIELD,
     WritePlan,
     copies_named_by,
     copy_path,
     desired_documents,
+    master_collection,
     master_path,
     plan_writes,
     recorded_time,
@@ -95,12 +97,18 @@ class Engine:
         max_attempts: int = 5,
         parallel: int = 4,
         carry: bool | None = None,
+        index: bool | None = None,
     ) -> None:
         """``carry``: use the changed document an event carries instead of reading it when the
         masters prove it current (docs/consistency.md, "The carried document"); None follows the
         manifest's ``project.carry_changed_document``. False turns the mechanism off: the changed
         document is read in every transaction, masters record no ``_sources`` (one that has them
-        is rewritten without them) and nothing is refreshed."""
+        is rewritten without them) and nothing is refreshed.
+
+        ``index``: masters list the documents of their deep joins (``_deep_sources``) and a
+        change of one finds its roots with a query on the masters inside the recompute's
+        transaction (docs/consistency.md, "Finding roots through the masters"); None follows
+        the manifest's ``project.index_deep_sources``. False: climb the joins, keep no list."""
         if chunk_size < 1 or max_attempts < 1 or parallel < 1:
             raise ValueError("chunk_size, max_attempts and parallel must be at least 1")
         self.manifest = manifest
@@ -109,6 +117,7 @@ class Engine:
         self.max_attempts = max_attempts
         self.parallel = parallel
         self.carry = manifest.project.carry_changed_document if carry is None else carry
+        self.index = manifest.project.index_deep_sources if index is None else index
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._log: LogSink = log if log is not None else print_log
@@ -224,10 +233,19 @@ class Engine:
         changed (:func:`~.relevance.moved_parents`). With ``deferred``, the last step's queries
         for roots linking a ``ref``/``refs`` child are not run but appended to it: the recompute
         runs them inside its transaction, where their results are the root reads it needs.
+        With ``index`` on, a changed document of a deep join that existed before the write is
+        not climbed from at all: a query for the masters listing it (``_deep_sources``) is
+        appended to ``deferred`` instead, and its results are the master reads the recompute
+        needs (a document just created is listed by no master yet, so it is climbed from).
         """
         roots: set[str] = set()
         own = [d for d in (change.before, change.after) if d is not None]
         for start in nodes_reading(view, change.collection):
+            if deferred is not None and self._indexed(view, start, change):
+                deferred.append(
+                    (master_collection(view), DEEP_SOURCES_FIELD, "array-contains", change.path)
+                )
+                continue
             node = start
             datas: dict[str, list[Mapping[str, Any]]] = {change.doc_id: own}
             while node != ROOT and datas:
@@ -255,6 +273,13 @@ class Engine:
             if node == ROOT:
                 roots.update(datas)
         return roots
+
+    def _indexed(self, view: View, node: str, change: Change) -> bool:
+        """Whether the masters' ``_deep_sources`` find the roots a change at ``node`` feeds."""
+        if not self.index or change.before is None or node == ROOT:
+            return False
+        join = view.join(node)
+        return join.link_on_parent and join.parent != ROOT
 
     @staticmethod
     def _fill_data(
@@ -381,7 +406,9 @@ class Engine:
                 sources = Sources(root, parents_of(view), linked)
                 content = compute(view, sources, self._hooks)
                 desired.update(
-                    desired_documents(view, root_id, sources, content, record=self.carry)
+                    desired_documents(
+                        view, root_id, sources, content, record=self.carry, index=self.index
+                    )
                 )
             candidates.update(desired)
             candidates.update(masters.values())

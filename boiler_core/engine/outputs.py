@@ -23,6 +23,13 @@ reading it again (docs/consistency.md, "The carried document"), and so obeys one
 contract 3: a master whose content is unchanged is still written when a document it records was
 read at another update time (a *refresh*); documents it does not record yet, and the document
 taken from the event, never force a write.
+
+A master of a view with a ``ref``/``refs`` join below the root's own joins (a *deep* join, like
+a meeting's location in a user's profile) also holds ``_deep_sources``
+(:data:`DEEP_SOURCES_FIELD`): the sorted paths of the deep joins' documents it was computed from.
+A change of such a document finds the roots to recompute with one query on the view's masters
+(``array-contains``) instead of climbing the joins (docs/consistency.md, "Finding roots through
+the masters"); so a master whose content is unchanged is also written when that list changes.
 """
 
 from __future__ import annotations
@@ -35,11 +42,18 @@ from boiler_core.documents import Doc
 from boiler_core.engine.change import Change
 from boiler_core.engine.links import link_ids
 from boiler_core.engine.sources import Sources
-from boiler_core.manifest.model import MEMBERS_FIELD, Copy, View
+from boiler_core.manifest.model import MEMBERS_FIELD, ROOT, Copy, Join, View
 from boiler_core.versions import VERSION_FIELD, version_of
 
 SOURCES_FIELD = "_sources"
 """Bookkeeping field of a master: ``{path: update time}`` of the documents it was computed from."""
+
+DEEP_SOURCES_FIELD = "_deep_sources"
+"""Bookkeeping field of a master: sorted paths of the documents of its deep joins
+(:func:`deep_joins`) it was computed from."""
+
+RECORD_FIELDS = (SOURCES_FIELD, DEEP_SOURCES_FIELD)
+"""The bookkeeping fields that record what a master was computed from."""
 
 
 def master_path(view: View, root_id: str) -> str:
@@ -72,6 +86,23 @@ def source_times(sources: Sources) -> dict[str, int]:
     return {doc.path: doc.update_time for doc in sources.documents() if doc.update_time is not None}
 
 
+def deep_joins(view: View) -> tuple[Join, ...]:
+    """The view's ``ref``/``refs`` joins that hang from another join, not from the root: the
+    ones a change can only be climbed from with a query before the transaction."""
+    return tuple(j for j in view.joins if j.link_on_parent and j.parent != ROOT)
+
+
+def deep_source_paths(view: View, sources: Sources) -> list[str]:
+    """Sorted paths of the documents of the view's deep joins that ``sources`` holds."""
+    reached = sources.reached()
+    return sorted({d.path for join in deep_joins(view) for d in reached.get(join.name, ())})
+
+
+def master_collection(view: View) -> str:
+    """The top-level collection the view's masters live in."""
+    return master_path(view, "_").rsplit("/", 1)[0]
+
+
 def desired_documents(
     view: View,
     root_id: str,
@@ -79,10 +110,12 @@ def desired_documents(
     content: Mapping[str, Any],
     *,
     record: bool = True,
+    index: bool = True,
 ) -> dict[str, Mapping[str, Any]]:
     """What every output of an existing root must hold: the computed fields and their version
     (``_version``) in the master and in a copy per current member, plus the master's bookkeeping
-    fields (its read policy's, and with ``record`` ``_sources``)."""
+    fields (its read policy's, with ``record`` ``_sources``, and with ``index``
+    ``_deep_sources`` when the view has deep joins)."""
     versioned = {**content, VERSION_FIELD: version_of(content)}
     desired: dict[str, Mapping[str, Any]] = {
         path: versioned for path in current_outputs(view, root_id, sources)
@@ -90,6 +123,8 @@ def desired_documents(
     master = {**versioned, **bookkeeping(view, sources)}
     if record:
         master[SOURCES_FIELD] = source_times(sources)
+    if index and deep_joins(view):
+        master[DEEP_SOURCES_FIELD] = deep_source_paths(view, sources)
     desired[master_path(view, root_id)] = master
     return desired
 
@@ -152,10 +187,11 @@ def plan_writes(
     """Compare ``desired`` contents with ``existing`` documents (every path read, found or not).
 
     A path read but not desired is deleted if it exists; a desired path is set unless the stored
-    data is already equal, ``_sources`` aside: a master with equal content is set (refreshed)
-    only when a path both its stored and its desired ``_sources`` hold has another update time,
-    ``carried`` (the path of a document taken from the event rather than read) excepted. A
-    desired master without ``_sources`` (an engine that does not carry) replaces a stored one
+    data is already equal, the records (``_sources``, ``_deep_sources``) aside: a master with
+    equal content is set (refreshed) when its desired ``_deep_sources`` differ from the stored
+    ones, or when a path both its stored and its desired ``_sources`` hold has another update
+    time, ``carried`` (the path of a document taken from the event rather than read) excepted.
+    A desired master without a record (an engine that does not keep it) replaces a stored one
     that has it, so no record is left behind to be trusted later.
     """
     sets: list[tuple[str, Mapping[str, Any]]] = []
@@ -170,12 +206,9 @@ def plan_writes(
                 deletes.append(path)
         elif have is None or without_sources(have.data) != without_sources(want):
             sets.append((path, want))
-        elif SOURCES_FIELD not in want:  # not recording: drop a record left by an engine that did
-            if SOURCES_FIELD in have.data:
-                sets.append((path, want))
-            else:
-                unchanged += 1
-        elif _moved(have.data.get(SOURCES_FIELD), want.get(SOURCES_FIELD), carried):
+        elif any(f in have.data and f not in want for f in RECORD_FIELDS):
+            sets.append((path, want))  # not recording: drop a record left by an engine that did
+        elif _records_moved(have.data, want, carried):
             sets.append((path, want))
             refreshed.append(path)
         else:
@@ -184,9 +217,22 @@ def plan_writes(
 
 
 def without_sources(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A view document's data without ``_sources``: what two views built through different
-    histories (so recording different update times) hold alike when their content is equal."""
-    return {name: value for name, value in data.items() if name != SOURCES_FIELD}
+    """A view document's data without the records (``_sources``, ``_deep_sources``): what two
+    views built through different histories (so recording different update times), or by
+    engines keeping different records, hold alike when their content is equal."""
+    return {name: value for name, value in data.items() if name not in RECORD_FIELDS}
+
+
+def _records_moved(
+    stored: Mapping[str, Any], wanted: Mapping[str, Any], carried: str | None
+) -> bool:
+    """Whether a master of unchanged content must be rewritten to keep its records true: its
+    deep sources changed, or a source both ``_sources`` hold moved (:func:`_moved`)."""
+    if stored.get(DEEP_SOURCES_FIELD) != wanted.get(DEEP_SOURCES_FIELD):
+        return True
+    return SOURCES_FIELD in wanted and _moved(
+        stored.get(SOURCES_FIELD), wanted.get(SOURCES_FIELD), carried
+    )
 
 
 def _moved(stored: Any, wanted: Any, carried: str | None) -> bool:

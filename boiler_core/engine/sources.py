@@ -41,6 +41,12 @@ class Sources:
     def documents(self) -> list[Doc]:
         """Every document the view document is computed from: the root, then each join's
         documents reachable from it (each once)."""
+        unique = {d.path: d for docs in self.reached().values() for d in docs}
+        return list(unique.values())
+
+    def reached(self) -> dict[str, list[Doc]]:
+        """The documents of each join reachable from the root (each once per join), by join
+        name; the root under ``$root``."""
         reached: dict[str, list[Doc]] = {"$root": [self.root]}
         pending = dict(self._parents)
         while pending:
@@ -51,8 +57,7 @@ class Sources:
                 parent = pending.pop(join)
                 docs = [d for p in reached[parent] for d in self.children(join, p)]
                 reached[join] = list({d.path: d for d in docs}.values())
-        unique = {d.path: d for docs in reached.values() for d in docs}
-        return list(unique.values())
+        return reached
 
     def child(self, join: str, parent: Doc) -> Doc | None:
         """The first document of ``join`` linked to ``parent``, or None."""

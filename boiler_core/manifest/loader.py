@@ -40,6 +40,7 @@ PROJECT_KEYS = (
     "functions_dir",
     "cors_origins",
     "carry_changed_document",
+    "index_deep_sources",
 )
 COLLECTION_KEYS = ("path", "schema", "client")
 CLIENT_KEYS = ("read", "write")
@@ -203,6 +204,10 @@ def _read_project(reader: Reader, node: yaml.Node) -> Project:
         carry = reader.boolean(items["carry_changed_document"][1], "project.carry_changed_document")
         if carry is not None:
             values["carry_changed_document"] = carry
+    if "index_deep_sources" in items:
+        index = reader.boolean(items["index_deep_sources"][1], "project.index_deep_sources")
+        if index is not None:
+            values["index_deep_sources"] = index
     return Project(**values)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from boiler_core.documents import Doc
-from boiler_core.engine.outputs import without_sources
+from boiler_core.engine.outputs import SOURCES_FIELD
 from boiler_core.engine.reads import CountingReader, Tally
 from boiler_core.store.port import QueryOp, Reader
 from boiler_core.versions import VERSION_FIELD
@@ -70,9 +70,11 @@ def differing_fields(have: Mapping[str, Any], want: Mapping[str, Any]) -> tuple[
     """Top-level fields whose stored value (``have``) differs from the computed one, sorted.
 
     ``_version`` follows the content, so it is named only when nothing else differs (a document
-    written before versions were stored). ``_sources`` (update times) is never named.
+    written before versions were stored). ``_sources`` (update times) is never named;
+    ``_deep_sources`` (the list the masters' query finds roots by) is.
     """
-    have, want = without_sources(have), without_sources(want)
+    have = {n: v for n, v in have.items() if n != SOURCES_FIELD}
+    want = {n: v for n, v in want.items() if n != SOURCES_FIELD}
     names = set(have) | set(want)
     fields = sorted(n for n in names if have.get(n, _MISSING) != want.get(n, _MISSING))
     content = tuple(n for n in fields if n != VERSION_FIELD)

@@ -22,12 +22,14 @@ are exact once the triggers are idle.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
+from boiler_core.documents import Doc
 from boiler_core.engine.cost import Cost
 from boiler_core.engine.engine import Engine
+from boiler_core.engine.outputs import DEEP_SOURCES_FIELD
 from boiler_core.rebuild.dryrun import DryRun, differing_fields
 from boiler_core.rebuild.paging import DEFAULT_PAGE_SIZE, Source, doc_id, pages
 from boiler_core.rebuild.strays import (
@@ -134,13 +136,13 @@ class Verifier:
         result.roots += len(roots)
         result.expected += len(plan.sets) + plan.unchanged
         divergent: set[str] = set()
-        refreshed = set(plan.refreshed)  # content equal: only update times it records moved
+        refreshed = set(plan.refreshed)  # content equal: only what it records moved
         for path, want in plan.sets:
-            if path in refreshed:
-                continue
+            have = dry.seen.get(path)
+            if path in refreshed and not _list_differs(have, want):
+                continue  # only update times: not a divergence
             output = classify(target, path)
             root = output.root_id if output is not None else ""
-            have = dry.seen.get(path)
             if have is None:
                 result.divergences.append(Divergence("missing", path, root))
             else:
@@ -185,3 +187,10 @@ class Verifier:
 def _copy_paths(outputs: Iterable[Output]) -> set[str]:
     """The copies among ``outputs`` (a master is always read for its root anyway)."""
     return {output.path for output in outputs if output.copy is not None}
+
+
+def _list_differs(have: Doc | None, want: Mapping[str, Any]) -> bool:
+    """Whether a stored master's ``_deep_sources`` differs from the computed one: a master the
+    masters' query would miss (docs/consistency.md, "Finding roots through the masters")."""
+    stored = have.data.get(DEEP_SOURCES_FIELD) if have is not None else None
+    return stored != want.get(DEEP_SOURCES_FIELD)

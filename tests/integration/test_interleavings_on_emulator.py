@@ -160,15 +160,18 @@ def test_a_document_entering_a_queried_range_waits_for_the_transaction(
     assert_views_are_a_recompute(manifest, store)
 
 
-# Below, A handles a move of meeting_1's location. Its roots for user_profiles are found outside
-# any transaction: meetings at that location (a reverse query), then their users. Transaction 1 is
-# meeting_sessions', transaction 2 the profiles'; B runs completely between that discovery and
-# transaction 2.
+# Below, A handles a move of meeting_1's location; transaction 1 is meeting_sessions', transaction
+# 2 the profiles'. Climbing (index=False), A finds the profiles outside any transaction: meetings
+# at that location (a reverse query), then their users; B runs completely between that discovery
+# and transaction 2. Through the masters (index=True, the default), A finds them inside
+# transaction 2, with a query on the profiles listing the location: B's profile write, committed
+# before, is then seen.
 LOCATION = f"locations/{LOCATION_ID}"
 
 
+@pytest.mark.parametrize(("index", "found"), [(False, 3), (True, 4)])
 def test_a_member_added_between_root_discovery_and_the_transaction_is_not_missed(
-    manifest: Manifest, store: FirestoreStore, seeded: Engine
+    manifest: Manifest, store: FirestoreStore, seeded: Engine, index: bool, found: int
 ) -> None:
     lorenzo = {"first_name": "Lorenzo", "last_name": "Ruiz", "organization": "UCLA"}
     seeded.handle(write_change(store, "users/lorenzo", lorenzo))
@@ -179,16 +182,19 @@ def test_a_member_added_between_root_discovery_and_the_transaction_is_not_missed
         seeded.handle(write_change(store, MEETING, with_fields(MEETING, users=users)))
 
     racing = BeforeTransaction(store, lorenzo_joins_meeting_1, at=2)
-    cost = Engine(manifest, racing, log=lambda e: None).handle(move)
+    cost = Engine(manifest, racing, log=lambda e: None, index=index).handle(move)
 
-    assert cost.roots == 1 + 3  # discovery ran before he joined: his profile was not A's to do
+    # climbing, discovery ran before he joined: his profile was not A's to do; through the
+    # masters, his profile (listing the location since he joined) is found and recomputed again
+    assert cost.roots == 1 + found
     meetings = read(store, "user_profiles/lorenzo")["meetings"]
     assert meetings == [{"meeting": MEETING_ID, "status": "in-session", "address": "1 Market St"}]
     assert_views_are_a_recompute(manifest, store)
 
 
+@pytest.mark.parametrize(("index", "found"), [(False, 3), (True, 2)])
 def test_a_member_removed_between_root_discovery_and_the_transaction_loses_the_meeting(
-    manifest: Manifest, store: FirestoreStore, seeded: Engine
+    manifest: Manifest, store: FirestoreStore, seeded: Engine, index: bool, found: int
 ) -> None:
     move = write_change(store, LOCATION, with_fields(LOCATION, address="1 Market St"))
 
@@ -197,9 +203,11 @@ def test_a_member_removed_between_root_discovery_and_the_transaction_loses_the_m
         seeded.handle(write_change(store, MEETING, without))
 
     racing = BeforeTransaction(store, joshua_leaves_meeting_1, at=2)
-    cost = Engine(manifest, racing, log=lambda e: None).handle(move)
+    cost = Engine(manifest, racing, log=lambda e: None, index=index).handle(move)
 
-    assert cost.roots == 1 + 3  # joshua's profile recomputed needlessly, which is harmless
+    # climbing, joshua's profile is recomputed needlessly, which is harmless; through the
+    # masters, his profile no longer lists the location and is not found
+    assert cost.roots == 1 + found
     assert read(store, "user_profiles/joshua")["meetings"] == []
     copy = f"users/joshua/meeting_sessions/{MEETING_ID}"
     assert store.get_all([copy])[copy] is None

@@ -230,6 +230,8 @@ def test_a_member_sees_member_ids_only_in_the_master_and_only_versions_elsewhere
     (profile,) = tijuana.get(PROFILE).documents().values()
     profile_version = version_of(EXPECTED_USER_PROFILES["tijuana"])
     profile_sources = profile.pop("_sources")
+    # and the documents of their deep joins (a meeting's location), which find them by query
+    assert profile.pop("_deep_sources") == [f"locations/{LOCATION_ID}"]
     assert profile == {**EXPECTED_USER_PROFILES["tijuana"], "_version": profile_version}
     assert sorted(profile_sources) == sorted(
         [f"locations/{LOCATION_ID}", f"meetings/{MEETING_ID}", PROFILE_USER]

@@ -35,6 +35,12 @@ CASES = [
         id="carry-not-a-boolean",
     ),
     pytest.param(
+        "region: us-central1",
+        "region: us-central1\n  index_deep_sources: [yes]",
+        "views.yaml:7:23: error: project.index_deep_sources must be true or false, not a list",
+        id="index-not-a-boolean",
+    ),
+    pytest.param(
         "  location: {collection: locations, ref: location}",
         "  location: {collection: locations, ref: location",
         "views.yaml:32:12: error: YAML syntax error while parsing a flow mapping: expected ',' or "

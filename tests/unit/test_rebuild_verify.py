@@ -72,7 +72,8 @@ def test_a_lost_departure_leaves_an_extra_copy_of_a_former_member(seeded: Harnes
     assert ("different", MASTER, master_fields) in found(result)
     assert seeded.store.doc(joshua) is None
     profile = check(seeded.manifest, seeded.store, "user_profiles", repair=True)
-    assert found(profile) == [("different", "user_profiles/joshua", "meetings")]
+    # _deep_sources: the meeting's location no longer feeds his profile
+    assert found(profile) == [("different", "user_profiles/joshua", "_deep_sources, meetings")]
     assert stored_views(seeded.manifest, seeded.store) == expected_views(
         seeded.manifest, seeded.store
     )
