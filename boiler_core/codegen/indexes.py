@@ -3,10 +3,15 @@
 :func:`engine_queries` is the one place that knows which queries the engine runs; it asks the
 engine's own query builders (:mod:`boiler_core.engine.links`), so the two cannot drift. Today
 every query is a single-field ``==`` or ``array-contains`` filter on a link field of a top-level
-collection (query joins, and the reverse lookups of ref/refs joins), which Firestore serves from
-its automatic single-field indexes: no composite index is needed, and no field override may
-exempt those fields from indexing. When the engine gains composite queries, derive their
-``indexes`` entries from :func:`engine_queries` in :func:`indexes_config`.
+collection (query joins, and the reverse lookups of ref/refs joins) or on the masters'
+``_deep_sources``, which Firestore serves from its automatic single-field indexes: no composite
+index is needed, and no field override may exempt those fields from indexing. When the engine
+gains composite queries, derive their ``indexes`` entries from :func:`engine_queries` in
+:func:`indexes_config`.
+
+The one override exempts the masters' ``_sources`` (a map with one entry per source document,
+never queried) from indexing, as Firestore recommends for large map fields: every entry would
+otherwise add index entries to each master write.
 """
 
 from __future__ import annotations
@@ -16,6 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from boiler_core.engine.links import children_query, parents_query
+from boiler_core.engine.outputs import (
+    DEEP_SOURCES_FIELD,
+    SOURCES_FIELD,
+    deep_joins,
+    master_collection,
+)
 from boiler_core.manifest.model import Manifest
 from boiler_core.store.port import QueryOp
 
@@ -42,6 +53,8 @@ def engine_queries(manifest: Manifest) -> tuple[EngineQuery, ...]:
             else:
                 collection, field, op, _ = parents_query(view, join, _PLACEHOLDER)
             found.add(EngineQuery(collection, field, op))
+        if manifest.project.index_deep_sources and deep_joins(view):
+            found.add(EngineQuery(master_collection(view), DEEP_SOURCES_FIELD, "array-contains"))
     return tuple(sorted(found))
 
 
@@ -49,12 +62,19 @@ def indexes_config(manifest: Manifest) -> dict[str, Any]:
     """The indexes file's content for ``manifest``.
 
     Every query of :func:`engine_queries` is one ``==`` or ``array-contains`` filter, served by
-    Firestore's automatic single-field indexes: no composite index, and no ``fieldOverrides``
-    entry (an override could exempt a queried field from indexing). A composite query added to
-    the engine gets its ``indexes`` entry here.
+    Firestore's automatic single-field indexes: no composite index. ``fieldOverrides`` exempts
+    each view's masters' ``_sources`` from indexing when the engine keeps it
+    (``project.carry_changed_document``); no queried field is ever exempted. A composite query
+    added to the engine gets its ``indexes`` entry here.
     """
-    del manifest  # no query of today's engine needs an entry
-    return {"indexes": [], "fieldOverrides": []}
+    overrides = []
+    if manifest.project.carry_changed_document:
+        groups = sorted({master_collection(view) for view in manifest.views.values()})
+        overrides = [
+            {"collectionGroup": group, "fieldPath": SOURCES_FIELD, "indexes": []}
+            for group in groups
+        ]
+    return {"indexes": [], "fieldOverrides": overrides}
 
 
 def render_indexes(manifest: Manifest) -> str:

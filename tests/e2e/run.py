@@ -90,6 +90,12 @@ def main() -> int:
         print(f"e2e: {exc}")
         return 1
     print(f"e2e: firebase-tools {toolchain.FIREBASE_TOOLS} at {firebase}")
+    try:  # what `firebase deploy` checks first: fieldOverrides and indexes as the CLI reads them
+        toolchain.validate_indexes(firebase, ROOT / "firestore.indexes.json")
+    except toolchain.ToolchainError as exc:
+        print(f"e2e: {exc}")
+        return 1
+    print("e2e: firestore.indexes.json passes firebase-tools' own validation")
     print(f"e2e: java {'from ' + str(java_bin) if java_bin else 'on PATH'}; emulator jar {jar}")
     try:
         plan = timed("deploy.sh --dry-run", dry_run)

@@ -80,6 +80,29 @@ def install_firebase_tools(dest: Path, *, timeout: float = 900.0) -> Path:
     return firebase
 
 
+_VALIDATE_INDEXES = """
+const api = require(process.argv[1]);
+const spec = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));
+try {
+  new api.FirestoreApi().validateSpec(spec);
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}
+"""
+
+
+def validate_indexes(firebase: Path, indexes: Path) -> None:
+    """Check ``indexes`` (a firestore.indexes.json) with the validator ``firebase deploy`` runs
+    on it (firebase-tools' ``FirestoreApi.validateSpec``), offline; ToolchainError if refused."""
+    api = firebase.parent.parent / "firebase-tools" / "lib" / "firestore" / "api.js"
+    node = shutil.which("node")
+    if node is None or not api.exists():
+        raise ToolchainError(f"cannot validate {indexes.name}: node or {api} is missing")
+    argv = [node, "-e", _VALIDATE_INDEXES, str(api.resolve()), str(indexes.resolve())]
+    _run(argv, timeout=120, what=f"firebase-tools' validation of {indexes.name}")
+
+
 def firebase_version(firebase: Path) -> str | None:
     """What ``firebase --version`` prints, or None when it does not run."""
     if not firebase.exists():

@@ -18,7 +18,7 @@ from boiler_core.codegen.requirements import (
     RUNTIME_REQUIREMENTS,
     render_requirements,
 )
-from boiler_core.manifest import load_manifest
+from boiler_core.manifest import load_manifest, load_manifest_text
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -83,16 +83,33 @@ def test_requirements_file_is_the_header_then_one_sorted_requirement_a_line() ->
     assert not any(line.startswith("click") for line in lines)
 
 
-def test_engine_queries_are_the_link_fields_of_query_and_reverse_ref_lookups() -> None:
+def test_engine_queries_are_link_fields_and_the_masters_deep_sources() -> None:
     manifest = load_manifest(REPO / "views.yaml")
     assert engine_queries(manifest) == (
         EngineQuery("meetings", "location", "=="),
         EngineQuery("meetings", "tickets", "array-contains"),
         EngineQuery("meetings", "users", "array-contains"),
+        EngineQuery("user_profiles", "_deep_sources", "array-contains"),
     )
+    text = (REPO / "views.yaml").read_text(encoding="utf-8")
+    climbing = text.replace("region: us-central1", "region: us-central1\n  index_deep_sources: no")
+    queries = engine_queries(load_manifest_text(climbing, base_dir=REPO))
+    assert [q.field for q in queries] == ["location", "tickets", "users"]
 
 
-def test_indexes_need_no_composite_index_and_exempt_no_field() -> None:
+def test_indexes_need_no_composite_index_and_exempt_only_the_masters_update_times() -> None:
     manifest = load_manifest(REPO / "views.yaml")
-    assert json.loads(render_indexes(manifest)) == {"indexes": [], "fieldOverrides": []}
-    assert render_indexes(manifest) == '{\n  "fieldOverrides": [],\n  "indexes": []\n}\n'
+    exempt = [
+        {"collectionGroup": group, "fieldPath": "_sources", "indexes": []}
+        for group in ("meeting_sessions", "user_profiles")
+    ]
+    assert json.loads(render_indexes(manifest)) == {"indexes": [], "fieldOverrides": exempt}
+    queried = {(q.collection, q.field) for q in engine_queries(manifest)}
+    assert not queried & {(o["collectionGroup"], o["fieldPath"]) for o in exempt}
+    # an engine that does not carry keeps no _sources: nothing to exempt
+    text = (REPO / "views.yaml").read_text(encoding="utf-8")
+    reading = text.replace(
+        "region: us-central1", "region: us-central1\n  carry_changed_document: no"
+    )
+    rendered = render_indexes(load_manifest_text(reading, base_dir=REPO))
+    assert rendered == '{\n  "fieldOverrides": [],\n  "indexes": []\n}\n'
