@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bench.carried import CarriedRun
 from bench.coldstart import median_ms
+from bench.fanout import FanOut
 from bench.latency import percentile
 from bench.report import (
     Results,
@@ -52,7 +53,9 @@ Firestore round trips.
   the first 10, one attending ticket per member. Renaming `uM` changes M masters, the copies of
   all members of those M meetings and the user's profile. Time from just before the write until
   the dispatcher reports the invocation returned (all its commits done); views then compared with
-  a from-scratch recompute.
+  a from-scratch recompute. "CPU s": user and system CPU seconds the emulator's and the
+  dispatcher's process groups used over the same interval (from `/proc`; the dispatcher runs the
+  trigger function).
 - **Backfill.** 10,000 meetings (3 of 100 users each, a ticket per member, 10 locations: 40,110
   source documents) batch-written into a project of the same emulator without triggers, then
   `boiler backfill --all --bulk --rate 0`, timed as a whole (process start included); the same
@@ -337,26 +340,21 @@ def analysis(r: Results) -> str:
             f"{hand_moved:,.0f}, one call per document. 10x the baseline means the rename in "
             f"{allowed:.2f} s; even reading no more than the bound ({floor:,} documents moved) "
             f"that takes {needed:,.0f} documents per second, "
-            f"{needed / moved if moved else 0:.1f}x the rate boiler reached. The rate is the "
-            "emulator's: timing the Firestore calls of the same rename in-process on a quiet "
-            "moment, one chunk at a time spent 0.50 s in its 22 page queries, 0.45 s in 22 "
-            "`get_all` and 0.21 s in 22 commits (1.39 s in all); four chunks at a time made each "
-            "call about twice as slow (the emulator serves them largely one after another on "
-            "two cores shared with the client), so the whole went only to 1.13-1.35 s, and "
-            "chunks of 200 roots to about 1.0 s. The emulator has no indexes: every query scans "
-            "the collection, so each page of the reverse query costs about as much as a short "
-            "whole query (a probe on the seeded 1,000 meetings: 50 results in 45-60 ms, all "
-            "1,000 in 230 ms, 10 in 32 ms under load), and a page cannot start before the "
-            "previous one has returned. Reading the whole result in the first transaction "
-            "instead would read 950 meetings twice (6,216 reads, as before this work). Against "
-            "indexed Firestore, where transactions on different documents proceed in parallel, "
-            "the four overlapping chunks are expected to matter more; that is not measured here. "
-            "The ratio moves with the machine's load between runs (from 4.6x to 7.7x in four "
-            "runs on 2026-11-25 and -26); carrying the renamed user saved 21 reads but no time: "
-            "in-process on a warmed emulator the rename took a median 1.17 s carrying and 1.04 s "
-            "reading it (4 and 8 runs). A probe of the emulator's queries on the same domain: "
-            "about 13 ms per query plus 0.26 ms per document returned (all 1,000 in 262 ms, pages "
-            "of 50 in 26 ms), so larger pages would save little.",
+            f"{needed / moved if moved else 0:.1f}x the rate boiler reached. "
+            + _cpu_bound(big, hand, allowed, r.machine.get("nproc", "2"))
+            + "The emulator has no indexes: every query scans the collection, so each page of "
+            "the reverse query costs about as much as a short whole query, and a page cannot "
+            "start before the previous one has returned. In-process probes on 2026-11-26 (same "
+            "domain, warmed emulator, 4 renames each): the default (pages and transactions of 50 "
+            "roots, 4 at once) took a median 1.28-1.35 s, one transaction for all 1,000 roots "
+            "0.84-1.13 s with clearly less emulator CPU (one scan instead of 20). The default "
+            "stays at 50: that transaction writes 2,111 documents, and the Firestore team advises "
+            "against transactions writing more than about 100 (firebase/extensions#64); a "
+            "production instance would also hold every lock of the rename for its whole "
+            "duration. Reading the whole result in the first transaction and the rest in their "
+            "own would read 950 meetings twice (6,216 reads, as before this work). The ratio "
+            "moves with the machine's load between runs (from 4.6x to 7.7x in four runs on "
+            "2026-11-25 and -26); carrying the renamed user saved 21 reads but no time.",
             "",
         ]
     if r.backfill and r.backfill.seconds:
@@ -400,6 +398,29 @@ def analysis(r: Results) -> str:
     if len(out) == 2:
         out += ["Every goal was reached in this run.", ""]
     return "\n".join(out)
+
+
+def _cpu_bound(big: FanOut, hand: FanOut, allowed: float, nproc: str) -> str:
+    """The fan-out's CPU figures in words: why the machine bounds the rename's wall time."""
+    used, hand_used = getattr(big, "cpu_seconds", None), getattr(hand, "cpu_seconds", None)
+    if used is None:
+        return "(CPU use was not measured in this run.) "
+    cores = max(1, int(nproc)) if nproc.isdigit() else 1
+    text = (
+        f"The machine bounds it: from the write until the invocation returned, the emulator "
+        f"used {big.cpu_emulator:.2f} CPU-seconds and the trigger function "
+        f"{big.cpu_functions:.2f}, {used:.2f} in all, on {cores} cores they share (with other "
+        f"work too: see the load average). That cannot run in less than {used / cores:.2f} s; "
+        f"{allowed:.2f} s leaves {allowed * cores:.2f} CPU-seconds for both. "
+    )
+    if hand_used is not None and hand.seconds:
+        text += (
+            f"The baseline used {hand_used:.2f} CPU-seconds in {hand.seconds:.2f} s "
+            f"({hand_used / used:.1f}x boiler's, for the same writes); with boiler's CPU use "
+            f"the ratio cannot exceed {hand.seconds / (used / cores):.1f}x on this machine, even "
+            "with every core busy all the time. "
+        )
+    return text
 
 
 def _carried_summary(label: str, runs: list[CarriedRun]) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from bench.domain import Domain, Write
 from bench.harness import App
 from bench.lower_bound import bound, view_documents
+from bench.machine import group_cpu_seconds
 from boiler_core.documents import Ref
 from boiler_core.manifest.model import Manifest
 from boiler_core.testing import visible
@@ -37,6 +38,17 @@ class FanOut:
     views_ok: bool
     bound_reads: int | None = None
     """The lower bound of reads for the rename (see :mod:`bench.lower_bound`)."""
+    cpu_emulator: float | None = None
+    """CPU seconds the emulator's processes used from the write until the invocation returned."""
+    cpu_functions: float | None = None
+    """CPU seconds the dispatcher (running the trigger function) used in that time."""
+
+    @property
+    def cpu_seconds(self) -> float | None:
+        """Emulator and function CPU seconds together (None when either is unknown)."""
+        if self.cpu_emulator is None or self.cpu_functions is None:
+            return None
+        return self.cpu_emulator + self.cpu_functions
 
     @property
     def docs_per_second(self) -> float | None:
@@ -99,6 +111,7 @@ def measure_fanout(app: App, manifest: Manifest, *, deadline: float) -> tuple[li
         before = view_documents(manifest, domain.state)
         state = domain.snapshot()
         start = len(app.invocations)
+        cpu = _cpu(app)
         began = time.perf_counter()
         domain.update(path, {"first_name": f"Renamed{size}"})
         try:
@@ -107,12 +120,27 @@ def measure_fanout(app: App, manifest: Manifest, *, deadline: float) -> tuple[li
             cost = dict(invocation.cost or {})
         except TimeoutError:
             seconds, cost = None, {}
+        used = [_less(after, before) for after, before in zip(_cpu(app), cpu, strict=True)]
         app.settle(timeout=deadline)
         after = view_documents(manifest, domain.state)
         changed = sum(1 for p in set(before) | set(after) if before.get(p) != after.get(p))
         least = bound(manifest, path, state, domain.state).reads
-        results.append(FanOut(size, changed, seconds, cost, _current(app, after), least))
+        results.append(
+            FanOut(size, changed, seconds, cost, _current(app, after), least, used[0], used[1])
+        )
     return results, seeded
+
+
+def _cpu(app: App) -> tuple[float | None, float | None]:
+    """CPU seconds used so far by the emulator's and the dispatcher's process groups."""
+    return (
+        group_cpu_seconds(app.runtime.emulator.pid),
+        group_cpu_seconds(app.runtime.dispatcher.pid),
+    )
+
+
+def _less(after: float | None, before: float | None) -> float | None:
+    return None if after is None or before is None else after - before
 
 
 def _current(app: App, expected: dict[str, dict[str, Any]]) -> bool:

@@ -29,6 +29,26 @@ def _memory_gib() -> float:
     return float("nan")
 
 
+def group_cpu_seconds(pgid: int | None) -> float | None:
+    """User + system CPU seconds used so far by the live processes of process group ``pgid``
+    (the emulator's, the dispatcher's); None when unknown (no ``/proc``, no such group)."""
+    if pgid is None or not Path("/proc").is_dir():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, found = 0.0, False
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields: state, ppid, pgrp, ..., utime (11), stime (12)
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            found = True
+    return total if found else None
+
+
 def load_average() -> str:
     """The 1/5/15-minute load averages, as ``uptime`` prints them."""
     try:
