@@ -69,7 +69,8 @@ Firestore round trips.
   The fault suite's random meeting-room workload (2,000 writes after the seed: every kind of
   change, no-op and irrelevant writes included) is run per seed by an engine that carries and by
   one that does not (`Engine(carry=False)`: the changed document read every time, no `_sources`,
-  no refreshes), delivered in order (each event once) and shuffled (the fault suite's delivery
+  no refreshes for update times; both keep `_deep_sources`, whose changes refresh masters in
+  either), delivered in order (each event once) and shuffled (the fault suite's delivery
   without failures: windows of 16 writes, 1-3 copies, up to 2 windows late). The priced ratio
   weighs operations by Firestore's list prices (a write 3 reads, a delete a third of one).
 - **Cold start.** Fresh interpreters importing, timed inside the process: the SDK modules every

@@ -2,8 +2,11 @@
 
 A view's **fingerprint** is a SHA-256 over a canonical JSON form of its definition in the
 validated manifest (path, root, joins, fields, copies, read policy; order-independent where order
-does not change the documents) plus the source text of each module a hook of the view lives in.
-Editing a view, or the code of its hooks, changes it; reformatting views.yaml does not.
+does not change the documents) plus the source text of each module a hook of the view lives in,
+plus, for a view with deep joins, whether its masters list their documents
+(``project.index_deep_sources``): masters written without that list must be rewritten before the
+engine can find them through it. Editing a view, the code of its hooks, or that option changes
+it; reformatting views.yaml does not.
 
 ``boiler backfill`` writes a **build record** per view after rebuilding every document of it:
 ``_boiler_meta/{view}`` (:data:`META_COLLECTION`) with the fingerprint, when, and how many roots.
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from boiler_core.engine.outputs import DEEP_SOURCES_FIELD, deep_joins
 from boiler_core.manifest.imports import ImportProblem, import_object
 from boiler_core.manifest.model import HookField, Manifest, View
 from boiler_core.store.port import Reader, Store, Transaction
@@ -69,20 +73,25 @@ def hook_sources(view: View) -> dict[str, str]:
     return dict(sorted(digests.items()))
 
 
-def fingerprint(view: View) -> str:
+def fingerprint(view: View, *, index_deep_sources: bool = True) -> str:
     """The view's fingerprint (hex SHA-256); see the module docstring."""
-    canonical = json.dumps(
-        {"format": FINGERPRINT_FORMAT, "view": definition(view), "hooks": hook_sources(view)},
-        sort_keys=True,
-        default=str,
-        separators=(",", ":"),
-    )
+    content: dict[str, Any] = {
+        "format": FINGERPRINT_FORMAT,
+        "view": definition(view),
+        "hooks": hook_sources(view),
+    }
+    if index_deep_sources and deep_joins(view):
+        content["records"] = [DEEP_SOURCES_FIELD]
+    canonical = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def fingerprints(manifest: Manifest) -> dict[str, str]:
     """Every view's fingerprint, in manifest order."""
-    return {name: fingerprint(view) for name, view in manifest.views.items()}
+    index = manifest.project.index_deep_sources
+    return {
+        name: fingerprint(view, index_deep_sources=index) for name, view in manifest.views.items()
+    }
 
 
 @dataclass(frozen=True)

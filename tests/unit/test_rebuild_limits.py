@@ -81,3 +81,19 @@ def test_fingerprints_are_stable_and_follow_the_definition(manifest: Manifest) -
     assert fingerprint(edited.views["user_profiles"]) == fingerprint(
         manifest.views["user_profiles"]
     )
+
+
+def test_turning_the_deep_sources_index_on_or_off_changes_only_views_with_deep_joins(
+    manifest: Manifest,
+) -> None:
+    # masters written without _deep_sources must be rebuilt before the engine relies on them:
+    # `boiler backfill --changed` (run by deploy.sh) finds the view through its fingerprint
+    base = Path(__file__).resolve().parents[2]
+    text = (base / "views.yaml").read_text()
+    climbing = load_manifest_text(
+        text.replace("region: us-central1", "region: us-central1\n  index_deep_sources: false"),
+        base_dir=base,
+    )
+    before, after = fingerprints(climbing), fingerprints(manifest)
+    assert before["meeting_sessions"] == after["meeting_sessions"]  # no deep join
+    assert before["user_profiles"] != after["user_profiles"]
