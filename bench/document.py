@@ -354,7 +354,7 @@ def analysis(r: Results) -> str:
             "production instance would also hold every lock of the rename for its whole "
             "duration. Reading the whole result in the first transaction and the rest in their "
             "own would read 950 meetings twice (6,216 reads, as before this work). The ratio "
-            "moves with the machine's load between runs (from 4.6x to 7.7x in four runs on "
+            "moves with the machine's load between runs (from 4.6x to 8.3x in five full runs on "
             "2026-11-25 and -26); carrying the renamed user saved 21 reads but no time.",
             "",
         ]
