@@ -223,6 +223,12 @@ def without_sources(data: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in data.items() if name not in RECORD_FIELDS}
 
 
+def without_update_times(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A view document's data without ``_sources`` (update times, which depend on history) but
+    with ``_deep_sources``, which the current state alone decides."""
+    return {name: value for name, value in data.items() if name != SOURCES_FIELD}
+
+
 def _records_moved(
     stored: Mapping[str, Any], wanted: Mapping[str, Any], carried: str | None
 ) -> bool:

@@ -102,8 +102,19 @@ def with_fields(path: str, **fields: Any) -> dict[str, Any]:
     return {**fixture_documents()[path], **fields}
 
 
-def assert_views_are_a_recompute(manifest: Manifest, store: FirestoreStore) -> None:
-    assert stored_views(manifest, store) == expected_views(manifest, store)
+def assert_views_are_a_recompute(
+    manifest: Manifest, store: FirestoreStore, *, lists: bool = True
+) -> None:
+    """Stored views equal a scratch build; ``lists=False`` leaves ``_deep_sources`` out (an
+    engine with ``index=False`` wrote some of the masters, without it)."""
+    stored, expected = stored_views(manifest, store), expected_views(manifest, store)
+    if not lists:
+        stored, expected = _without_lists(stored), _without_lists(expected)
+    assert stored == expected
+
+
+def _without_lists(views: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {p: {k: v for k, v in d.items() if k != "_deep_sources"} for p, d in views.items()}
 
 
 def test_aba_stalled_invocation_cannot_overwrite_the_reverting_change(
@@ -189,7 +200,7 @@ def test_a_member_added_between_root_discovery_and_the_transaction_is_not_missed
     assert cost.roots == 1 + found
     meetings = read(store, "user_profiles/lorenzo")["meetings"]
     assert meetings == [{"meeting": MEETING_ID, "status": "in-session", "address": "1 Market St"}]
-    assert_views_are_a_recompute(manifest, store)
+    assert_views_are_a_recompute(manifest, store, lists=index)
 
 
 @pytest.mark.parametrize(("index", "found"), [(False, 3), (True, 2)])
@@ -211,4 +222,4 @@ def test_a_member_removed_between_root_discovery_and_the_transaction_loses_the_m
     assert read(store, "user_profiles/joshua")["meetings"] == []
     copy = f"users/joshua/meeting_sessions/{MEETING_ID}"
     assert store.get_all([copy])[copy] is None
-    assert_views_are_a_recompute(manifest, store)
+    assert_views_are_a_recompute(manifest, store, lists=index)
