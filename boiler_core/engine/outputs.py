@@ -81,9 +81,15 @@ def bookkeeping(view: View, sources: Sources) -> dict[str, Any]:
     return {MEMBERS_FIELD: sorted({doc.id for doc in sources.many(view.read.value)})}
 
 
-def source_times(sources: Sources) -> dict[str, int]:
-    """``{path: update time}`` of the documents ``sources`` holds (those whose store said)."""
-    return {doc.path: doc.update_time for doc in sources.documents() if doc.update_time is not None}
+def source_times(reached: Mapping[str, Iterable[Doc]]) -> dict[str, int]:
+    """``{path: update time}`` of the documents reached (:meth:`Sources.reached`; those whose
+    store said)."""
+    return {
+        doc.path: doc.update_time
+        for docs in reached.values()
+        for doc in docs
+        if doc.update_time is not None
+    }
 
 
 def deep_joins(view: View) -> tuple[Join, ...]:
@@ -92,9 +98,9 @@ def deep_joins(view: View) -> tuple[Join, ...]:
     return tuple(j for j in view.joins if j.link_on_parent and j.parent != ROOT)
 
 
-def deep_source_paths(view: View, sources: Sources) -> list[str]:
-    """Sorted paths of the documents of the view's deep joins that ``sources`` holds."""
-    reached = sources.reached()
+def deep_source_paths(view: View, reached: Mapping[str, Iterable[Doc]]) -> list[str]:
+    """Sorted paths of the documents of the view's deep joins among those reached
+    (:meth:`Sources.reached`)."""
     return sorted({d.path for join in deep_joins(view) for d in reached.get(join.name, ())})
 
 
@@ -121,10 +127,12 @@ def desired_documents(
         path: versioned for path in current_outputs(view, root_id, sources)
     }
     master = {**versioned, **bookkeeping(view, sources)}
+    indexed = index and deep_joins(view)
+    reached = sources.reached() if record or indexed else {}
     if record:
-        master[SOURCES_FIELD] = source_times(sources)
-    if index and deep_joins(view):
-        master[DEEP_SOURCES_FIELD] = deep_source_paths(view, sources)
+        master[SOURCES_FIELD] = source_times(reached)
+    if indexed:
+        master[DEEP_SOURCES_FIELD] = deep_source_paths(view, reached)
     desired[master_path(view, root_id)] = master
     return desired
 

@@ -38,15 +38,9 @@ class Sources:
         """Documents of ``join`` linked to ``parent`` (a document of the join's parent)."""
         return list(self._linked.get(join, {}).get(parent.path, ()))
 
-    def documents(self) -> list[Doc]:
-        """Every document the view document is computed from: the root, then each join's
-        documents reachable from it (each once)."""
-        unique = {d.path: d for docs in self.reached().values() for d in docs}
-        return list(unique.values())
-
     def reached(self) -> dict[str, list[Doc]]:
-        """The documents of each join reachable from the root (each once per join), by join
-        name; the root under ``$root``."""
+        """Every document the view document is computed from, by join name (the root under
+        ``$root``): each join's documents reachable from the root, each once per join."""
         reached: dict[str, list[Doc]] = {"$root": [self.root]}
         pending = dict(self._parents)
         while pending:
