@@ -25,7 +25,6 @@ from boiler_core.engine.outputs import (
     DEEP_SOURCES_FIELD,
     SOURCES_FIELD,
     deep_joins,
-    master_collection,
 )
 from boiler_core.manifest.model import Manifest
 from boiler_core.store.port import QueryOp
@@ -54,7 +53,7 @@ def engine_queries(manifest: Manifest) -> tuple[EngineQuery, ...]:
                 collection, field, op, _ = parents_query(view, join, _PLACEHOLDER)
             found.add(EngineQuery(collection, field, op))
         if manifest.project.index_deep_sources and deep_joins(view):
-            found.add(EngineQuery(master_collection(view), DEEP_SOURCES_FIELD, "array-contains"))
+            found.add(EngineQuery(view.path.collection_path, DEEP_SOURCES_FIELD, "array-contains"))
     return tuple(sorted(found))
 
 
@@ -69,7 +68,7 @@ def indexes_config(manifest: Manifest) -> dict[str, Any]:
     """
     overrides = []
     if manifest.project.carry_changed_document:
-        groups = sorted({master_collection(view) for view in manifest.views.values()})
+        groups = sorted({view.path.collection_id for view in manifest.views.values()})
         overrides = [
             {"collectionGroup": group, "fieldPath": SOURCES_FIELD, "indexes": []}
             for group in groups

@@ -54,7 +54,6 @@ from boiler_core.engine.outputs import (
     copies_named_by,
     copy_path,
     desired_documents,
-    master_collection,
     master_path,
     plan_writes,
     recorded_time,
@@ -243,7 +242,7 @@ class Engine:
         for start in nodes_reading(view, change.collection):
             if deferred is not None and self._indexed(view, start, change):
                 deferred.append(
-                    (master_collection(view), DEEP_SOURCES_FIELD, "array-contains", change.path)
+                    (view.path.collection_path, DEEP_SOURCES_FIELD, "array-contains", change.path)
                 )
                 continue
             node = start

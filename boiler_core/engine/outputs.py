@@ -104,11 +104,6 @@ def deep_source_paths(view: View, reached: Mapping[str, Iterable[Doc]]) -> list[
     return sorted({d.path for join in deep_joins(view) for d in reached.get(join.name, ())})
 
 
-def master_collection(view: View) -> str:
-    """The top-level collection the view's masters live in."""
-    return master_path(view, "_").rsplit("/", 1)[0]
-
-
 def desired_documents(
     view: View,
     root_id: str,

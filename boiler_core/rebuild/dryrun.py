@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from boiler_core.documents import Doc
-from boiler_core.engine.outputs import SOURCES_FIELD
+from boiler_core.engine.outputs import without_update_times
 from boiler_core.engine.reads import CountingReader, Tally
 from boiler_core.store.port import QueryOp, Reader
 from boiler_core.versions import VERSION_FIELD
@@ -73,8 +73,7 @@ def differing_fields(have: Mapping[str, Any], want: Mapping[str, Any]) -> tuple[
     written before versions were stored). ``_sources`` (update times) is never named;
     ``_deep_sources`` (the list the masters' query finds roots by) is.
     """
-    have = {n: v for n, v in have.items() if n != SOURCES_FIELD}
-    want = {n: v for n, v in want.items() if n != SOURCES_FIELD}
+    have, want = without_update_times(have), without_update_times(want)
     names = set(have) | set(want)
     fields = sorted(n for n in names if have.get(n, _MISSING) != want.get(n, _MISSING))
     content = tuple(n for n in fields if n != VERSION_FIELD)
