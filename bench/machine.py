@@ -8,6 +8,8 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+from boiler_core.emulator.process import group_members
+
 
 def _cpu_model() -> str:
     try:
@@ -34,18 +36,15 @@ def group_cpu_seconds(pgid: int | None) -> float | None:
     (the emulator's, the dispatcher's); None when unknown (no ``/proc``, no such group)."""
     if pgid is None or not Path("/proc").is_dir():
         return None
-    ticks = os.sysconf("SC_CLK_TCK")
     total, found = 0.0, False
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in group_members(pgid):
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:  # exited meanwhile
             continue
-        if int(fields[2]) == pgid:  # fields: state, ppid, pgrp, ..., utime (11), stime (12)
-            total += (int(fields[11]) + int(fields[12])) / ticks
-            found = True
+        fields = stat[stat.rfind(")") + 2 :].split()  # state ppid pgrp ... utime (11) stime (12)
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        found = True
     return total if found else None
 
 
