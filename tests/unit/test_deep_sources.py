@@ -37,28 +37,6 @@ def _indexed(store: MemoryStore) -> dict[str, Any]:
     }
 
 
-def _scratch(manifest: Manifest, store: MemoryStore) -> dict[str, dict[str, Any]]:
-    """Every view document built from scratch from the store's domain documents, all fields
-    but ``_sources`` (update times, which depend on history)."""
-    domain = {
-        p: d
-        for p, d in store.dump().items()
-        if p.count("/") == 1 and p.split("/")[0] in manifest.collections
-    }
-    app = Harness(manifest)
-    for path, data in domain.items():
-        app.write(path, data)
-    return _without_times(app.store)
-
-
-def _without_times(store: MemoryStore) -> dict[str, dict[str, Any]]:
-    return {
-        path: {k: v for k, v in data.items() if k != "_sources"}
-        for path, data in store.dump().items()
-        if path.split("/")[0] in {"user_profiles", "meeting_sessions"} or path.count("/") > 1
-    }
-
-
 def _address(app: Harness, user: str) -> list[str]:
     return [m["address"] for m in app.views()[f"user_profiles/{user}"]["meetings"]]
 
@@ -133,7 +111,7 @@ def test_a_move_delivered_before_the_link_change_it_races_still_converges(
     # delivered again, late, and a delete of a location nobody uses
     engine.handle(move)
     engine.handle(delete(store, "locations/late"))
-    assert _without_times(store) == _scratch(seeded.manifest, store)
+    assert stored_views(seeded.manifest, store) == expected_views(seeded.manifest, store)
 
 
 def test_a_deleted_location_is_found_through_the_masters_that_list_it(seeded: Harness) -> None:
@@ -141,7 +119,9 @@ def test_a_deleted_location_is_found_through_the_masters_that_list_it(seeded: Ha
     assert cost.roots == 4
     assert _address(seeded, "thomasina") == [None]
     assert _indexed(seeded.store)["user_profiles/thomasina"] == []
-    assert _without_times(seeded.store) == _scratch(seeded.manifest, seeded.store)
+    assert stored_views(seeded.manifest, seeded.store) == expected_views(
+        seeded.manifest, seeded.store
+    )
 
 
 def test_an_engine_without_the_index_drops_the_lists_and_turning_it_on_needs_a_recompute(
@@ -194,12 +174,12 @@ def test_many_moves_and_link_changes_end_where_a_scratch_build_does(
         target = ("a", "b", "gilman")[step % 3]
         app.update(MEETING, {"location": Ref(f"locations/{target}")})
         app.update(f"locations/{('b', 'gilman', 'a')[step % 3]}", {"address": f"moved {step}"})
-    expected = _scratch(manifest, app.store)
+    expected = expected_views(manifest, app.store)
     if not index:
         expected = {
             p: {k: v for k, v in d.items() if k != "_deep_sources"} for p, d in expected.items()
         }
-    assert _without_times(app.store) == expected
+    assert stored_views(manifest, app.store) == expected
 
 
 SHOP = """
