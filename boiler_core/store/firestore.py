@@ -31,6 +31,13 @@ Listing (:meth:`FirestoreStore.list_paths`, for backfill and verify) orders by d
 pages with ``start_after`` on the last name seen; it fetches names only (an empty projection).
 A collection group listed by name alone should need no composite index (the emulator enforces none,
 so this rests on Firestore's documentation, not on a test).
+
+The client :func:`firestore_client` makes reads its streamed responses on the calling thread
+(gRPC's ``SingleThreadedUnaryStream`` channel option, for both the emulator's channel and
+production's). By default gRPC hands every streamed message (one per document read) from a
+background thread to the caller through a condition variable, which on a fan-out cost about as
+much client CPU as decoding the documents: reading 2,111 documents through ``BatchGetDocuments``
+took 0.23 CPU-seconds with the handoff and 0.13 without (emulator, 4 threads, 2026-11-26).
 """
 
 from __future__ import annotations
@@ -42,12 +49,17 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+import grpc
+import grpc.experimental
 from google.api_core.exceptions import Aborted, AlreadyExists
 from google.api_core.gapic_v1.method import DEFAULT
 from google.auth.credentials import AnonymousCredentials
 from google.cloud.firestore import Client, FieldFilter
 from google.cloud.firestore import Transaction as FirestoreTransaction
+from google.cloud.firestore_v1.base_client import _DEFAULT_CHANNEL_OPTIONS, _GRPC_MSG_SIZE_OPTIONS
 from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
+from google.cloud.firestore_v1.services.firestore import client as gapic_client
+from google.cloud.firestore_v1.services.firestore.transports.grpc import FirestoreGrpcTransport
 from google.cloud.firestore_v1.types import write as write_types
 
 from boiler_core.documents import Doc, update_time_ns
@@ -71,6 +83,34 @@ DOCUMENT_ID = "__name__"
 BACKOFF_BASE = 0.05
 BACKOFF_CAP = 2.0
 
+STREAM_ON_CALLER = (grpc.experimental.ChannelOptions.SingleThreadedUnaryStream, 1)
+"""Channel option: read a unary-stream call's messages on the calling thread (see above)."""
+
+
+class _Transport(FirestoreGrpcTransport):
+    """The library's gRPC transport whose production channel streams on the calling thread."""
+
+    @classmethod
+    def create_channel(cls, *args: Any, **kwargs: Any) -> grpc.Channel:
+        kwargs["options"] = [*(kwargs.get("options") or _DEFAULT_CHANNEL_OPTIONS), STREAM_ON_CALLER]
+        return super().create_channel(*args, **kwargs)
+
+
+class _Client(Client):
+    """A library ``Client`` whose channel (emulator or production) streams on the calling
+    thread; everything else is the library's."""
+
+    @property
+    def _firestore_api(self) -> Any:
+        return self._firestore_api_helper(_Transport, gapic_client.FirestoreClient, gapic_client)
+
+    def _emulator_channel(self, transport: Any) -> grpc.Channel:
+        # The library's emulator channel (a bearer token the emulator takes as an identity:
+        # "owner" unless the credentials carry an ID token), plus the option.
+        token = getattr(self._credentials, "id_token", None) or "owner"
+        options = [("Authorization", f"Bearer {token}"), *_GRPC_MSG_SIZE_OPTIONS, STREAM_ON_CALLER]
+        return grpc.insecure_channel(self._emulator_host, options=options)
+
 
 def firestore_client(project: str | None, *, database: str | None = None) -> Client:
     """A Firestore client: anonymous under ``FIRESTORE_EMULATOR_HOST``, default credentials else.
@@ -81,7 +121,7 @@ def firestore_client(project: str | None, *, database: str | None = None) -> Cli
     ``project=None`` lets the client find the project from the environment.
     """
     if not os.environ.get(EMULATOR_HOST_ENV):
-        return Client(project=project, database=database)
+        return _Client(project=project, database=database)
     project = project or next((os.environ[e] for e in PROJECT_ENVS if os.environ.get(e)), None)
     if not project:
         raise StoreError(
@@ -89,7 +129,7 @@ def firestore_client(project: str | None, *, database: str | None = None) -> Cli
             "project id (e.g. demo-boiler) or set GOOGLE_CLOUD_PROJECT"
         )
     credentials = AnonymousCredentials()  # type: ignore[no-untyped-call]
-    return Client(project=project, credentials=credentials, database=database)
+    return _Client(project=project, credentials=credentials, database=database)
 
 
 class FirestoreStore:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from google.auth.credentials import AnonymousCredentials
 from google.cloud.firestore import Client, DocumentReference, GeoPoint
 
 from boiler_core.documents import Ref
@@ -91,3 +92,32 @@ def test_emulator_client_without_any_project_is_refused(monkeypatch: pytest.Monk
     monkeypatch.delenv("GCLOUD_PROJECT", raising=False)
     with pytest.raises(StoreError, match="no project id is known"):
         firestore_client(None)
+
+
+def _streams_on_caller(client: Client) -> bool:
+    channel = client._firestore_api._transport.grpc_channel
+    return type(channel.unary_stream("/google.firestore.v1.Firestore/RunQuery")).__name__ == (
+        "_SingleThreadedUnaryStreamMultiCallable"
+    )
+
+
+def test_emulator_client_reads_streams_on_the_calling_thread(client: Client) -> None:
+    assert _streams_on_caller(client)
+
+
+def test_production_client_reads_streams_on_the_calling_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("FIRESTORE_EMULATOR_HOST", raising=False)
+    monkeypatch.setattr(
+        "google.auth.default", lambda *a, **k: (AnonymousCredentials(), "demo-production")
+    )
+    client = firestore_client("demo-production")
+    assert client._emulator_host is None
+    assert _streams_on_caller(client)
+
+
+def test_a_plain_library_client_hands_streams_to_a_background_thread() -> None:
+    """The check above can fail: the library's own client streams through the channel thread."""
+    plain = Client(project="demo-plain", credentials=AnonymousCredentials())
+    assert not _streams_on_caller(plain)
