@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 ID_FIELD = "$id"
@@ -49,10 +50,16 @@ class PathTemplate:
         """Split ``text`` into segments; the loader has already checked its shape."""
         return cls(text=text, segments=tuple(text.split("/")))
 
-    @property
+    @cached_property
     def variables(self) -> tuple[str, ...]:
         """Variable names in order of appearance."""
-        return tuple(m.group(1) for s in self.segments if (m := _VAR.match(s)))
+        return tuple(name for name in self._names if name is not None)
+
+    @cached_property
+    def _names(self) -> tuple[str | None, ...]:
+        """Per segment, its variable's name, or None for a collection id (parsed once: the
+        engine formats paths for every document it writes)."""
+        return tuple(m.group(1) if (m := _VAR.match(s)) else None for s in self.segments)
 
     @property
     def collection_path(self) -> str:
@@ -71,11 +78,10 @@ class PathTemplate:
 
     def format(self, values: Mapping[str, str]) -> str:
         """Substitute document ids for the variables."""
-        out = []
-        for segment in self.segments:
-            match = _VAR.match(segment)
-            out.append(values[match.group(1)] if match else segment)
-        return "/".join(out)
+        return "/".join(
+            segment if name is None else values[name]
+            for segment, name in zip(self.segments, self._names, strict=True)
+        )
 
     def match(self, path: str) -> dict[str, str] | None:
         """Return the variable bindings when ``path`` is an instance of this template."""
