@@ -21,7 +21,7 @@ from bench.backfill import measure_backfill
 from bench.carried import measure_carried
 from bench.coldstart import measure_cold_start
 from bench.costs import measure_costs
-from bench.fanout import measure_fanout
+from bench.fanout import RENAMES, measure_fanout
 from bench.flask_boiler.runner import BaselineUnavailable, ensure_venv, running_worker, view_paths
 from bench.harness import ROOT, App, running_app
 from bench.latency import WATCHED, LatencyResult, flip_attendance
@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         return publish(results, quick=False, write=True)
     quick = args.quick
     reps = 2 if quick else 6
+    renames = 1 if quick else RENAMES
     events, warmup = (60, 20) if quick else (500, 150)
     deadline = 240.0 if quick else 600.0
     skip = set(args.skip)
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
 
             def fanout() -> None:
                 app.runtime.reset(timeout=deadline)
-                runs, seconds = measure_fanout(app, manifest, deadline=deadline)
+                runs, seconds = measure_fanout(app, manifest, deadline=deadline, renames=renames)
                 results.ours_fanout.extend(runs)
                 results.seeding["boiler"] = seconds
 
@@ -164,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
 
                 def hand_fanout() -> None:
                     app.runtime.reset(timeout=deadline)
-                    runs, seconds = measure_fanout(app, manifest, deadline=deadline)
+                    runs, seconds = measure_fanout(
+                        app, manifest, deadline=deadline, renames=renames
+                    )
                     results.hand_fanout.extend(runs)
                     results.seeding["hand-written baseline"] = seconds
 
