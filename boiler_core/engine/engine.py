@@ -5,7 +5,8 @@ decisions it orchestrates are pure and live beside it: :mod:`.relevance` (can th
 :mod:`.links` (how documents of a join tree point at each other), :mod:`.compute` (a view
 document from its sources) and :mod:`.outputs` (which documents to set or delete).
 
-One :meth:`Engine.handle` call, for each view fed by the changed collection:
+One :meth:`Engine.handle` call, for each view fed by the changed collection (the views at the same
+time, each on its own thread; they share no documents):
 
 1. skips the view, without a read, when the change touches no field the view uses;
 2. finds the affected roots by climbing the join tree from the changed document, outside any
@@ -20,12 +21,13 @@ See docs/consistency.md for why this converges under duplicated, reordered and c
 
 from __future__ import annotations
 
+import contextvars
 import json
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -118,6 +120,7 @@ class Engine:
         self.carry = manifest.project.carry_changed_document if carry is None else carry
         self.index = manifest.project.index_deep_sources if index is None else index
         self._pool: ThreadPoolExecutor | None = None
+        self._view_pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._log: LogSink = log if log is not None else print_log
         self._usage: dict[str, Usage] = {n: usage(v) for n, v in manifest.views.items()}
@@ -134,27 +137,73 @@ class Engine:
         started = time.perf_counter()
         cost = Cost()
         where = {"collection": change.collection, "doc": change.doc_id, "event_id": change.event_id}
-        try:
-            for view in self.manifest.views_fed_by(change.collection):
-                if not is_relevant(view, self._usage[view.name], change):
-                    cost += Cost(skipped=1, filtered=(view.name,))
-                    continue
-                tally = Tally()
-                deferred: list[Query] = []
-                reader = CountingReader(self.store, tally)
-                roots = self._affected_roots(view, change, reader, deferred)
-                cost += Cost(reads=tally.reads, queries=tally.queries, views=(view.name,))
-                named = _change_names(view, change)
-                carried = _Carried.of(change) if self.carry else None
-                cost += self._recompute(view, roots, named, deferred, carried)
-        except Exception as exc:
+        relevant = []
+        for view in self.manifest.views_fed_by(change.collection):
+            if is_relevant(view, self._usage[view.name], change):
+                relevant.append(view)
+            else:
+                cost += Cost(skipped=1, filtered=(view.name,))
+        spent, error = self._each_view(
+            relevant, lambda view, costs: self._handle_view(view, change, costs)
+        )
+        cost += spent
+        if error is not None:
             cost = replace(cost, ms=_elapsed_ms(started))
-            entry = cost.to_log(**where, error=f"{type(exc).__name__}: {exc}")
-            self._log(_with_give_up(entry, exc))
-            raise
+            entry = cost.to_log(**where, error=f"{type(error).__name__}: {error}")
+            self._log(_with_give_up(entry, error))
+            raise error
         cost = replace(cost, ms=_elapsed_ms(started), lag_ms=_lag_ms(change.time))
         self._log(cost.to_log(**where))
         return cost
+
+    def _handle_view(self, view: View, change: Change, spent: list[Cost]) -> None:
+        """Find the roots of ``view`` that ``change`` affects and recompute them, adding each
+        step's cost to ``spent`` as it is done (so a failure still reports what it cost)."""
+        tally = Tally()
+        deferred: list[Query] = []
+        reader = CountingReader(self.store, tally)
+        try:
+            roots = self._affected_roots(view, change, reader, deferred)
+        finally:
+            spent.append(Cost(reads=tally.reads, queries=tally.queries, views=(view.name,)))
+        named = _change_names(view, change)
+        carried = _Carried.of(change) if self.carry else None
+        spent.append(self._recompute(view, roots, named, deferred, carried))
+
+    def _each_view(
+        self, views: Sequence[View], work: Callable[[View, list[Cost]], None]
+    ) -> tuple[Cost, Exception | None]:
+        """Run ``work`` for every view, all at once when there are several (the first in the
+        calling thread): the views of one change are independent, and a fan-out in one must not
+        hold up the others. Returns the cost spent, in the views' order, and the first view's
+        error (in that order) once every view has finished."""
+        spent: list[list[Cost]] = [[] for _ in views]
+        errors: list[Exception | None] = [None] * len(views)
+
+        def run(index: int) -> None:
+            try:
+                work(views[index], spent[index])
+            except Exception as exc:  # raised by handle once every view is done
+                errors[index] = exc
+
+        others = []
+        if len(views) > 1 and self.parallel > 1:
+            pool = self._view_executor()
+            others = [
+                pool.submit(contextvars.copy_context().run, run, i) for i in range(1, len(views))
+            ]
+            run(0)
+            wait(others)
+        else:
+            for i in range(len(views)):
+                run(i)
+                if errors[i] is not None:
+                    break
+        total = Cost()
+        for costs in spent:
+            for part in costs:
+                total += part
+        return total, next((e for e in errors if e is not None), None)
 
     def recompute(
         self,
@@ -346,6 +395,16 @@ class Engine:
                     self.parallel - 1, thread_name_prefix="boiler-chunk"
                 )
             return self._pool
+
+    def _view_executor(self) -> ThreadPoolExecutor:
+        """The threads the views of one change run on besides the caller's (their chunks run on
+        :meth:`_executor`'s: a view waits for its chunks, so they must not share threads)."""
+        with self._pool_lock:
+            if self._view_pool is None:
+                self._view_pool = ThreadPoolExecutor(
+                    max(1, len(self.manifest.views) - 1), thread_name_prefix="boiler-view"
+                )
+            return self._view_pool
 
     def _chunk_transaction(
         self,

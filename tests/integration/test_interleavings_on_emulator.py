@@ -154,7 +154,8 @@ def test_a_document_entering_a_queried_range_waits_for_the_transaction(
     # meeting, matching A's query again; B handles c2 and must not skip against the old profile
     c1 = write_change(store, MEETING, None)
     stalled = StalledCommit(store, at=2)  # 1: meeting_sessions, 2: the profiles of its members
-    a = Background(lambda: Engine(manifest, stalled, log=lambda e: None).handle(c1))
+    # parallel=1: the views in turn, so that the second transaction is the profiles'
+    a = Background(lambda: Engine(manifest, stalled, log=lambda e: None, parallel=1).handle(c1))
     assert stalled.has_read.wait(30), "invocation A never reached its commit"
     assert "user_profiles/joshua" in stalled.stalled_reads
     assert "meetings?users array-contains" in stalled.stalled_reads
@@ -176,7 +177,7 @@ def test_a_document_entering_a_queried_range_waits_for_the_transaction(
 # at that location (a reverse query), then their users; B runs completely between that discovery
 # and transaction 2. Through the masters (index=True, the default), A finds them inside
 # transaction 2, with a query on the profiles listing the location: B's profile write, committed
-# before, is then seen.
+# before, is then seen. A runs with parallel=1 so that its views run in that order.
 LOCATION = f"locations/{LOCATION_ID}"
 
 
@@ -193,7 +194,7 @@ def test_a_member_added_between_root_discovery_and_the_transaction_is_not_missed
         seeded.handle(write_change(store, MEETING, with_fields(MEETING, users=users)))
 
     racing = BeforeTransaction(store, lorenzo_joins_meeting_1, at=2)
-    cost = Engine(manifest, racing, log=lambda e: None, index=index).handle(move)
+    cost = Engine(manifest, racing, log=lambda e: None, index=index, parallel=1).handle(move)
 
     # climbing, discovery ran before he joined: his profile was not A's to do; through the
     # masters, his profile (listing the location since he joined) is found and recomputed again
@@ -214,7 +215,7 @@ def test_a_member_removed_between_root_discovery_and_the_transaction_loses_the_m
         seeded.handle(write_change(store, MEETING, without))
 
     racing = BeforeTransaction(store, joshua_leaves_meeting_1, at=2)
-    cost = Engine(manifest, racing, log=lambda e: None, index=index).handle(move)
+    cost = Engine(manifest, racing, log=lambda e: None, index=index, parallel=1).handle(move)
 
     # climbing, joshua's profile is recomputed needlessly, which is harmless; through the
     # masters, his profile no longer lists the location and is not found
