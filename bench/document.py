@@ -367,7 +367,16 @@ def analysis(r: Results) -> str:
             "the same rename repeated 25 more times in one process took 0.67-0.68 s, the "
             "emulator's CPU falling from 1.1-1.7 to 0.3-0.5 CPU-seconds per rename (its JVM "
             "compiling the paths large transactions take); production Firestore has no such "
-            "warm-up, and the benchmark does not wait for it.",
+            "warm-up, and the benchmark does not wait for it. The trigger function is one "
+            "Python process, and most of its CPU time holds the GIL: it cannot use the second "
+            "core, so its share is a floor of its own. An experiment on 2026-11-26 ran the rest "
+            "of the reverse query at once, outside the transactions, after the first page, and "
+            "handed each meeting to its chunk without a read when its master recorded the "
+            "meeting's update time (as the carried document is): the chain was gone and the "
+            "emulator's CPU per warm rename fell from 0.3-0.5 to 0.2-0.35 CPU-seconds, but the "
+            "rename took as long in-process (0.68-0.71 s), the function's Python then being the "
+            "bound. It is not in this version: it would need its own consistency argument for "
+            "a gain this machine does not show.",
             "",
         ]
     if r.backfill and r.backfill.seconds:
