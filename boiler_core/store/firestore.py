@@ -38,6 +38,9 @@ production's). By default gRPC hands every streamed message (one per document re
 background thread to the caller through a condition variable, which on a fan-out cost about as
 much client CPU as decoding the documents: reading 2,111 documents through ``BatchGetDocuments``
 took 0.23 CPU-seconds with the handoff and 0.13 without (emulator, 4 threads, 2026-11-26).
+The engine's streaming reads also skip the library's proto-plus wrapper around each response
+(:class:`_RawReads`: the same transport, retries and error mapping, raw messages): about a tenth
+less CPU again for the same reads.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ from google.cloud.firestore_v1.base_client import _DEFAULT_CHANNEL_OPTIONS, _GRP
 from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 from google.cloud.firestore_v1.services.firestore import client as gapic_client
 from google.cloud.firestore_v1.services.firestore.transports.grpc import FirestoreGrpcTransport
+from google.cloud.firestore_v1.types import firestore as firestore_types
 from google.cloud.firestore_v1.types import write as write_types
 
 from boiler_core.documents import Doc, update_time_ns
@@ -94,6 +98,41 @@ class _Transport(FirestoreGrpcTransport):
     def create_channel(cls, *args: Any, **kwargs: Any) -> grpc.Channel:
         kwargs["options"] = [*(kwargs.get("options") or _DEFAULT_CHANNEL_OPTIONS), STREAM_ON_CALLER]
         return super().create_channel(*args, **kwargs)
+
+
+class _RawReads(_Transport):
+    """The transport of :class:`_Wire`'s reads: the library's (with its retries and error
+    mapping), except that the two streaming reads hand back the raw protocol buffer of each
+    response instead of wrapping it in a proto-plus message that the codec would unwrap again
+    (one wrapper per document read)."""
+
+    @property
+    def batch_get_documents(self) -> Any:
+        return self._raw_stream(
+            "batch_get_documents",
+            "BatchGetDocuments",
+            firestore_types.BatchGetDocumentsRequest,
+            firestore_types.BatchGetDocumentsResponse,
+        )
+
+    @property
+    def run_query(self) -> Any:
+        return self._raw_stream(
+            "run_query",
+            "RunQuery",
+            firestore_types.RunQueryRequest,
+            firestore_types.RunQueryResponse,
+        )
+
+    def _raw_stream(self, name: str, method: str, request: Any, response: Any) -> Any:
+        if name not in self._stubs:
+            channel = getattr(self, "_logged_channel", None) or self.grpc_channel
+            self._stubs[name] = channel.unary_stream(
+                f"/google.firestore.v1.Firestore/{method}",
+                request_serializer=request.serialize,
+                response_deserializer=response.pb().FromString,
+            )
+        return self._stubs[name]
 
 
 class _Client(Client):
@@ -344,6 +383,21 @@ class _Wire:
     def __init__(self, client: Client) -> None:
         self.client = client
         self.codec = Codec(f"{client._database_string}/documents/", client)
+        self._reads: Any = None
+        self._reads_lock = threading.Lock()
+
+    @property
+    def reads(self) -> Any:
+        """The API client the streaming reads go through: the library client's channel and
+        options, on :class:`_RawReads` (made on first use, like the library's own)."""
+        with self._reads_lock:
+            if self._reads is None:
+                channel = self.client._firestore_api._transport.grpc_channel
+                transport = _RawReads(host=self.client._target, channel=channel)
+                self._reads = gapic_client.FirestoreClient(
+                    transport=transport, client_options=self.client._client_options
+                )
+            return self._reads
 
     def write(self, path: str, data: Mapping[str, Any], *, create: bool = False) -> Any | None:
         """The ``Write`` replacing document ``path`` with ``data`` (only if it does not exist,
@@ -361,7 +415,7 @@ class _Wire:
     ) -> dict[str, Doc | None]:
         out: dict[str, Doc | None] = dict.fromkeys(paths)
         unique = list(out)
-        api, codec = self.client._firestore_api, self.codec
+        api, codec = self.reads, self.codec
         for start in range(0, len(unique), BATCH_SIZE):
             request: dict[str, Any] = {
                 "database": self.client._database_string,
@@ -372,7 +426,7 @@ class _Wire:
             for response in api.batch_get_documents(
                 request=request, metadata=self.client._rpc_metadata
             ):
-                raw = response._pb
+                raw = response
                 if transaction is not None:
                     transaction.adopt(raw.transaction)
                 if raw.WhichOneof("result") == "found":
@@ -410,10 +464,7 @@ class _Wire:
             request.update(transaction.selector())
         docs = []
         codec = self.codec
-        for response in self.client._firestore_api.run_query(
-            request=request, metadata=self.client._rpc_metadata
-        ):
-            raw = response._pb
+        for raw in self.reads.run_query(request=request, metadata=self.client._rpc_metadata):
             if transaction is not None:
                 transaction.adopt(raw.transaction)
             if raw.HasField("document"):
