@@ -87,8 +87,15 @@ DOCUMENT_ID = "__name__"
 BACKOFF_BASE = 0.05
 BACKOFF_CAP = 2.0
 
-STREAM_ON_CALLER = (grpc.experimental.ChannelOptions.SingleThreadedUnaryStream, 1)
-"""Channel option: read a unary-stream call's messages on the calling thread (see above)."""
+STREAM_ON_CALLER = (
+    getattr(
+        grpc.experimental.ChannelOptions, "SingleThreadedUnaryStream", "SingleThreadedUnaryStream"
+    ),
+    1,
+)
+"""Channel option: read a unary-stream call's messages on the calling thread (see above). The
+option is gRPC's experimental API (grpcio is not pinned here); a gRPC without it ignores the
+unknown channel argument, and streams are then handed over as by default."""
 
 
 class _Transport(FirestoreGrpcTransport):
