@@ -194,6 +194,9 @@ class Engine:
             ]
             run(0)
             wait(others)
+            for future in others:  # what run() does not catch (KeyboardInterrupt, SystemExit)
+                if (escaped := future.exception()) is not None:
+                    raise escaped
         else:
             for i in range(len(views)):
                 run(i)
