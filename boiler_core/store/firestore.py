@@ -107,11 +107,11 @@ class _Transport(FirestoreGrpcTransport):
         return super().create_channel(*args, **kwargs)
 
 
-class _RawReads(_Transport):
-    """The transport of :class:`_Wire`'s reads: the library's (with its retries and error
-    mapping), except that the two streaming reads hand back the raw protocol buffer of each
-    response instead of wrapping it in a proto-plus message that the codec would unwrap again
-    (one wrapper per document read)."""
+class _RawReads(FirestoreGrpcTransport):
+    """The transport of :class:`_Wire`'s reads, on the client's own channel: the library's (with
+    its retries and error mapping), except that the two streaming reads hand back the raw
+    protocol buffer of each response instead of wrapping it in a proto-plus message that the
+    codec would unwrap again (one wrapper per document read)."""
 
     @property
     def batch_get_documents(self) -> Any:
@@ -430,10 +430,7 @@ class _Wire:
             }
             if transaction is not None:
                 request.update(transaction.selector())
-            for response in api.batch_get_documents(
-                request=request, metadata=self.client._rpc_metadata
-            ):
-                raw = response
+            for raw in api.batch_get_documents(request=request, metadata=self.client._rpc_metadata):
                 if transaction is not None:
                     transaction.adopt(raw.transaction)
                 if raw.WhichOneof("result") == "found":
