@@ -101,11 +101,11 @@ def _streams_on_caller(client: Client) -> bool:
     )
 
 
-def test_emulator_client_reads_streams_on_the_calling_thread(client: Client) -> None:
+def test_the_emulator_clients_streamed_reads_run_on_the_calling_thread(client: Client) -> None:
     assert _streams_on_caller(client)
 
 
-def test_production_client_reads_streams_on_the_calling_thread(
+def test_the_production_clients_streamed_reads_run_on_the_calling_thread(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("FIRESTORE_EMULATOR_HOST", raising=False)
