@@ -374,10 +374,17 @@ def analysis(r: Results) -> str:
             "of the reverse query at once, outside the transactions, after the first page, and "
             "handed each meeting to its chunk without a read when its master recorded the "
             "meeting's update time (as the carried document is): the chain was gone and the "
-            "emulator's CPU per warm rename fell from 0.3-0.5 to 0.2-0.35 CPU-seconds, but the "
-            "rename took as long in-process (0.68-0.71 s), the function's Python then being the "
-            "bound. It is not in this version: it would need its own consistency argument for "
-            "a gain this machine does not show.",
+            "emulator's CPU per warm rename fell from 0.3-0.5 to 0.2-0.35 CPU-seconds, and "
+            "in the benchmark's own fan-out part, alternated with this version in 3 pairs, the "
+            "median rename took 0.66-0.72 s against 0.74-0.78 s. It is not in this version, "
+            "because it is not safe: a master whose content a change left equal is not "
+            "rewritten when that change's event carried the root (rule 2 of docs/consistency.md, "
+            "\"The carried document\"), so it can go on recording an update time the root has "
+            "left. A meeting that swaps the changed ticket for an equal one, with that change "
+            "handled between the query and the chunk, then passes the check with its old "
+            "document, and its view ends wrong with no event left to repair it "
+            "(tests/unit/test_engine_reads.py, the test of a root changed with its view "
+            "unchanged, fails against that experiment).",
             "",
         ]
     if r.backfill and r.backfill.seconds:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from delegating import Delegating
 from meeting_room.fixture import MEETING_ID, fixture_documents
 
 from boiler_core.codegen.embed import manifest_text
@@ -15,6 +16,7 @@ from boiler_core.engine.change import Change
 from boiler_core.engine.engine import Engine
 from boiler_core.engine.reads import CachedReader, CountingReader, Tally
 from boiler_core.engine.relevance import moved_parents
+from boiler_core.faults import expected_views, stored_views
 from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.store.memory import MemoryStore
 from boiler_core.store.port import Transaction
@@ -286,3 +288,87 @@ def test_a_deleted_root_is_carried_as_missing(seeded: Harness) -> None:
     assert cost.carried >= 1  # meeting_sessions: the root the event deleted is not read
     assert master not in seeded.views()
     assert not [p for p in seeded.views() if p.endswith(f"meeting_sessions/{MEETING_ID}")]
+
+
+def _five_meetings(manifest: Manifest) -> Harness:
+    """The fixture, plus four copies of its meeting (``extra0``..``extra3``)."""
+    app = Harness(manifest)
+    docs = fixture_documents()
+    for path, data in docs.items():
+        app.write(path, data)
+    for index in range(4):
+        app.write(f"meetings/extra{index}", docs[MEETING])
+    return app
+
+
+class AfterQueryReturns(Delegating[MemoryStore]):
+    """Runs ``step`` once, right after a paged query (in a transaction or not: a reverse query
+    for roots) first returns ``path``: a write, and its event's handling, landing between the
+    moment a recompute found a root by query and the end of the transaction recomputing it."""
+
+    def __init__(self, inner: MemoryStore, path: str, step: Callable[[], None]) -> None:
+        super().__init__(inner)
+        self.path, self.step, self.done = path, step, False
+
+    def _after(self, docs: list[Doc], paged: bool) -> list[Doc]:
+        if paged and not self.done and any(doc.path == self.path for doc in docs):
+            self.done = True
+            self.step()
+        return docs
+
+    def query(self, *args: Any, **kwargs: Any) -> list[Doc]:
+        paged = kwargs.get("limit") is not None
+        return self._after(self.inner.query(*args, **kwargs), paged)
+
+    def run_transaction(self, fn: Callable[[Transaction], T], *, max_attempts: int = 5) -> T:
+        outer = self
+
+        class Watched(Delegating[Any]):
+            def query(self, *args: Any, **kwargs: Any) -> list[Doc]:
+                return outer._after(
+                    self.inner.query(*args, **kwargs), kwargs.get("limit") is not None
+                )
+
+            def set(self, path: str, data: Mapping[str, Any]) -> None:
+                self.inner.set(path, data)
+
+            def delete(self, path: str) -> None:
+                self.inner.delete(path)
+
+        return self.inner.run_transaction(lambda tx: fn(Watched(tx)), max_attempts=max_attempts)
+
+
+def test_a_root_changed_with_its_view_unchanged_after_its_query_is_read_by_its_chunk(
+    manifest: Manifest,
+) -> None:
+    """The trap that rules out trusting a root document read outside the transaction because its
+    master records its update time. Thomasina's ticket is listed by five meetings, and its
+    attendance flips. Meanwhile one of them, ``extra3``, swaps that ticket for an equal one of
+    hers, and that change is handled: its event carries the meeting, the view's content stays
+    equal, and neither a new ticket nor one that left forces a write (docs/consistency.md, rule
+    2), so the master still records the meeting's old update time. A chunk that took the old
+    meeting from a query run before the swap would pass that check, and show her as absent."""
+    app = _five_meetings(manifest)
+    app.write("tickets/ts2_t", fixture_documents()["tickets/ts_t"])
+    meeting = fixture_documents()[MEETING]
+    swapped = {
+        **meeting,
+        "tickets": [Ref("tickets/tj_t"), Ref("tickets/ts2_t"), Ref("tickets/js_t")],
+    }
+
+    def swap_and_handle() -> None:
+        cost = Engine(manifest, app.store, log=lambda e: None).handle(
+            update(app.store, "meetings/extra3", swapped)
+        )
+        assert (cost.carried, cost.writes) == (1, 0)
+
+    store = AfterQueryReturns(app.store, "meetings/extra3", swap_and_handle)
+    engine = Engine(manifest, store, log=lambda e: None, chunk_size=2)
+    engine.handle(update(app.store, "tickets/ts_t", {"attendance": False}))
+    assert store.done
+    views = stored_views(manifest, app.store)
+    assert "Thomasina Manes" in [a["name"] for a in views["meeting_sessions/extra3"]["attending"]]
+    assert "Thomasina Manes" not in [
+        a["name"] for a in views["meeting_sessions/extra2"]["attending"]
+    ]
+    assert views == expected_views(manifest, app.store)
