@@ -379,7 +379,7 @@ def analysis(r: Results) -> str:
             "median rename took 0.66-0.72 s against 0.74-0.78 s. It is not in this version, "
             "because it is not safe: a master whose content a change left equal is not "
             "rewritten when that change's event carried the root (rule 2 of docs/consistency.md, "
-            "\"The carried document\"), so it can go on recording an update time the root has "
+            '"The carried document"), so it can go on recording an update time the root has '
             "left. A meeting that swaps the changed ticket for an equal one, with that change "
             "handled between the query and the chunk, then passes the check with its old "
             "document, and its view ends wrong with no event left to repair it "
