@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.carried import CarriedRun
-from bench.coldstart import median_ms
+from bench.coldstart import goal_ratio
 from bench.fanout import FanOut
 from bench.latency import percentile
 from bench.report import (
@@ -77,7 +77,11 @@ Firestore round trips.
   weighs operations by Firestore's list prices (a write 3 reads, a delete a third of one).
 - **Cold start.** Fresh interpreters importing, timed inside the process: the SDK modules every
   Python Firestore trigger imports, the baseline's `main.py`, boiler's generated `main.py`;
-  alternated, medians.
+  alternated, medians. boiler's `main.py` is imported from a copy of the functions folder shaped
+  as `firebase deploy` uploads it: boiler_core vendored in as source without bytecode (the
+  upload leaves `__pycache__` out), so each import compiles it as a new instance would, while the
+  SDK has the bytecode pip compiled; the goal is checked on that import. The same copy
+  byte-compiled beforehand is shown beside it.
 - **Baselines, same run, same emulator build.** (a) `bench/handwritten/main.py`: the hand-written
   triggers most Firebase apps use: re-read every source with one `get()` each, rewrite every view
   document blindly with one `set()` each; served by the same dispatcher, same workload. (b)
@@ -163,10 +167,11 @@ def _goal_rows(r: Results) -> list[list[object]]:
                 _yes(rate >= 1000),
             ]
         )
-    if r.cold:
-        values = list(r.cold.values())
-        cold = median_ms(values[-1]) / median_ms(values[0])
-        rows.append(["cold import <= 1.3x the bare SDK", f"{cold:.2f}x", _yes(cold <= 1.3)])
+    cold = goal_ratio(r.cold)
+    if cold is not None:
+        rows.append(
+            ["cold import <= 1.3x the bare SDK (as deployed)", f"{cold:.2f}x", _yes(cold <= 1.3)]
+        )
     return rows
 
 
@@ -425,14 +430,15 @@ def analysis(r: Results) -> str:
                 "The chunks run one after another.",
                 "",
             ]
-    if r.cold:
-        values = list(r.cold.values())
-        if median_ms(values[-1]) / median_ms(values[0]) > 1.3:
-            out += [
-                "**Cold import** above 1.3x: the generated main.py imports boiler_core's manifest "
-                "loader, the engine and the HTTP layer on top of the SDK.",
-                "",
-            ]
+    cold = goal_ratio(r.cold)
+    if cold is not None and cold > 1.3:
+        out += [
+            "**Cold import** above 1.3x: on top of the SDK, the generated main.py imports "
+            "boiler_core's manifest loader and checker (with PyYAML and marshmallow, which the "
+            "check of the schemas the manifest names needs), the engine and the Firestore store, "
+            "compiling boiler_core's modules as a new instance does (see the byte-compiled row).",
+            "",
+        ]
     if len(out) == 2:
         out += ["Every goal was reached in this run.", ""]
     return "\n".join(out)

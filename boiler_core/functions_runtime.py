@@ -98,6 +98,33 @@ class Triggers:
             return self._engine
 
 
+class DeployedApi:
+    """The HTTP API of a deployed ``main.py`` (:func:`~boiler_core.http.factory.deployed_api`),
+    built on its first request.
+
+    Every function of a deploy imports ``main.py`` when its instance starts, and only the HTTP
+    function serves requests: building the API lazily keeps ``boiler_core.http`` out of the
+    triggers' cold start. Nothing a deploy should catch is deferred: the manifest check of
+    :class:`Triggers` has already imported the mutations' handlers, bodies and policy hooks, and
+    ``boiler generate`` refuses a manifest whose policies the API could not enforce.
+    """
+
+    def __init__(self, manifest: Manifest, *, base_dir: Path) -> None:
+        self.manifest = manifest
+        self.base_dir = base_dir
+        self._api: Any = None
+        self._lock = threading.Lock()
+
+    def handle(self, request: Any) -> Any:
+        """Answer one request (never raises), building the API first if need be."""
+        with self._lock:
+            if self._api is None:
+                from boiler_core.http.factory import deployed_api
+
+                self._api = deployed_api(self.manifest, base_dir=self.base_dir)
+        return self._api.handle(request)
+
+
 def change_from_event(manifest: Manifest, collection: str, event: WrittenEvent) -> Change:
     """The engine's view of a written event: store-neutral before/after data of one document.
 

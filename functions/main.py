@@ -11,8 +11,7 @@ from pathlib import Path
 from firebase_functions import firestore_fn, https_fn
 from firebase_functions.options import set_global_options
 
-from boiler_core.functions_runtime import Triggers, WrittenEvent
-from boiler_core.http.factory import deployed_api
+from boiler_core.functions_runtime import DeployedApi, Triggers, WrittenEvent
 
 set_global_options(region="us-central1")
 
@@ -122,7 +121,7 @@ mutations:
 """
 
 triggers = Triggers(MANIFEST, base_dir=Path(__file__).resolve().parent)
-http_api = deployed_api(triggers.manifest, base_dir=triggers.base_dir)
+http_api = DeployedApi(triggers.manifest, base_dir=triggers.base_dir)
 
 
 @firestore_fn.on_document_written(document="locations/{location}")

@@ -1,7 +1,8 @@
 """``functions/main.py``: one Firestore trigger per source collection, and the embedded manifest.
 
 One HTTP function, :data:`HTTP_FUNCTION`, routes every request of the API (mutations, view
-reads, the OpenAPI document and its page) to :class:`boiler_core.http.api.HttpApi`; docs/http.md
+reads, the OpenAPI document and its page) to :class:`boiler_core.http.api.HttpApi`, which
+:class:`boiler_core.functions_runtime.DeployedApi` builds on the first request; docs/http.md
 says why one router rather than a function per route.
 
 The triggers are rendered from a table (:func:`triggers`), one named top-level function each,
@@ -40,15 +41,14 @@ from pathlib import Path
 from firebase_functions import firestore_fn, https_fn
 from firebase_functions.options import set_global_options
 
-from boiler_core.functions_runtime import Triggers, WrittenEvent
-from boiler_core.http.factory import deployed_api
+from boiler_core.functions_runtime import DeployedApi, Triggers, WrittenEvent
 
 set_global_options(region={region})
 
 MANIFEST = {manifest}
 
 triggers = Triggers(MANIFEST, base_dir=Path(__file__).resolve().parent)
-http_api = deployed_api(triggers.manifest, base_dir=triggers.base_dir)
+http_api = DeployedApi(triggers.manifest, base_dir=triggers.base_dir)
 '''
 
 _HTTP_FUNCTION = '''

@@ -10,11 +10,17 @@ references inside it; nothing connects to it. The engine is a recorder injected 
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import flask
 import pytest
 from cloudevents.http import CloudEvent
 from firebase_functions import firestore_fn
@@ -31,7 +37,7 @@ from boiler_core.documents import Ref
 from boiler_core.engine.change import Change
 from boiler_core.engine.engine import Engine
 from boiler_core.errors import ManifestError
-from boiler_core.functions_runtime import Triggers, WrittenEvent, firestore_engine
+from boiler_core.functions_runtime import DeployedApi, Triggers, WrittenEvent, firestore_engine
 from boiler_core.manifest import Manifest
 from boiler_core.store.firestore import FirestoreStore
 
@@ -221,3 +227,66 @@ def test_the_default_engine_runs_on_firestore_without_connecting(main: ModuleTyp
     assert isinstance(engine, Engine)
     assert isinstance(engine.store, FirestoreStore)
     assert engine.store.client.project == "demo-other"
+
+
+LAZY_API_PROBE = """
+import sys
+sys.path.insert(0, ".")
+import flask
+import main
+print("http loaded at import:", "boiler_core.http" in sys.modules)
+app = flask.Flask("probe")
+with app.test_request_context("/openapi.json", method="GET"):
+    response = main.api(flask.request)
+print("first request:", response.status_code, "boiler_core.http.api" in sys.modules)
+"""
+
+
+def test_main_py_builds_its_http_api_on_the_first_request_not_at_import() -> None:
+    # a fresh interpreter, as an instance starting: the triggers' cold start never loads the
+    # HTTP layer; the api function loads it when its first request comes
+    env = {**os.environ, "FIRESTORE_EMULATOR_HOST": "127.0.0.1:9", "GOOGLE_CLOUD_PROJECT": PROJECT}
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", LAZY_API_PROBE],
+        cwd=REPO / "functions",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if not line.startswith("{")]  # logs
+    assert lines == ["http loaded at import: False", "first request: 200 True"]
+
+
+def test_the_deployed_api_is_built_once_for_concurrent_first_requests(
+    main: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from boiler_core.http import factory
+
+    builds: list[Path] = []
+
+    def counting(manifest: Manifest, *, base_dir: Path) -> Any:
+        builds.append(base_dir)
+        time.sleep(0.05)  # a slow first build: the other requests arrive meanwhile
+        return real(manifest, base_dir=base_dir)
+
+    real = factory.deployed_api
+    monkeypatch.setattr(factory, "deployed_api", counting)
+    api = DeployedApi(main.triggers.manifest, base_dir=main.triggers.base_dir)
+    app = flask.Flask("probe")
+    statuses: list[int] = []
+
+    def ask() -> None:
+        with app.test_request_context("/openapi.json", method="GET"):
+            statuses.append(api.handle(flask.request).status_code)
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ask()
+    assert statuses == [200] * 5
+    assert builds == [main.triggers.base_dir]

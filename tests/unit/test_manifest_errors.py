@@ -7,8 +7,10 @@ Each case edits one spot of the shipped views.yaml (the meeting-room app) and as
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from boiler_core.errors import ManifestError
 from boiler_core.manifest import load_manifest_text
@@ -272,3 +274,47 @@ def test_empty_file_is_reported() -> None:
     assert [str(p) for p in caught.value.problems] == [
         "views.yaml:1:1: error: views.yaml is empty (declare at least collections and views)"
     ]
+
+
+def test_libyaml_and_the_pure_python_parser_load_the_same_manifest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert getattr(yaml, "CSafeLoader", None) is not None, "PyYAML here has no libyaml"
+    fast = load_manifest_text(SHIPPED, base_dir=REPO)
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    assert load_manifest_text(SHIPPED, base_dir=REPO) == fast
+
+
+def test_problems_are_placed_by_the_pure_python_parser_whichever_parses_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a syntax error (libyaml words it differently) and a problem found after parsing: both
+    # are reported as the pure-Python parser gives them, with libyaml installed or not
+    broken = [
+        SHIPPED.replace("region: us-central1", "region: {a:\t1}", 1),
+        SHIPPED.replace("description: A meeting", "description: Réunion — a meeting", 1).replace(
+            "root: meetings\n", "root: meeting\n", 1
+        ),
+    ]
+    parsers: list[str] = []
+    compose = yaml.compose
+
+    def spy(text: str, Loader: Any) -> Any:
+        parsers.append(Loader.__name__)
+        return compose(text, Loader=Loader)
+
+    monkeypatch.setattr(yaml, "compose", spy)
+    with_libyaml = [_problems(text) for text in broken]
+    assert parsers == ["CSafeLoader", "SafeLoader"] * 2
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    assert [_problems(text) for text in broken] == with_libyaml
+    assert with_libyaml[1] == [
+        "views.yaml:29:11: error: root of view 'meeting_sessions' names unknown collection "
+        "'meeting' (did you mean 'meetings'?)"
+    ]
+
+
+def _problems(text: str) -> list[str]:
+    with pytest.raises(ManifestError) as caught:
+        load_manifest_text(text, base_dir=REPO)
+    return [str(p) for p in caught.value.problems]
