@@ -116,7 +116,9 @@ class DeployedApi:
         self._lock = threading.Lock()
 
     def handle(self, request: Any) -> Any:
-        """Answer one request (never raises), building the API first if need be."""
+        """Answer one request, building the API on the first. The API answers every request
+        itself; an error while building it (which ``boiler generate`` rules out) propagates, so
+        the platform answers a bare 500 and logs it, and the next request tries again."""
         with self._lock:
             if self._api is None:
                 from boiler_core.http.factory import deployed_api
