@@ -71,15 +71,20 @@ def test_roots_found_by_a_reverse_query_are_read_once_inside_the_transaction(
     assert (cost.queries, cost.reads, cost.writes, cost.carried) == (1, 11, 4, 1)
 
 
-def test_query_roots_beyond_one_chunk_are_recomputed_in_later_chunks(manifest: Manifest) -> None:
-    store = MemoryStore()
-    app = Harness(manifest, store=store)
-    app.engine = Engine(manifest, store, log=app.logs.append, chunk_size=2)
+def seed_five_meetings(app: Harness) -> None:
+    """Write the fixture, plus four copies of its meeting (``extra0``..``extra3``)."""
     docs = fixture_documents()
     for path, data in docs.items():
         app.write(path, data)
     for index in range(4):
         app.write(f"meetings/extra{index}", docs[MEETING])
+
+
+def test_query_roots_beyond_one_chunk_are_recomputed_in_later_chunks(manifest: Manifest) -> None:
+    store = MemoryStore()
+    app = Harness(manifest, store=store)
+    app.engine = Engine(manifest, store, log=app.logs.append, chunk_size=2)
+    seed_five_meetings(app)
     cost = app.update("users/thomasina", {"last_name": "Manes-Kennedy"})
     sessions = [p for p in app.views() if p.startswith("meeting_sessions/")]
     assert len(sessions) == 5
@@ -125,11 +130,7 @@ def test_query_roots_spanning_chunks_are_paged_so_each_is_read_once(manifest: Ma
     store = ReadLog()
     app = Harness(manifest, store=store)
     app.engine = Engine(manifest, store, log=app.logs.append, chunk_size=2)
-    docs = fixture_documents()
-    for path, data in docs.items():
-        app.write(path, data)
-    for index in range(4):
-        app.write(f"meetings/extra{index}", docs[MEETING])
+    seed_five_meetings(app)
     store.paths.clear()
     cost = app.engine.handle(update(store, "users/thomasina", {"last_name": "Manes-Kennedy"}))
     meetings = [path for path in store.paths if path.startswith("meetings/")]
@@ -236,10 +237,7 @@ def test_a_retried_chunk_reads_the_same_query_range_again(manifest: Manifest) ->
     store = ConflictAfterFirstQuery("meetings/extra00", docs[MEETING])
     app = Harness(manifest, store=store)
     app.engine = Engine(manifest, store, log=app.logs.append, chunk_size=2, parallel=1)
-    for path, data in docs.items():
-        app.write(path, data)
-    for index in range(4):
-        app.write(f"meetings/extra{index}", docs[MEETING])
+    seed_five_meetings(app)
     store.arm()  # the first page holds extra0 and extra1; then extra00 appears between them
     cost = app.engine.handle(update(store, "users/thomasina", {"last_name": "Manes-Kennedy"}))
     assert cost.retries >= 1
@@ -290,17 +288,6 @@ def test_a_deleted_root_is_carried_as_missing(seeded: Harness) -> None:
     assert not [p for p in seeded.views() if p.endswith(f"meeting_sessions/{MEETING_ID}")]
 
 
-def _five_meetings(manifest: Manifest) -> Harness:
-    """The fixture, plus four copies of its meeting (``extra0``..``extra3``)."""
-    app = Harness(manifest)
-    docs = fixture_documents()
-    for path, data in docs.items():
-        app.write(path, data)
-    for index in range(4):
-        app.write(f"meetings/extra{index}", docs[MEETING])
-    return app
-
-
 class AfterQueryReturns(Delegating[MemoryStore]):
     """Runs ``step`` once, right after a paged query (in a transaction or not: a reverse query
     for roots) first returns ``path``: a write, and its event's handling, landing between the
@@ -348,7 +335,8 @@ def test_a_root_changed_with_its_view_unchanged_after_its_query_is_read_by_its_c
     equal, and neither a new ticket nor one that left forces a write (docs/consistency.md, rule
     2), so the master still records the meeting's old update time. A chunk that took the old
     meeting from a query run before the swap would pass that check, and show her as absent."""
-    app = _five_meetings(manifest)
+    app = Harness(manifest)
+    seed_five_meetings(app)
     app.write("tickets/ts2_t", fixture_documents()["tickets/ts_t"])
     meeting = fixture_documents()[MEETING]
     swapped = {
