@@ -56,19 +56,14 @@ def deployed_copies(functions_dir: Path = ROOT / "functions") -> Iterator[tuple[
     """Two copies of ``functions_dir`` with boiler_core vendored in, as uploaded: one source
     only, one byte-compiled; removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="boiler-coldstart-") as scratch:
-        copies = []
-        for name in ("source", "compiled"):
-            target = Path(scratch) / name
-            shutil.copytree(
-                functions_dir,
-                target,
-                ignore=shutil.ignore_patterns("venv", ".venv", "__pycache__", "*.pyc"),
-            )
-            vendor_package(ROOT / "boiler_core", target)
-            copies.append(target)
-        if not compileall.compile_dir(copies[1], quiet=1):
-            raise RuntimeError(f"byte-compiling {copies[1]} failed")
-        yield copies[0], copies[1]
+        source, compiled = Path(scratch) / "source", Path(scratch) / "compiled"
+        ignored = shutil.ignore_patterns("venv", ".venv", "__pycache__", "*.pyc")
+        shutil.copytree(functions_dir, source, ignore=ignored)
+        vendor_package(ROOT / "boiler_core", source)
+        shutil.copytree(source, compiled)
+        if not compileall.compile_dir(compiled, quiet=1):
+            raise RuntimeError(f"byte-compiling {compiled} failed")
+        yield source, compiled
 
 
 def measure_cold_start(runs: int) -> dict[str, list[float]]:
@@ -101,13 +96,11 @@ def measure_cold_start(runs: int) -> dict[str, list[float]]:
 
 
 def goal_ratio(cold: dict[str, list[float]]) -> float | None:
-    """The goal's ratio: boiler's import as deployed over the bare SDK's (None if not run).
-    Figures saved before the deployed copy was measured have boiler's import last."""
-    if not cold:
+    """The goal's ratio: boiler's import as deployed over the bare SDK's (None if either was not
+    measured, as in figures saved before the deployed copy was)."""
+    if BARE not in cold or GOAL_VARIANT not in cold:
         return None
-    values = list(cold.values())
-    boiler = cold.get(GOAL_VARIANT, values[-1])
-    return median_ms(boiler) / median_ms(values[0])
+    return median_ms(cold[GOAL_VARIANT]) / median_ms(cold[BARE])
 
 
 def median_ms(values: list[float]) -> float:
