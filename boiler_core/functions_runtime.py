@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from firebase_functions.core import Change as SdkChange
 from firebase_functions.firestore_fn import Event
@@ -31,6 +31,12 @@ from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.manifest.imports import importable_from
 from boiler_core.store.codec import to_neutral
 from boiler_core.store.firestore import FirestoreStore, firestore_client
+
+if TYPE_CHECKING:  # the HTTP layer loads on the first request only (see DeployedApi)
+    from flask import Response
+    from werkzeug.wrappers import Request
+
+    from boiler_core.http.api import HttpApi
 
 Snapshot = DocumentSnapshot[DocumentReference]
 WrittenEvent = Event[SdkChange[Snapshot | None]]
@@ -112,10 +118,10 @@ class DeployedApi:
     def __init__(self, manifest: Manifest, *, base_dir: Path) -> None:
         self.manifest = manifest
         self.base_dir = base_dir
-        self._api: Any = None
+        self._api: HttpApi | None = None
         self._lock = threading.Lock()
 
-    def handle(self, request: Any) -> Any:
+    def handle(self, request: Request) -> Response:
         """Answer one request, building the API on the first. The API answers every request
         itself; an error while building it (which ``boiler generate`` rules out) propagates, so
         the platform answers a bare 500 and logs it, and the next request tries again."""
