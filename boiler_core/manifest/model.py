@@ -76,12 +76,17 @@ class PathTemplate:
         """The template as a Firestore trigger document pattern (same syntax)."""
         return self.text
 
-    def format(self, values: Mapping[str, str]) -> str:
-        """Substitute document ids for the variables."""
+    @cached_property
+    def _pattern(self) -> str:
+        """The template as a ``str.format`` pattern (literal braces escaped)."""
         return "/".join(
-            segment if name is None else values[name]
+            segment.replace("{", "{{").replace("}", "}}") if name is None else f"{{{name}}}"
             for segment, name in zip(self.segments, self._names, strict=True)
         )
+
+    def format(self, values: Mapping[str, str]) -> str:
+        """Substitute document ids for the variables."""
+        return self._pattern.format_map(values)
 
     def match(self, path: str) -> dict[str, str] | None:
         """Return the variable bindings when ``path`` is an instance of this template."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import datetime
+import enum
 from typing import Any
 
 import pytest
@@ -49,7 +51,45 @@ SAMPLES: list[Any] = [
     {},
     [1, "two", None, [3.0, {"four": Ref("a/b")}]],
     {"nested": {"deeper": [True, {"ref": Ref("x/y")}]}, "empty": {}, "list": []},
+    # every kind as a map value and as an array item (decoded and encoded inline there)
+    {
+        "s": "a",
+        "i": 7,
+        "b": False,
+        "f": 0.25,
+        "n": None,
+        "r": Ref("users/u1"),
+        "bytes": b"\x01",
+        "t": DatetimeWithNanoseconds(2026, 1, 2, 3, 4, 5, nanosecond=6, tzinfo=UTC),  # type: ignore[no-untyped-call]
+        "g": GeoPoint(1.0, 2.0),
+        "a": ["a", 7, False, 0.25, None, Ref("users/u2"), b"\x02", {"m": 1}, [[]]],
+    },
 ]
+
+
+class _Kind(enum.IntEnum):
+    ONE = 1
+
+
+class _Text(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"enum": _Kind.ONE, "text": _Text("t"), "tuple": ("a", 1)},
+        [_Kind.ONE, _Text("t"), ("a", True)],
+        collections.OrderedDict([("b", 1), ("a", {"c": _Text("d")})]),
+    ],
+    ids=repr,
+)
+def test_subclasses_are_encoded_as_their_base_types(
+    value: Any, codec: Codec, client: Client
+) -> None:
+    ours = codec.encode(value)
+    theirs = _helpers.encode_value(to_firestore(value, client))._pb
+    assert ours == theirs
 
 
 @pytest.mark.parametrize("value", SAMPLES, ids=repr)
