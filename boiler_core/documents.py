@@ -73,7 +73,7 @@ class Doc:
 def ref_id(value: Any) -> str | None:
     """The document id a link field holds: a :class:`Ref`, a path string or a bare id."""
     if isinstance(value, Ref):
-        return value.id
+        return value.path.rsplit("/", 1)[-1]
     if isinstance(value, str) and value:
         return value.rsplit("/", 1)[-1]
     return None

@@ -35,7 +35,14 @@ def public_fields(data: Mapping[str, Any]) -> dict[str, Any]:
 def to_json(value: Any) -> Any:
     """A Firestore value as JSON: timestamps as RFC 3339 text, bytes as base64, references as
     paths, geo points as ``{latitude, longitude}``, non-finite numbers as null."""
-    if value is None or isinstance(value, bool | int | str):
+    kind = type(value)  # exact types first: nearly every value is one (a view has thousands)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {str(key): to_json(item) for key, item in value.items()}
+    if kind is list:
+        return [to_json(item) for item in value]
+    if isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None

@@ -63,12 +63,12 @@ def link_ids(join: Join, data: Mapping[str, Any] | None) -> list[str]:
     value = data.get(join.field)
     many = join.kind == "refs" or (join.kind == "query" and join.op == "array-contains")
     values = value if many and isinstance(value, list | tuple) else [] if many else [value]
-    ids: list[str] = []
+    ids: dict[str, None] = {}  # ordered, without repeats
     for item in values:
         doc_id = ref_id(item)
-        if doc_id is not None and doc_id not in ids:
-            ids.append(doc_id)
-    return ids
+        if doc_id is not None:
+            ids[doc_id] = None
+    return list(ids)
 
 
 def linked_paths(join: Join, parent: Doc) -> list[str]:
