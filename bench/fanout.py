@@ -52,6 +52,8 @@ class FanOut:
     renames: tuple[float | None, ...] = ()
     """Seconds of every rename of this size, in the order they ran (None: timed out); the other
     figures are those of the median one."""
+    rename_cpu: tuple[tuple[float | None, float | None], ...] = ()
+    """The emulator's and the function's CPU seconds of every rename, in the order they ran."""
 
     @property
     def cpu_seconds(self) -> float | None:
@@ -79,6 +81,7 @@ def median_run(runs: list[FanOut]) -> FanOut:
     return replace(
         middle,
         renames=tuple(f.seconds for f in runs),
+        rename_cpu=tuple((f.cpu_emulator, f.cpu_functions) for f in runs),
         views_ok=all(f.views_ok for f in runs),
     )
 
