@@ -478,9 +478,11 @@ def _fanout_spread(r: Results) -> str:
     return (
         "".join(parts)
         + "One run's ratio at M = 1,000 is not a robust verdict on this shared machine: full "
-        "`make bench` runs earlier on 2026-11-26, of earlier versions, gave 10.1x, 7.3x (a run "
-        "disturbed by other work) and 9.1x, and the baseline's median rename alone moved "
-        "between 6.5 and 7.4 s from run to run."
+        "`make bench` runs on 2026-11-26 gave 9.8x, 9.9x, 10.1x, 7.3x (a run disturbed by "
+        "other work) and 9.1x for earlier versions (boiler's median rename 0.73-0.74 s, 0.96 s "
+        "in the disturbed run), and 11.7x for a fresh clone of this version before the run "
+        "above (boiler 0.63 s, baseline 7.39 s); the baseline's median rename alone moved "
+        "between 6.6 and 7.4 s from run to run."
     )
 
 
