@@ -64,7 +64,7 @@ class Doc:
             return self.id
         value: Any = self.data
         for part in field_path.split("."):
-            if not isinstance(value, Mapping) or part not in value:
+            if not (type(value) is dict or isinstance(value, Mapping)) or part not in value:
                 return default
             value = value[part]
         return value

@@ -37,6 +37,13 @@ _MISSING: Any = object()
 
 def to_view_value(value: Any) -> Any:
     """``value`` as the engine writes it into a view document (see the module docstring)."""
+    kind = type(value)  # exact types first: nearly every value is one, and they are cheaper
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        return value
+    if kind is dict:
+        return {str(k): to_view_value(v) for k, v in value.items()}
+    if kind is list:
+        return [to_view_value(v) for v in value]
     if isinstance(value, Ref):
         return value.path
     if isinstance(value, Mapping):
@@ -132,7 +139,7 @@ class _Resolver:
             return holder.id
         value: Any = holder.data
         for part in path.parts:
-            if not isinstance(value, Mapping) or part not in value:
+            if not (type(value) is dict or isinstance(value, Mapping)) or part not in value:
                 return _MISSING
             value = value[part]
         return value

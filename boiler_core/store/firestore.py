@@ -469,9 +469,10 @@ class _Wire:
                 if transaction is not None:
                     transaction.adopt(raw.transaction)
                 if raw.WhichOneof("result") == "found":
-                    path = codec.path(raw.found.name)
+                    found = raw.found
+                    path = codec.path(found.name)
                     out[path] = Doc(
-                        path, codec.fields(raw.found.fields), update_time_ns(raw.found.update_time)
+                        path, codec.fields(found.fields), update_time_ns(found.update_time)
                     )
         return out
 
@@ -507,13 +508,10 @@ class _Wire:
             if transaction is not None:
                 transaction.adopt(raw.transaction)
             if raw.HasField("document"):
-                path = codec.path(raw.document.name)
+                document = raw.document
+                path = codec.path(document.name)
                 docs.append(
-                    Doc(
-                        path,
-                        codec.fields(raw.document.fields),
-                        update_time_ns(raw.document.update_time),
-                    )
+                    Doc(path, codec.fields(document.fields), update_time_ns(document.update_time))
                 )
         return docs
 
