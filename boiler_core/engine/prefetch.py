@@ -20,14 +20,13 @@ from boiler_core.manifest.model import ROOT, View
 
 def from_roots(view: View, roots: Iterable[Doc]) -> list[str]:
     """Targets of the root's ``ref``/``refs`` joins and the copies for their members."""
+    joins = [j for j in view.joins if j.parent == ROOT and j.link_on_parent]
+    copies = [(c, j) for c in view.copies if (j := view.join(c.for_each)) in joins]
     paths: dict[str, None] = {}
     for root in roots:
-        for join in view.joins:
-            if join.parent == ROOT and join.link_on_parent:
-                paths.update(dict.fromkeys(linked_paths(join, root)))
-        for copy in view.copies:
-            join = view.join(copy.for_each)
-            if join.parent == ROOT and join.link_on_parent:
-                members = link_ids(join, root.data)
-                paths.update(dict.fromkeys(copy_path(view, copy, root.id, m) for m in members))
+        for join in joins:
+            paths.update(dict.fromkeys(linked_paths(join, root)))
+        for copy, join in copies:
+            members = link_ids(join, root.data)
+            paths.update(dict.fromkeys(copy_path(view, copy, root.id, m) for m in members))
     return list(paths)
