@@ -41,7 +41,7 @@ background thread to the caller through a condition variable, which on a fan-out
 much client CPU as decoding the documents: reading 2,111 documents through ``BatchGetDocuments``
 took 0.23 CPU-seconds with the handoff and 0.13 without (emulator, 4 threads, 2026-11-26).
 The engine's streaming reads also skip the library's proto-plus wrapper around each response
-(:class:`_RawReads`: the same transport, retries and error mapping, raw messages): about a tenth
+(:class:`_RawCalls`: the same transport, retries and error mapping, raw messages): about a tenth
 less CPU again for the same reads.
 """
 
@@ -70,7 +70,7 @@ from google.cloud.firestore_v1.types import write as write_types
 
 from boiler_core.documents import Doc, update_time_ns
 from boiler_core.errors import ContentionError, StoreError
-from boiler_core.store.codec import Codec, Unsupported, WritePb, to_firestore
+from boiler_core.store.codec import Codec, Unsupported, to_firestore
 from boiler_core.store.port import QueryOp, Transaction
 
 T = TypeVar("T")
@@ -110,7 +110,7 @@ class _Transport(FirestoreGrpcTransport):
         return super().create_channel(*args, **kwargs)
 
 
-class _RawReads(FirestoreGrpcTransport):
+class _RawCalls(FirestoreGrpcTransport):
     """The transport of :class:`_Wire`'s reads and transaction commits, on the client's own
     channel: the library's (with its retries and error mapping), except that the two streaming
     reads hand back the raw protocol buffer of each response instead of wrapping it in a
@@ -119,7 +119,7 @@ class _RawReads(FirestoreGrpcTransport):
 
     @property
     def batch_get_documents(self) -> Any:
-        return self._raw_stream(
+        return self._raw(
             "batch_get_documents",
             "BatchGetDocuments",
             firestore_types.BatchGetDocumentsRequest,
@@ -128,7 +128,7 @@ class _RawReads(FirestoreGrpcTransport):
 
     @property
     def run_query(self) -> Any:
-        return self._raw_stream(
+        return self._raw(
             "run_query",
             "RunQuery",
             firestore_types.RunQueryRequest,
@@ -137,19 +137,22 @@ class _RawReads(FirestoreGrpcTransport):
 
     @property
     def commit(self) -> Any:
-        if "commit" not in self._stubs:
-            channel = getattr(self, "_logged_channel", None) or self.grpc_channel
-            self._stubs["commit"] = channel.unary_unary(
-                "/google.firestore.v1.Firestore/Commit",
-                request_serializer=firestore_types.CommitRequest.serialize,
-                response_deserializer=firestore_types.CommitResponse.pb().FromString,
-            )
-        return self._stubs["commit"]
+        return self._raw(
+            "commit",
+            "Commit",
+            firestore_types.CommitRequest,
+            firestore_types.CommitResponse,
+            streaming=False,
+        )
 
-    def _raw_stream(self, name: str, method: str, request: Any, response: Any) -> Any:
+    def _raw(
+        self, name: str, method: str, request: Any, response: Any, *, streaming: bool = True
+    ) -> Any:
+        """The stub of ``method`` (made once): proto-plus requests in, raw responses out."""
         if name not in self._stubs:
             channel = getattr(self, "_logged_channel", None) or self.grpc_channel
-            self._stubs[name] = channel.unary_stream(
+            kind = channel.unary_stream if streaming else channel.unary_unary
+            self._stubs[name] = kind(
                 f"/google.firestore.v1.Firestore/{method}",
                 request_serializer=request.serialize,
                 response_deserializer=response.pb().FromString,
@@ -410,12 +413,13 @@ class _Wire:
 
     @property
     def reads(self) -> Any:
-        """The API client the streaming reads go through: the library client's channel and
-        options, on :class:`_RawReads` (made on first use, like the library's own)."""
+        """The API client the streaming reads and the transactions' commits go through: the
+        library client's channel and options, on :class:`_RawCalls` (made on first use, like the
+        library's own)."""
         with self._reads_lock:
             if self._reads is None:
                 channel = self.client._firestore_api._transport.grpc_channel
-                transport = _RawReads(host=self.client._target, channel=channel)
+                transport = _RawCalls(host=self.client._target, channel=channel)
                 self._reads = gapic_client.FirestoreClient(
                     transport=transport, client_options=self.client._client_options
                 )
@@ -441,10 +445,7 @@ class _Wire:
         request = CommitRequestPb(
             database=self.client._database_string, transaction=transaction._id
         )
-        request.writes.extend(
-            write if isinstance(write, WritePb) else write_types.Write.pb(write)
-            for write in transaction._write_pbs
-        )
+        request.writes.extend(write_types.Write.pb(write) for write in transaction._write_pbs)
         response = self.reads.commit(
             request=firestore_types.CommitRequest.wrap(request),
             metadata=self.client._rpc_metadata,
