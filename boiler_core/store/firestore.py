@@ -110,6 +110,26 @@ class _Transport(FirestoreGrpcTransport):
         return super().create_channel(*args, **kwargs)
 
 
+def _raw_call(method: str, *, streaming: bool = True) -> Any:
+    """A transport property: the stub of the Firestore API's ``method`` (made once), taking the
+    library's proto-plus request and answering the raw protocol buffer of each response."""
+    request = getattr(firestore_types, f"{method}Request")
+    response = getattr(firestore_types, f"{method}Response")
+
+    def stub(self: FirestoreGrpcTransport) -> Any:
+        if method not in self._stubs:
+            channel = getattr(self, "_logged_channel", None) or self.grpc_channel
+            kind = channel.unary_stream if streaming else channel.unary_unary
+            self._stubs[method] = kind(
+                f"/google.firestore.v1.Firestore/{method}",
+                request_serializer=request.serialize,
+                response_deserializer=response.pb().FromString,
+            )
+        return self._stubs[method]
+
+    return property(stub)
+
+
 class _RawCalls(FirestoreGrpcTransport):
     """The transport of :class:`_Wire`'s reads and transaction commits, on the client's own
     channel: the library's (with its retries and error mapping), except that the two streaming
@@ -117,47 +137,9 @@ class _RawCalls(FirestoreGrpcTransport):
     proto-plus message that the codec would unwrap again (one wrapper per document read), and
     ``Commit`` answers with its raw response (one wrapper per write result otherwise)."""
 
-    @property
-    def batch_get_documents(self) -> Any:
-        return self._raw(
-            "batch_get_documents",
-            "BatchGetDocuments",
-            firestore_types.BatchGetDocumentsRequest,
-            firestore_types.BatchGetDocumentsResponse,
-        )
-
-    @property
-    def run_query(self) -> Any:
-        return self._raw(
-            "run_query",
-            "RunQuery",
-            firestore_types.RunQueryRequest,
-            firestore_types.RunQueryResponse,
-        )
-
-    @property
-    def commit(self) -> Any:
-        return self._raw(
-            "commit",
-            "Commit",
-            firestore_types.CommitRequest,
-            firestore_types.CommitResponse,
-            streaming=False,
-        )
-
-    def _raw(
-        self, name: str, method: str, request: Any, response: Any, *, streaming: bool = True
-    ) -> Any:
-        """The stub of ``method`` (made once): proto-plus requests in, raw responses out."""
-        if name not in self._stubs:
-            channel = getattr(self, "_logged_channel", None) or self.grpc_channel
-            kind = channel.unary_stream if streaming else channel.unary_unary
-            self._stubs[name] = kind(
-                f"/google.firestore.v1.Firestore/{method}",
-                request_serializer=request.serialize,
-                response_deserializer=response.pb().FromString,
-            )
-        return self._stubs[name]
+    batch_get_documents = _raw_call("BatchGetDocuments")
+    run_query = _raw_call("RunQuery")
+    commit = _raw_call("Commit", streaming=False)
 
 
 class _Client(Client):
