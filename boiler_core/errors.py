@@ -4,6 +4,7 @@ Every exception boiler raises on purpose derives from :class:`BoilerError`::
 
     BoilerError
     +-- ManifestError          views.yaml is invalid (carries every problem found)
+    +-- SeedError              a seed file is invalid (carries every problem found)
     +-- HookError              a hook named in views.yaml failed while computing a view
     +-- StoreError             the document store refused an operation
     |   +-- ContentionError    a transaction kept conflicting and boiler gave up
@@ -27,7 +28,8 @@ class BoilerError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in views.yaml, located at ``file:line:col`` (1-based)."""
+    """One problem in a file boiler reads (views.yaml, a seed file), located at ``file:line:col``
+    (1-based)."""
 
     file: str
     line: int
@@ -44,6 +46,15 @@ class Problem:
 
 class ManifestError(BoilerError):
     """Raised when views.yaml is invalid; :attr:`problems` lists every problem found, in order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class SeedError(BoilerError):
+    """Raised when a seed file (documents to write, ``boiler dev --seed``) is invalid;
+    :attr:`problems` lists every problem found, in file order."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.message))
