@@ -92,9 +92,25 @@ def moved_parents(view: View, node: str, change: Change) -> set[str] | None:
 
 
 def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> frozenset[str]:
-    """Top-level fields whose value differs (present on one side only counts as different)."""
+    """Top-level fields whose value differs (present on one side only counts as different), as
+    Firestore sees values: ``0`` becoming ``false``, or ``1`` becoming ``1.0``, is a change."""
     names = set(before) | set(after)
-    return frozenset(n for n in names if before.get(n, _MISSING) != after.get(n, _MISSING))
+    return frozenset(
+        n for n in names if not same_value(before.get(n, _MISSING), after.get(n, _MISSING))
+    )
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two stored values are the same Firestore value: Python's ``==`` but for numbers
+    and booleans, whose types must match too (``0 == False`` and ``1 == 1.0`` in Python, not in
+    Firestore), in maps and arrays as well."""
+    if isinstance(a, bool | int | float) or isinstance(b, bool | int | float):
+        return type(a) is type(b) and a == b
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
 
 
 def is_relevant(view: View, used: Usage, change: Change) -> bool:

@@ -93,3 +93,16 @@ def test_changed_fields_compares_top_level_values_and_presence(
     before: dict[str, Any], after: dict[str, Any], changed: set[str]
 ) -> None:
     assert changed_fields(before, after) == changed
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [(0, False), (1, True), (1, 1.0), ({"a": 0}, {"a": False}), ([1], [True]), ("x", 0)],
+)
+def test_a_value_changing_type_is_a_change_as_firestore_sees_it(before: Any, after: Any) -> None:
+    assert changed_fields({"f": before}, {"f": after}) == {"f"}
+
+
+@pytest.mark.parametrize("value", [0, False, 1.5, {"a": [1, {"b": True}]}, "x", None])
+def test_an_equal_value_of_the_same_type_is_no_change(value: Any) -> None:
+    assert changed_fields({"f": value}, {"f": value}) == frozenset()
