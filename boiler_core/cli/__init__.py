@@ -12,6 +12,7 @@ from boiler_core.cli.dev import dev
 from boiler_core.cli.emulator_path import emulator_path
 from boiler_core.cli.generate import generate
 from boiler_core.cli.openapi import openapi
+from boiler_core.cli.schema import schema
 from boiler_core.cli.types import types
 from boiler_core.cli.verify import verify
 
@@ -32,5 +33,6 @@ main.add_command(demo)
 main.add_command(emulator_path)
 main.add_command(openapi)
 main.add_command(types)
+main.add_command(schema)
 main.add_command(backfill)
 main.add_command(verify)

@@ -31,4 +31,4 @@ def render_all(manifest: Manifest) -> dict[str, str]:
     }
 
 
-__all__ = ["render_all"]
+__all__ = ["INDEXES_FILE", "render_all"]

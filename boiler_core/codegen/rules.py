@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from boiler_core.codegen.header import HEADER
+from boiler_core.codegen.placement import BEGIN, END
 from boiler_core.manifest.model import (
     MEMBERS_FIELD,
     Collection,
@@ -55,15 +56,38 @@ def render_rules(manifest: Manifest) -> str:
     closed = [c.name for c in collections if c.client.read is None and c.client.write is None]
     if closed:
         lines += ["", f"    // Domain collections closed to clients: {', '.join(closed)}."]
-    for collection in collections:
-        if collection.name not in closed:
+    lines += _entries(manifest)
+    lines += ["  }", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def render_rules_block(manifest: Manifest) -> str:
+    """boiler's rules as a block for a project's own rules file: the views, their copies and the
+    domain collections views.yaml opens, between the two marker comments of
+    :mod:`boiler_core.codegen.placement`, unindented (the block is indented where it goes).
+
+    The project's file decides everything else, including what is allowed by default.
+    """
+    lines = [
+        BEGIN,
+        "// Clients read views as their read policies say; no client writes a view.",
+    ]
+    lines += [line.removeprefix(_MATCH_INDENT) for line in _entries(manifest)]
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def _entries(manifest: Manifest) -> list[str]:
+    """The ``match`` blocks of the opened domain collections, the views and their copies."""
+    lines: list[str] = []
+    for collection in sorted(manifest.collections.values(), key=lambda c: c.name):
+        if collection.client.read is not None or collection.client.write is not None:
             lines += ["", *_collection_block(collection)]
     for view in sorted(manifest.views.values(), key=lambda v: v.name):
         lines += ["", *_view_block(view)]
         for copy in sorted(view.copies, key=lambda c: c.path.text):
             lines += ["", *_copy_block(view, copy)]
-    lines += ["  }", "}"]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def condition(policy: Policy) -> str:
