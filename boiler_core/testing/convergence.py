@@ -56,15 +56,18 @@ def play_in_memory(manifest: Manifest, writes: Iterable[Write], *, seed: int | N
     """Apply ``writes`` one by one to an empty in-memory store and hand each event to the engine
     as triggers may: mostly right after its write, sometimes a few writes late (so events
     overtake each other), sometimes twice. ``seed`` decides; the same seed replays exactly.
-    With ``seed`` None every event is delivered once, right after its write, in order.
-    Returns any invocation that raised and what :func:`divergences` finds."""
+
+    With ``seed`` None every event is delivered once, in order, and the views are compared with
+    a rebuild after each write: a view left stale by one event shows even when a later event
+    would have repaired it. Returns any invocation that raised and what :func:`divergences`
+    finds (at the first write that showed a divergence, in order; at the end otherwise)."""
     rng = random.Random(seed)
     store = _ViewEvents(_upstream_views(manifest))
     outcome = Outcome()
     engine = Engine(manifest, store, log=lambda entry: None)
     due: dict[int, list[Change]] = defaultdict(list)
 
-    def deliver(until: float) -> None:
+    def deliver(until: int) -> None:
         for moment in sorted(m for m in due if m <= until):
             batch = due.pop(moment)
             rng.shuffle(batch)
@@ -76,24 +79,29 @@ def play_in_memory(manifest: Manifest, writes: Iterable[Write], *, seed: int | N
                         f"{change.collection}/{change.doc_id}: {type(exc).__name__}: {exc}"
                     )
 
-    def schedule(moment: int, change: Change) -> None:
-        if seed is None:
-            due[moment].append(change)
-            return
-        for _ in range(2 if rng.random() < 0.3 else 1):
-            due[moment + rng.choice(_LAGS)].append(change)
+    def schedule(moment: int, changes: Iterable[Change]) -> None:
+        for change in changes:
+            copies = 1 if seed is None else (2 if rng.random() < 0.3 else 1)
+            for _ in range(copies):
+                due[moment + (0 if seed is None else rng.choice(_LAGS))].append(change)
 
-    moment = 0
+    moment = -1
     for moment, write in enumerate(writes):
         deliver(moment - 1)
-        for change in store.take_events():  # view documents other views read, as triggers see
-            schedule(moment, change)
-        schedule(moment, write_change(store, write.path, write.apply_to(store.doc(write.path))))
+        schedule(moment, store.take_events())  # view documents other views read are events too
+        schedule(moment, [write_change(store, write.path, write.apply_to(store.doc(write.path)))])
+        if seed is None:
+            while due:  # in order: the event, then the events of the views it wrote
+                deliver(moment)
+                schedule(moment, store.take_events())
+            stale = _rebuild_differences(manifest, store)
+            if stale:
+                outcome.divergences = [f"after write {moment + 1} ({write}):", *stale]
+                return outcome
     while due:
         moment += 1
         deliver(moment)
-        for change in store.take_events():
-            schedule(moment, change)
+        schedule(moment, store.take_events())
     outcome.divergences = divergences(manifest, engine, store)
     return outcome
 
@@ -155,12 +163,17 @@ def divergences(manifest: Manifest, engine: Engine, store: ListingStore) -> list
         for divergence in check.divergences:
             detail = f" ({divergence.detail})" if divergence.detail else ""
             lines.append(f"verify: {divergence.kind} {divergence.path}{detail}")
+    return lines + _rebuild_differences(manifest, store)
+
+
+def _rebuild_differences(manifest: Manifest, store: ListingStore) -> list[str]:
+    """Every view document that differs from a rebuild of all views from the domain documents."""
     expected, stored = expected_views(manifest, store), stored_views(manifest, store)
-    for path in sorted(set(expected) | set(stored)):
-        want, have = expected.get(path), stored.get(path)
-        if want != have:
-            lines.append(f"rebuild: {path}: stored {_short(have)}, rebuilt {_short(want)}")
-    return lines
+    return [
+        f"rebuild: {path}: stored {_short(stored.get(path))}, rebuilt {_short(expected.get(path))}"
+        for path in sorted(set(expected) | set(stored))
+        if expected.get(path) != stored.get(path)
+    ]
 
 
 def play_on_emulator(

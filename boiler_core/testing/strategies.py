@@ -151,9 +151,7 @@ class DomainWrites:
         """A :meth:`population` followed by up to ``max_size`` writes (a third of that at least,
         so that most runs change documents the views already show)."""
         changes = st.lists(self.write(), min_size=max_size // 3, max_size=max_size)
-        return st.tuples(self.population(), changes).map(
-            lambda parts: parts[0] + parts[1]
-        )
+        return st.tuples(self.population(), changes).map(lambda parts: parts[0] + parts[1])
 
     def document(self, collection: str) -> st.SearchStrategy[dict[str, Any]]:
         """A whole document of ``collection``."""

@@ -3,16 +3,13 @@ generated trigger functions converge, and a failing trigger fails the test with 
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from tasks_app import make_app
 
 from boiler_core.codegen import render_all
 from boiler_core.testing.app import App
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
-from test_app_testing import make_app  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
