@@ -17,7 +17,7 @@ from root_app_guard import GUARD, ROOT, RootAppGuard, RootAppRead
 HERE = Path(__file__).resolve()
 ROOT_APP_PATH = re.compile(
     r"""(parents\[\d\]|\bREPO|\bROOT|\bPROJECT_ROOT)\s*/\s*["']"""
-    r"""(views\.yaml|functions|firestore\.rules|firestore\.indexes\.json)["']"""
+    r"""(views\.yaml|functions|firestore\.rules|firestore\.indexes\.json|seed\.yaml)["']"""
 )
 
 
@@ -57,6 +57,7 @@ def guard(tmp_path: Path) -> RootAppGuard:
         "functions/meeting_room/__pycache__/hooks.cpython-311.pyc",
         "firestore.rules",
         "firestore.indexes.json",
+        "seed.yaml",
     ],
 )
 def test_the_root_app_files_are_guarded(guard: RootAppGuard, tmp_path: Path, relative: str) -> None:
