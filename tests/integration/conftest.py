@@ -1,7 +1,8 @@
 """The integration tier: the official Firestore emulator, its trigger deliveries, real clients.
 
 One :class:`~boiler_core.dispatch.LocalRuntime` serves the whole session: the emulator, and the
-dispatcher running the generated ``functions/main.py`` for the app's ``demo-*`` project. A
+dispatcher running the generated ``functions/main.py`` of the tests' meeting-room app
+(``meeting_room_project``, generated from tests/apps/meeting_room) for its ``demo-*`` project. A
 missing emulator fails these tests loudly (``make test`` decides beforehand whether to run them).
 
 Two projects share the emulator, each wiped per test through the reset endpoint:
@@ -33,7 +34,6 @@ from boiler_core.emulator import wait_for as poll_until
 from boiler_core.manifest import load_manifest
 
 T = TypeVar("T")
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 20.0
 
 
@@ -66,22 +66,24 @@ def invocation_log() -> InvocationLog:
 
 @pytest.fixture(scope="session")
 def runtime(
-    tmp_path_factory: pytest.TempPathFactory, invocation_log: InvocationLog
+    tmp_path_factory: pytest.TempPathFactory,
+    invocation_log: InvocationLog,
+    meeting_room_project: Path,
 ) -> Iterator[LocalRuntime]:
-    """The emulator and the dispatcher for the session, deliveries recorded; stopped at the end
-    (also when tests fail or the run is interrupted)."""
+    """The emulator and the dispatcher for the session (the tests' meeting-room app, generated),
+    deliveries recorded; stopped at the end (also when tests fail or the run is interrupted)."""
     try:
         binary = find_emulator(os.environ)
     except EmulatorNotFound as exc:
         pytest.fail(f"integration tier needs the Firestore emulator: {exc}", pytrace=False)
-    manifest = load_manifest(PROJECT_ROOT / "views.yaml")
+    manifest = load_manifest(meeting_room_project / "views.yaml")
     local = LocalRuntime(
         binary,
-        functions_dir=PROJECT_ROOT / manifest.project.functions_dir,
+        functions_dir=meeting_room_project / manifest.project.functions_dir,
         project=manifest.project.emulator_project_id,
         env=os.environ,
         workdir=tmp_path_factory.mktemp("runtime"),
-        rules=rules_file(PROJECT_ROOT),
+        rules=rules_file(meeting_room_project),
         record=True,
         on_record=invocation_log,
     )

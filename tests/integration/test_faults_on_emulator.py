@@ -16,11 +16,10 @@ the run short and the concurrency real.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fault_runs import diverging_paths, env_int, fault_seed, reported_paths, run_faults, verify_all
 from google.cloud.firestore import Client
+from meeting_room_app import VIEWS_YAML
 
 from boiler_core.manifest import load_manifest
 from boiler_core.store.firestore import FirestoreStore
@@ -33,7 +32,7 @@ OPS = env_int("BOILER_FAULT_EMULATOR_OPS", 300)
 def test_faults_on_the_emulator_leave_what_verify_reports_and_repair_converges(
     firestore_client: Client,
 ) -> None:
-    manifest = load_manifest(Path(__file__).resolve().parents[2] / "views.yaml")
+    manifest = load_manifest(VIEWS_YAML)
     store = FirestoreStore(firestore_client)
     run = run_faults(
         manifest,

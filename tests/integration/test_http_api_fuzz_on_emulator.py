@@ -10,9 +10,7 @@ and takes well under a minute.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +19,7 @@ from emulator_reads import MASTER, get
 from google.cloud.firestore import Client
 from hypothesis import HealthCheck, Phase, given, settings
 from meeting_room.fixture import EXPECTED_MEETING_SESSION, fixture_documents
+from meeting_room_app import VIEWS_YAML
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -32,14 +31,17 @@ from schemathesis.specs.openapi.checks import (
 
 from boiler_core.dispatch import LocalRuntime
 from boiler_core.http import emulator_id_token
+from boiler_core.http.openapi import openapi_spec
+from boiler_core.manifest import load_manifest
 from boiler_core.store.codec import to_firestore
 
 pytestmark = pytest.mark.integration
 
-SPEC = Path(__file__).resolve().parents[2] / "functions" / "openapi.json"
+SPEC = openapi_spec(load_manifest(VIEWS_YAML))
+"""The document the generated functions/openapi.json of the tests' meeting-room app holds."""
 OPERATIONS = [
     (method.upper(), path)
-    for path, item in json.loads(SPEC.read_text(encoding="utf-8"))["paths"].items()
+    for path, item in SPEC["paths"].items()
     for method in item
     if method in ("get", "put", "post", "patch", "delete")
 ]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +28,7 @@ from meeting_room.fixture import (
     MEETING_ID,
     fixture_documents,
 )
+from meeting_room_app import VIEWS_YAML
 
 from boiler_core.documents import Ref
 from boiler_core.engine import Engine
@@ -47,7 +47,7 @@ BLOCKED_CHECK = 0.5
 
 @pytest.fixture(scope="module")
 def manifest() -> Manifest:
-    return load_manifest(Path(__file__).resolve().parents[2] / "views.yaml")
+    return load_manifest(VIEWS_YAML)
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from boiler_core.emulator.process import group_members
 
 pytestmark = pytest.mark.integration
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BOILER = str(Path(sys.executable).parent / "boiler")
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -72,10 +71,10 @@ def test_dispatcher_refuses_what_is_not_a_delivery_before_any_side_effect(
     assert runtime.dispatcher.invocations == handled
 
 
-def test_dev_stops_emulator_and_dispatcher_on_ctrl_c() -> None:
+def test_dev_stops_emulator_and_dispatcher_on_ctrl_c(meeting_room_project: Path) -> None:
     dev = subprocess.Popen(
         [BOILER, "dev"],
-        cwd=PROJECT_ROOT,
+        cwd=meeting_room_project,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -103,10 +102,12 @@ def test_dev_stops_emulator_and_dispatcher_on_ctrl_c() -> None:
     assert [group_members(pid) for pid in pids] == [[], []]
 
 
-def test_demo_prints_the_views_as_received_exits_0_and_leaves_nothing_running() -> None:
+def test_demo_prints_the_views_as_received_exits_0_and_leaves_nothing_running(
+    meeting_room_project: Path,
+) -> None:
     done = subprocess.run(
         [BOILER, "demo"],
-        cwd=PROJECT_ROOT,
+        cwd=meeting_room_project,
         capture_output=True,
         text=True,
         timeout=180,
@@ -125,7 +126,7 @@ def test_demo_prints_the_views_as_received_exits_0_and_leaves_nothing_running() 
 
 
 def test_a_port_taken_before_the_emulator_binds_it_is_replaced(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meeting_room_project: Path
 ) -> None:
     """Something binds the port chosen for the emulator before the emulator does: the runtime
     starts both processes again on new ports instead of failing."""
@@ -149,7 +150,7 @@ def test_a_port_taken_before_the_emulator_binds_it_is_replaced(
     monkeypatch.setattr(runtime_module, "free_port", first_taken)
     local = LocalRuntime(
         find_emulator(os.environ),
-        functions_dir=PROJECT_ROOT / "functions",
+        functions_dir=meeting_room_project / "functions",
         project="demo-port-taken",
         env=os.environ,
         workdir=tmp_path,

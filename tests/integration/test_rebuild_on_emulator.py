@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import meeting_room_app
 import pytest
 from click.testing import CliRunner, Result
 from emulator_reads import MASTER, get, raw_views, update_times, views
@@ -30,7 +31,7 @@ from boiler_core.testing import visible
 
 pytestmark = pytest.mark.integration
 
-VIEWS_YAML = str(Path(__file__).resolve().parents[2] / "views.yaml")
+VIEWS_YAML = str(meeting_room_app.VIEWS_YAML)
 
 
 def boiler(*args: str) -> Result:

@@ -24,7 +24,9 @@ from meeting_room.fixture import (
     USERS,
     fixture_documents,
 )
+from meeting_room_app import VIEWS_YAML
 
+from boiler_core.cli.local import rules_file
 from boiler_core.codegen.rules import RULES_FILE, render_rules
 from boiler_core.dispatch import LocalRuntime
 from boiler_core.emulator import wait_for
@@ -34,7 +36,6 @@ from boiler_core.versions import version_of
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[2]
 SESSION = f"meeting_sessions/{MEETING_ID}"
 PROFILE = "user_profiles/tijuana"
 PROFILE_USER = "users/tijuana"
@@ -80,9 +81,13 @@ def app(runtime: LocalRuntime) -> Callable[[str | None], EndUser]:
     return lambda uid: EndUser(runtime.emulator_host, runtime.project, uid)
 
 
-def test_the_rules_file_the_emulator_enforces_is_the_generated_one() -> None:
-    generated = render_rules(load_manifest(REPO / "views.yaml"))
-    assert (REPO / RULES_FILE).read_text(encoding="utf-8") == generated
+def test_the_rules_file_the_emulator_enforces_is_the_generated_one(
+    meeting_room_project: Path,
+) -> None:
+    generated = render_rules(load_manifest(VIEWS_YAML))
+    enforced = rules_file(meeting_room_project)
+    assert enforced == meeting_room_project / RULES_FILE
+    assert enforced.read_text(encoding="utf-8") == generated
 
 
 READS = [

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from meeting_room.fixture import fixture_documents  # functions/ is on pytest's pythonpath
+from meeting_room.fixture import fixture_documents  # the copy's functions/ is on the pythonpath
+from meeting_room_app import VIEWS_YAML
 
 from boiler_core.manifest import Manifest, load_manifest
 from boiler_core.testing import Harness
 
-PROJECT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(scope="session")
 def manifest() -> Manifest:
-    """The meeting-room app's views.yaml, loaded and checked."""
-    return load_manifest(PROJECT / "views.yaml")
+    """The meeting-room app's views.yaml (the tests' copy), loaded and checked."""
+    return load_manifest(VIEWS_YAML)
 
 
 @pytest.fixture

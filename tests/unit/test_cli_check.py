@@ -7,17 +7,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from meeting_room_app import FUNCTIONS_DIR, VIEWS_YAML
 
 from boiler_core.cli import main
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the reference project (views.yaml + functions/) as the current directory."""
-    shutil.copy(REPO / "views.yaml", tmp_path / "views.yaml")
-    shutil.copytree(REPO / "functions" / "meeting_room", tmp_path / "functions" / "meeting_room")
+    """A copy of the tests' meeting-room app (views.yaml + functions/) as the current folder."""
+    shutil.copy(VIEWS_YAML, tmp_path / "views.yaml")
+    shutil.copytree(FUNCTIONS_DIR / "meeting_room", tmp_path / "functions" / "meeting_room")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from meeting_room.fixture import EXPECTED_MEETING_SESSION, MEETING_ID, fixture_documents
+from meeting_room_app import FUNCTIONS_DIR, VIEWS_YAML
 
 from boiler_core.cli import main
 from boiler_core.cli.target import Target
@@ -18,15 +19,14 @@ from boiler_core.rebuild import record_path
 from boiler_core.store.memory import MemoryStore
 from boiler_core.testing import Harness, visible
 
-REPO = Path(__file__).resolve().parents[2]
 MASTER = f"meeting_sessions/{MEETING_ID}"
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the reference project (views.yaml + functions/) as the current directory."""
-    shutil.copy(REPO / "views.yaml", tmp_path / "views.yaml")
-    shutil.copytree(REPO / "functions" / "meeting_room", tmp_path / "functions" / "meeting_room")
+    """A copy of the tests' meeting-room app (views.yaml + functions/) as the current folder."""
+    shutil.copy(VIEWS_YAML, tmp_path / "views.yaml")
+    shutil.copytree(FUNCTIONS_DIR / "meeting_room", tmp_path / "functions" / "meeting_room")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -9,11 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from boiler_core.cli import main
-from boiler_core.codegen import render_all
-from boiler_core.manifest import load_manifest
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
 GENERATED = (
     "firestore.indexes.json",
     "firestore.rules",
@@ -75,10 +72,3 @@ def test_check_notices_a_views_yaml_change(project: Path) -> None:
     code, _, err = generate(project, "--check")
     assert code == 1
     assert "stale: functions/main.py" in err.splitlines()
-
-
-def test_the_repository_generated_files_are_current() -> None:
-    for relative, content in render_all(load_manifest(REPO / "views.yaml")).items():
-        assert (REPO / relative).read_text(encoding="utf-8") == content, (
-            f"{relative} is stale: run `boiler generate`"
-        )

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
+from meeting_room_app import generated_project
 
 from boiler_core.codegen import render_all
 from boiler_core.codegen.main_py import HTTP_FUNCTION
@@ -57,16 +58,17 @@ def discover(functions_dir: Path) -> dict[str, Any]:
     return spec
 
 
-@pytest.fixture(scope="module", params=["repo", "library"])
+@pytest.fixture(scope="module", params=["meeting_room", "library"])
 def deployed(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Manifest, dict[str, Any]]:
     """A manifest and what deploy discovers in the functions folder generated from it.
 
-    ``repo``: the committed functions/main.py; ``library``: the test app, generated afresh.
+    ``meeting_room``: the tests' meeting-room app; ``library``: the test app; both generated.
     """
-    if request.param == "repo":
-        return load_manifest(REPO / "views.yaml"), discover(REPO / "functions")
+    if request.param == "meeting_room":
+        project = generated_project(tmp_path_factory.mktemp("meeting_room") / "app")
+        return load_manifest(project / "views.yaml"), discover(project / "functions")
     project = tmp_path_factory.mktemp("library")
     shutil.copytree(HERE / "data" / "library", project, dirs_exist_ok=True)
     manifest = load_manifest(project / "views.yaml")

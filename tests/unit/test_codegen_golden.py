@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from meeting_room_app import VIEWS_YAML
 
 from boiler_core.codegen import render_all
 from boiler_core.codegen.main_py import HTTP_FUNCTION
@@ -102,11 +103,11 @@ def test_main_py_starts_with_the_header_and_has_no_timestamp(rendered: dict[str,
     assert not re.search(r"\d{4}-\d{2}-\d{2}|\d{2}:\d{2}:\d{2}", text)
 
 
-@pytest.mark.parametrize("source", ["library", "repo"])
+@pytest.mark.parametrize("source", ["library", "meeting_room"])
 def test_generated_main_py_is_ruff_clean(source: str, rendered: dict[str, str]) -> None:
     text = rendered["functions/main.py"]
-    if source == "repo":
-        text = render_all(load_manifest(REPO / "views.yaml"))["functions/main.py"]
+    if source == "meeting_room":
+        text = render_all(load_manifest(VIEWS_YAML))["functions/main.py"]
     for args in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
         result = subprocess.run(
             [str(RUFF), *args, "--stdin-filename", "functions/main.py", "-"],

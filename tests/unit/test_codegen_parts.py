@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from meeting_room_app import APP_DIR, VIEWS_YAML
 
 from boiler_core.codegen.indexes import EngineQuery, engine_queries, render_indexes
 from boiler_core.codegen.main_py import block_string
@@ -84,21 +85,21 @@ def test_requirements_file_is_the_header_then_one_sorted_requirement_a_line() ->
 
 
 def test_engine_queries_are_link_fields_and_the_masters_deep_sources() -> None:
-    manifest = load_manifest(REPO / "views.yaml")
+    manifest = load_manifest(VIEWS_YAML)
     assert engine_queries(manifest) == (
         EngineQuery("meetings", "location", "=="),
         EngineQuery("meetings", "tickets", "array-contains"),
         EngineQuery("meetings", "users", "array-contains"),
         EngineQuery("user_profiles", "_deep_sources", "array-contains"),
     )
-    text = (REPO / "views.yaml").read_text(encoding="utf-8")
+    text = VIEWS_YAML.read_text(encoding="utf-8")
     climbing = text.replace("region: us-central1", "region: us-central1\n  index_deep_sources: no")
-    queries = engine_queries(load_manifest_text(climbing, base_dir=REPO))
+    queries = engine_queries(load_manifest_text(climbing, base_dir=APP_DIR))
     assert [q.field for q in queries] == ["location", "tickets", "users"]
 
 
 def test_indexes_need_no_composite_index_and_exempt_only_the_masters_update_times() -> None:
-    manifest = load_manifest(REPO / "views.yaml")
+    manifest = load_manifest(VIEWS_YAML)
     exempt = [
         {"collectionGroup": group, "fieldPath": "_sources", "indexes": []}
         for group in ("meeting_sessions", "user_profiles")
@@ -107,9 +108,9 @@ def test_indexes_need_no_composite_index_and_exempt_only_the_masters_update_time
     queried = {(q.collection, q.field) for q in engine_queries(manifest)}
     assert not queried & {(o["collectionGroup"], o["fieldPath"]) for o in exempt}
     # an engine that does not carry keeps no _sources: nothing to exempt
-    text = (REPO / "views.yaml").read_text(encoding="utf-8")
+    text = VIEWS_YAML.read_text(encoding="utf-8")
     reading = text.replace(
         "region: us-central1", "region: us-central1\n  carry_changed_document: no"
     )
-    rendered = render_indexes(load_manifest_text(reading, base_dir=REPO))
+    rendered = render_indexes(load_manifest_text(reading, base_dir=APP_DIR))
     assert rendered == '{\n  "fieldOverrides": [],\n  "indexes": []\n}\n'

@@ -7,19 +7,19 @@ import re
 from pathlib import Path
 
 import pytest
+from meeting_room_app import APP_DIR, VIEWS_YAML
 
 from boiler_core.codegen.rules import condition, render_rules
 from boiler_core.manifest import Manifest, load_manifest, load_manifest_text
 from boiler_core.manifest.model import Policy
 from boiler_core.manifest.rule_expressions import expression_problem, one_line
 
-REPO = Path(__file__).resolve().parents[2]
 LIBRARY = Path(__file__).resolve().parent / "data" / "library" / "views.yaml"
 
 
 @pytest.fixture(scope="module")
 def reference() -> str:
-    return render_rules(load_manifest(REPO / "views.yaml"))
+    return render_rules(load_manifest(VIEWS_YAML))
 
 
 @pytest.mark.parametrize(
@@ -96,13 +96,13 @@ def test_opened_domain_collections_get_their_client_policies() -> None:
 
 
 def test_rendering_does_not_depend_on_declaration_order() -> None:
-    text = (REPO / "views.yaml").read_text(encoding="utf-8")
+    text = VIEWS_YAML.read_text(encoding="utf-8")
     start, middle = text.index("  meeting_sessions:\n"), text.index("  user_profiles:\n")
     end = text.index("mutations:\n")
     swapped = text[:start] + text[middle:end] + "\n" + text[start:middle] + text[end:]
-    again = load_manifest_text(swapped, base_dir=REPO)
+    again = load_manifest_text(swapped, base_dir=APP_DIR)
     assert list(again.views) == ["user_profiles", "meeting_sessions"]
-    assert render_rules(again) == render_rules(load_manifest(REPO / "views.yaml"))
+    assert render_rules(again) == render_rules(load_manifest(VIEWS_YAML))
 
 
 def test_a_multi_line_rule_lands_on_one_line() -> None:

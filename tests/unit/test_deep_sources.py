@@ -6,11 +6,11 @@ one finds its roots with one query on the masters inside the transaction instead
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import Any
 
 import pytest
 from meeting_room.fixture import MEETING_ID, fixture_documents
+from meeting_room_app import APP_DIR, VIEWS_YAML
 
 from boiler_core.codegen.embed import manifest_text
 from boiler_core.documents import Ref
@@ -22,7 +22,6 @@ from boiler_core.rebuild import Verifier
 from boiler_core.store.memory import MemoryStore
 from boiler_core.testing import Harness, delete, update, write
 
-REPO = Path(__file__).resolve().parents[2]
 MEETING = f"meetings/{MEETING_ID}"
 PROFILES = ("user_profiles/tijuana", "user_profiles/thomasina", "user_profiles/joshua")
 MOVED = {"address": "5998 Alcala Park, San Diego, CA"}
@@ -149,15 +148,15 @@ def test_the_manifest_can_turn_the_index_off_and_the_generated_main_keeps_it(
     manifest: Manifest,
 ) -> None:
     assert Engine(manifest, MemoryStore(), log=lambda e: None).index is True
-    text = (REPO / "views.yaml").read_text(encoding="utf-8")
+    text = VIEWS_YAML.read_text(encoding="utf-8")
     off = text.replace("region: us-central1", "region: us-central1\n  index_deep_sources: false")
-    climbing = load_manifest_text(off, base_dir=REPO)
+    climbing = load_manifest_text(off, base_dir=APP_DIR)
     assert Engine(climbing, MemoryStore(), log=lambda e: None).index is False
     assert (
-        load_manifest_text(manifest_text(climbing), base_dir=REPO).project.index_deep_sources
+        load_manifest_text(manifest_text(climbing), base_dir=APP_DIR).project.index_deep_sources
         is False
     )
-    assert "index_deep_sources" not in manifest_text(load_manifest_text(text, base_dir=REPO))
+    assert "index_deep_sources" not in manifest_text(load_manifest_text(text, base_dir=APP_DIR))
 
 
 @pytest.mark.parametrize("index", [True, False])

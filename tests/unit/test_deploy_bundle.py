@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from meeting_room_app import APP_DIR, VIEWS_YAML
 
 from boiler_core.codegen import render_all
 from boiler_core.codegen.names import trigger_names
@@ -33,7 +34,6 @@ from boiler_core.deploy.plan import Plan, render_plan
 from boiler_core.manifest import Manifest, load_manifest
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
 WRITTEN = "google.cloud.firestore.document.v1.written"
 
 
@@ -102,9 +102,9 @@ def function_names(manifest: Manifest) -> list[str]:
 def test_the_repos_firebase_json_pins_the_runtime_and_keeps_venv_and_keys_out(
     tmp_path: Path,
 ) -> None:
-    config = load_firebase_config(REPO / "firebase.json")
+    config = load_firebase_config(APP_DIR / "firebase.json")
     assert config.functions.source == "functions"
-    assert config.functions.runtime == load_manifest(REPO / "views.yaml").project.runtime
+    assert config.functions.runtime == load_manifest(VIEWS_YAML).project.runtime
     assert (config.rules, config.indexes) == ("firestore.rules", "firestore.indexes.json")
     names = [
         "venv/bin/python",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from meeting_room_app import APP_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 BASH = shutil.which("bash") or "/bin/bash"
@@ -101,7 +102,7 @@ def project(tmp_path: Path) -> Project:
     root = tmp_path / "app"
     (root / "functions").mkdir(parents=True)
     shutil.copy(REPO / "deploy.sh", root / "deploy.sh")
-    shutil.copy(REPO / "firebase.json", root / "firebase.json")
+    shutil.copy(APP_DIR / "firebase.json", root / "firebase.json")
     (root / "functions" / "requirements.txt").write_text("firebase-functions\n")
     credentials = tmp_path / "secrets" / "deployer.json"
     credentials.parent.mkdir()

@@ -17,8 +17,6 @@ import pytest
 
 from boiler_core.emulator import EmulatorBinary
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 @pytest.mark.parametrize(
     ("output", "major"),
@@ -78,12 +76,15 @@ def test_the_emulator_jar_is_found_behind_each_kind_of_launcher(tmp_path: Path) 
         toolchain.emulator_jar(found["sdk"])
 
 
-def test_the_emulator_project_uses_the_given_ports_and_links_the_bundle(tmp_path: Path) -> None:
+def test_the_emulator_project_uses_the_given_ports_and_links_the_bundle(
+    tmp_path: Path, meeting_room_project: Path
+) -> None:
+    root = meeting_room_project
     names = ["firestore_websocket", *toolchain.EMULATORS]
     ports = {name: 40000 + i for i, name in enumerate(names)}
-    project = toolchain.write_emulator_project(REPO, tmp_path / "project", ports)
+    project = toolchain.write_emulator_project(root, tmp_path / "project", ports)
     config = json.loads((project / "firebase.json").read_text())
-    original = json.loads((REPO / "firebase.json").read_text())
+    original = json.loads((root / "firebase.json").read_text())
     assert config["functions"] == original["functions"]
     assert config["firestore"] == original["firestore"]
     emulators = config["emulators"]
@@ -94,7 +95,7 @@ def test_the_emulator_project_uses_the_given_ports_and_links_the_bundle(tmp_path
     assert emulators["ui"] == {"enabled": False}
     for name in ("functions", "firestore.rules", "firestore.indexes.json"):
         assert (project / name).is_symlink()
-        assert (project / name).resolve() == (REPO / name).resolve()
+        assert (project / name).resolve() == (root / name).resolve()
 
 
 @pytest.fixture

@@ -142,9 +142,11 @@ def test_emulator_path_command_exits_2_with_install_commands_and_no_traceback(
     assert "Traceback" not in done.stderr
 
 
-def test_dev_and_demo_exit_2_without_an_emulator(tmp_path: Path) -> None:
+def test_dev_and_demo_exit_2_without_an_emulator(
+    tmp_path: Path, meeting_room_project: Path
+) -> None:
     env = {"PATH": str(tmp_path), "HOME": str(tmp_path)}
-    root = Path(__file__).resolve().parents[2]
+    root = meeting_room_project
     for command in ("dev", "demo"):
         done = subprocess.run(
             [BOILER, command], env=env, cwd=root, capture_output=True, text=True, check=False

@@ -4,11 +4,11 @@ and only the parents a document joined or left recomputed when its link alone mo
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
 from delegating import Delegating
 from meeting_room.fixture import MEETING_ID, fixture_documents
+from meeting_room_app import APP_DIR, VIEWS_YAML
 
 from boiler_core.codegen.embed import manifest_text
 from boiler_core.documents import Doc, Ref
@@ -24,9 +24,6 @@ from boiler_core.testing import Harness, update
 
 MEETING = f"meetings/{MEETING_ID}"
 T = TypeVar("T")
-
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _meeting(**fields: Any) -> dict[str, Any]:
@@ -272,11 +269,11 @@ def test_the_manifest_can_turn_carrying_off_and_the_generated_main_keeps_it(
     manifest: Manifest,
 ) -> None:
     assert Engine(manifest, MemoryStore(), log=lambda entry: None).carry is True
-    text = (REPO / "views.yaml").read_text(encoding="utf-8")
+    text = VIEWS_YAML.read_text(encoding="utf-8")
     off = text.replace("region: us-central1", "region: us-central1\n  carry_changed_document: no")
-    reading = load_manifest_text(off, base_dir=REPO)
+    reading = load_manifest_text(off, base_dir=APP_DIR)
     assert Engine(reading, MemoryStore(), log=lambda entry: None).carry is False
-    embedded = load_manifest_text(manifest_text(reading), base_dir=REPO)
+    embedded = load_manifest_text(manifest_text(reading), base_dir=APP_DIR)
     assert embedded.project.carry_changed_document is False
 
 

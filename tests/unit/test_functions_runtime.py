@@ -41,7 +41,6 @@ from boiler_core.functions_runtime import DeployedApi, Triggers, WrittenEvent, f
 from boiler_core.manifest import Manifest
 from boiler_core.store.firestore import FirestoreStore
 
-REPO = Path(__file__).resolve().parents[2]
 PROJECT = "demo-boiler"
 DOCUMENTS = f"projects/{PROJECT}/databases/(default)/documents"
 WHEN = datetime(2026, 11, 2, 9, 30, 0, 250000, tzinfo=UTC)
@@ -64,9 +63,15 @@ def emulator_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def main() -> ModuleType:
+def functions_dir(meeting_room_project: Path) -> Path:
+    """The functions folder of the generated meeting-room app."""
+    return meeting_room_project / "functions"
+
+
+@pytest.fixture
+def main(functions_dir: Path) -> ModuleType:
     """A fresh import of the generated functions/main.py (not registered in sys.modules)."""
-    spec = importlib.util.spec_from_file_location("generated_main", REPO / "functions" / "main.py")
+    spec = importlib.util.spec_from_file_location("generated_main", functions_dir / "main.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -182,7 +187,9 @@ def test_a_delete_has_no_after(main: ModuleType, engine: Recorder) -> None:
     assert change.after is None
 
 
-def test_triggers_build_the_engine_once_on_the_first_event(main: ModuleType) -> None:
+def test_triggers_build_the_engine_once_on_the_first_event(
+    main: ModuleType, functions_dir: Path
+) -> None:
     calls: list[tuple[Manifest, str | None]] = []
     recorder = Recorder()
 
@@ -190,7 +197,7 @@ def test_triggers_build_the_engine_once_on_the_first_event(main: ModuleType) -> 
         calls.append((manifest, project))
         return recorder
 
-    triggers = Triggers(main.MANIFEST, base_dir=REPO / "functions", engine_factory=factory)
+    triggers = Triggers(main.MANIFEST, base_dir=functions_dir, engine_factory=factory)
 
     @firestore_fn.on_document_written(document="locations/{location}")
     def on_locations_written(event: WrittenEvent) -> None:
@@ -211,15 +218,15 @@ def test_an_event_outside_the_trigger_collection_is_refused(main: ModuleType) ->
 
 
 def test_the_embedded_manifest_names_the_folder_of_main_py_as_functions_dir(
-    main: ModuleType,
+    main: ModuleType, functions_dir: Path
 ) -> None:
     assert main.triggers.manifest.project.functions_dir == "."
-    assert main.triggers.base_dir == REPO / "functions"
+    assert main.triggers.base_dir == functions_dir
 
 
-def test_a_broken_embedded_manifest_fails_at_import_naming_main_py() -> None:
+def test_a_broken_embedded_manifest_fails_at_import_naming_main_py(functions_dir: Path) -> None:
     with pytest.raises(ManifestError, match=r"views.yaml \(embedded in main.py\):\d+:\d+"):
-        Triggers("collections: {}\nviews: {v: {path: v/{x}}}\n", base_dir=REPO / "functions")
+        Triggers("collections: {}\nviews: {v: {path: v/{x}}}\n", base_dir=functions_dir)
 
 
 def test_the_default_engine_runs_on_firestore_without_connecting(main: ModuleType) -> None:
@@ -242,13 +249,15 @@ print("first request:", response.status_code, "boiler_core.http.api" in sys.modu
 """
 
 
-def test_main_py_builds_its_http_api_on_the_first_request_not_at_import() -> None:
+def test_main_py_builds_its_http_api_on_the_first_request_not_at_import(
+    functions_dir: Path,
+) -> None:
     # a fresh interpreter, as an instance starting: the triggers' cold start never loads the
     # HTTP layer; the api function loads it when its first request comes
     env = {**os.environ, "FIRESTORE_EMULATOR_HOST": "127.0.0.1:9", "GOOGLE_CLOUD_PROJECT": PROJECT}
     done = subprocess.run(
         [sys.executable, "-P", "-c", LAZY_API_PROBE],
-        cwd=REPO / "functions",
+        cwd=functions_dir,
         env=env,
         capture_output=True,
         text=True,

@@ -9,13 +9,14 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from meeting_room_app import APP_DIR, VIEWS_YAML
 
 from boiler_core.errors import ManifestError
 from boiler_core.manifest import load_manifest_text, loader
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO / "boiler_core" / "manifest" / "views.schema.json"
-SHIPPED = (REPO / "views.yaml").read_text(encoding="utf-8")
+SHIPPED = VIEWS_YAML.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def test_schema_runtimes_match_the_loader(schema: dict[str, Any]) -> None:
 
 def test_shipped_views_yaml_is_valid_for_both(schema: dict[str, Any]) -> None:
     jsonschema.validate(yaml.safe_load(SHIPPED), schema)
-    load_manifest_text(SHIPPED, base_dir=REPO)
+    load_manifest_text(SHIPPED, base_dir=APP_DIR)
 
 
 @pytest.mark.parametrize(
@@ -92,7 +93,7 @@ def test_structural_mistakes_are_refused_by_both(
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(yaml.safe_load(text), schema)
     with pytest.raises(ManifestError):
-        load_manifest_text(text, base_dir=REPO)
+        load_manifest_text(text, base_dir=APP_DIR)
 
 
 def test_schema_is_packaged_with_the_library() -> None:

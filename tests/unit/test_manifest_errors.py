@@ -1,30 +1,29 @@
 """``boiler check``: every kind of problem in views.yaml, each with its exact message.
 
-Each case edits one spot of the shipped views.yaml (the meeting-room app) and asserts the full
+Each case edits one spot of the tests' meeting-room views.yaml and asserts the full
 ``views.yaml:LINE:COL: error: WHAT (HINT)`` line the loader reports, and that it is the only one.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from meeting_room_app import APP_DIR, VIEWS_YAML
 
 from boiler_core.errors import ManifestError
 from boiler_core.manifest import load_manifest_text
 
-REPO = Path(__file__).resolve().parents[2]
-SHIPPED = (REPO / "views.yaml").read_text(encoding="utf-8")
+SHIPPED = VIEWS_YAML.read_text(encoding="utf-8")
 
 
 def problems_after(old: str, new: str) -> list[str]:
-    """Load the shipped views.yaml with ``old`` replaced by ``new``; return the problem lines."""
+    """Load the tests' views.yaml with ``old`` replaced by ``new``; return the problem lines."""
     assert old in SHIPPED, f"test edit does not apply: {old!r}"
     text = SHIPPED.replace(old, new, 1)
     with pytest.raises(ManifestError) as caught:
-        load_manifest_text(text, base_dir=REPO)
+        load_manifest_text(text, base_dir=APP_DIR)
     return [str(p) for p in caught.value.problems]
 
 
@@ -183,7 +182,7 @@ def test_check_reports_a_cycle_between_two_views() -> None:
         "mutations:\n", extra + "\nmutations:\n", 1
     )
     with pytest.raises(ManifestError) as caught:
-        load_manifest_text(text, base_dir=REPO)
+        load_manifest_text(text, base_dir=APP_DIR)
     messages = [p.message for p in caught.value.problems]
     assert "views form a cycle: user_profiles -> digests -> user_profiles" in messages
 
@@ -255,7 +254,7 @@ def test_check_reports_every_problem_at_once() -> None:
         .replace("hook: meeting_room.hooks:attending", "hook: nope:attending", 1)
     )
     with pytest.raises(ManifestError) as caught:
-        load_manifest_text(text, base_dir=REPO)
+        load_manifest_text(text, base_dir=APP_DIR)
     lines = [p.line for p in caught.value.problems]
     assert lines == [6, 29, 37, 40], [str(p) for p in caught.value.problems]
 
@@ -280,9 +279,9 @@ def test_libyaml_and_the_pure_python_parser_load_the_same_manifest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert getattr(yaml, "CSafeLoader", None) is not None, "PyYAML here has no libyaml"
-    fast = load_manifest_text(SHIPPED, base_dir=REPO)
+    fast = load_manifest_text(SHIPPED, base_dir=APP_DIR)
     monkeypatch.delattr(yaml, "CSafeLoader")
-    assert load_manifest_text(SHIPPED, base_dir=REPO) == fast
+    assert load_manifest_text(SHIPPED, base_dir=APP_DIR) == fast
 
 
 def test_problems_are_placed_by_the_pure_python_parser_whichever_parses_first(
@@ -316,5 +315,5 @@ def test_problems_are_placed_by_the_pure_python_parser_whichever_parses_first(
 
 def _problems(text: str) -> list[str]:
     with pytest.raises(ManifestError) as caught:
-        load_manifest_text(text, base_dir=REPO)
+        load_manifest_text(text, base_dir=APP_DIR)
     return [str(p) for p in caught.value.problems]

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from marshmallow import ValidationError
+from meeting_room_app import VIEWS_YAML
 
 from boiler_core.documents import Doc, Ref, ref_id
 from boiler_core.manifest import load_manifest
 from boiler_core.manifest.model import PathTemplate
 from boiler_core.schema_fields import Reference
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def test_path_template_formats_and_matches_documents() -> None:
@@ -27,7 +24,7 @@ def test_path_template_formats_and_matches_documents() -> None:
 
 
 def test_shipped_manifest_lists_sources_and_the_views_they_feed() -> None:
-    manifest = load_manifest(REPO / "views.yaml")
+    manifest = load_manifest(VIEWS_YAML)
     assert manifest.source_collections() == ("locations", "meetings", "tickets", "users")
     assert [v.name for v in manifest.views_fed_by("meetings")] == [
         "meeting_sessions",

@@ -1,21 +1,19 @@
 """``boiler check`` refuses what security rules or the CORS allow-list could not enforce.
 
-Each case edits one spot of the shipped views.yaml (the meeting-room app) and asserts the exact
+Each case edits one spot of the tests' meeting-room views.yaml and asserts the exact
 ``views.yaml:LINE:COL: error: WHAT (HINT)`` lines reported.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from meeting_room_app import APP_DIR, VIEWS_YAML
 
 from boiler_core.errors import ManifestError
 from boiler_core.manifest import load_manifest_text
 from boiler_core.manifest.model import ClientAccess, Manifest, Policy
 
-REPO = Path(__file__).resolve().parents[2]
-SHIPPED = (REPO / "views.yaml").read_text(encoding="utf-8")
+SHIPPED = VIEWS_YAML.read_text(encoding="utf-8")
 USERS_PATH = "    path: users/{user}\n"
 FUNCTIONS_DIR = "  functions_dir: functions\n"
 RULE_HINT = "(write one Firestore rules condition, e.g. request.auth.token.admin == true)"
@@ -28,12 +26,12 @@ def edited(old: str, new: str) -> str:
 
 def problems_after(old: str, new: str) -> list[str]:
     with pytest.raises(ManifestError) as caught:
-        load_manifest_text(edited(old, new), base_dir=REPO)
+        load_manifest_text(edited(old, new), base_dir=APP_DIR)
     return [str(p) for p in caught.value.problems]
 
 
 def loaded_after(old: str, new: str) -> Manifest:
-    return load_manifest_text(edited(old, new), base_dir=REPO)
+    return load_manifest_text(edited(old, new), base_dir=APP_DIR)
 
 
 def with_client(access: str) -> tuple[str, str]:
@@ -220,7 +218,7 @@ def test_check_refuses_policies_and_origins_that_cannot_be_enforced(
 
 
 def test_shipped_manifest_keeps_domain_collections_closed_and_no_cors_origin() -> None:
-    manifest = load_manifest_text(SHIPPED, base_dir=REPO)
+    manifest = load_manifest_text(SHIPPED, base_dir=APP_DIR)
     assert all(c.client == ClientAccess() for c in manifest.collections.values())
     assert manifest.project.cors_origins == ()
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from meeting_room_app import APP_DIR, VIEWS_YAML
 
 from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.rebuild import RampingLimiter, fingerprint, fingerprints, ramp_seconds
@@ -60,8 +59,8 @@ def test_ramp_seconds_integrates_the_ramp() -> None:
 
 
 def test_fingerprints_are_stable_and_follow_the_definition(manifest: Manifest) -> None:
-    text = (Path(__file__).resolve().parents[2] / "views.yaml").read_text()
-    base = Path(__file__).resolve().parents[2]
+    text = VIEWS_YAML.read_text()
+    base = APP_DIR
     again = load_manifest_text(text, base_dir=base)
     assert fingerprints(again) == fingerprints(manifest)
 
@@ -88,8 +87,8 @@ def test_turning_the_deep_sources_index_on_or_off_changes_only_views_with_deep_j
 ) -> None:
     # masters written without _deep_sources must be rebuilt before the engine relies on them:
     # `boiler backfill --changed` (run by deploy.sh) finds the view through its fingerprint
-    base = Path(__file__).resolve().parents[2]
-    text = (base / "views.yaml").read_text()
+    base = APP_DIR
+    text = VIEWS_YAML.read_text()
     climbing = load_manifest_text(
         text.replace("region: us-central1", "region: us-central1\n  index_deep_sources: false"),
         base_dir=base,
