@@ -11,6 +11,7 @@ from boiler_core.cli.demo import demo
 from boiler_core.cli.dev import dev
 from boiler_core.cli.emulator_path import emulator_path
 from boiler_core.cli.generate import generate
+from boiler_core.cli.init import init
 from boiler_core.cli.openapi import openapi
 from boiler_core.cli.schema import schema
 from boiler_core.cli.types import types
@@ -26,6 +27,7 @@ def main() -> None:
     """
 
 
+main.add_command(init)
 main.add_command(check)
 main.add_command(generate)
 main.add_command(dev)

@@ -2,7 +2,9 @@
 
 A copy of the repository (its git files) gets a new view and a new field in its root views.yaml,
 as a user adds them; ``boiler generate`` runs there, then the copy's unit tier runs green against
-the copy's own boiler_core. No emulator is needed. This is the only test that reads the root app
+the copy's own boiler_core, and so do the app's own tests (``tests/app``, as ``boiler init``
+writes them for any app: views.yaml valid, generated files current, views converging; the
+emulator test is skipped where there is no emulator). This is the only test that reads the root app
 (to copy it), hence the ``root_app`` mark.
 """
 
@@ -34,6 +36,7 @@ NEW_VIEW = """
     read: {owner: user}
 """
 UNIT_TIER = ["-m", "pytest", "tests/unit", "-x", "-q", "-p", "no:cacheprovider"]
+APP_TESTS = ["-m", "pytest", "tests/app", "-q", "-p", "no:cacheprovider"]
 TIMEOUT = 900
 
 
@@ -68,7 +71,7 @@ def run(copy: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_view_and_a_field_added_to_the_root_app_leave_the_unit_tier_green(
+def test_a_view_and_a_field_added_to_the_root_app_leave_the_library_and_app_tests_green(
     tmp_path: Path,
 ) -> None:
     copy = repository_copy(tmp_path / "repo")
@@ -95,3 +98,10 @@ def test_a_view_and_a_field_added_to_the_root_app_leave_the_unit_tier_green(
     unit = run(copy, *UNIT_TIER)
     assert unit.returncode == 0, unit.stdout[-6000:] + unit.stderr[-3000:]
     assert " passed" in unit.stdout.splitlines()[-1]
+
+    app = run(copy, *APP_TESTS)  # the edited app's own tests: valid, generated, converging
+    assert app.returncode == 0, app.stdout[-6000:] + app.stderr[-3000:]
+    assert (
+        "4 passed" in app.stdout.splitlines()[-1]
+        or "3 passed, 1 skipped" in (app.stdout.splitlines()[-1])
+    )

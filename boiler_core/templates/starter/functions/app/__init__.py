@@ -1,0 +1,1 @@
+"""@@app_name@@: the schemas, hooks and mutation handlers views.yaml names."""
