@@ -71,12 +71,17 @@ class Doc:
 
 
 def ref_id(value: Any) -> str | None:
-    """The document id a link field holds: a :class:`Ref`, a path string or a bare id."""
+    """The document id a link field holds: a :class:`Ref`, a path string or a bare id; None when
+    it holds none (null, a number, an empty string) or an id no Firestore document can have
+    (``.``, ``..``, ``__name__``, an empty last segment): such a link leads nowhere."""
     if isinstance(value, Ref):
-        return value.path.rsplit("/", 1)[-1]
-    if isinstance(value, str) and value:
-        return value.rsplit("/", 1)[-1]
-    return None
+        doc_id = value.path.rsplit("/", 1)[-1]
+    elif isinstance(value, str):
+        doc_id = value.rsplit("/", 1)[-1]
+    else:
+        return None
+    reserved = len(doc_id) >= 4 and doc_id.startswith("__") and doc_id.endswith("__")
+    return None if not doc_id or doc_id in (".", "..") or reserved else doc_id
 
 
 def update_time_ns(value: Any) -> int | None:

@@ -5,9 +5,11 @@ Every exception boiler raises on purpose derives from :class:`BoilerError`::
     BoilerError
     +-- ManifestError          views.yaml is invalid (carries every problem found)
     +-- SeedError              a seed file is invalid (carries every problem found)
-    +-- HookError              a hook named in views.yaml failed while computing a view
+    +-- ComputeError           a view document could not be computed from its root document
+    |   +-- HookError          a hook named in views.yaml cannot be imported, or raised
     +-- StoreError             the document store refused an operation
     |   +-- ContentionError    a transaction kept conflicting and boiler gave up
+    |   +-- Rejected           the database rejected what it was asked as invalid (the data's fault)
     |   +-- InjectedFault      a fault test made a store call fail (boiler_core.faults)
     +-- GenerateError          generated files could not be written or are stale
     +-- CheckpointError        a backfill checkpoint is unreadable or belongs to another run
@@ -61,8 +63,26 @@ class SeedError(BoilerError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-class HookError(BoilerError):
-    """Raised when a hook function named in views.yaml raises while a view is computed."""
+class ComputeError(BoilerError):
+    """Raised when the documents of a view cannot be computed for one root document (bad domain
+    data the computation cannot take, such as a value of a type nothing expects there).
+
+    The message is one line a user can act on: where, what failed, and on which document.
+    """
+
+    def __init__(
+        self, message: str, *, view: str | None = None, document: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.view = view
+        """The view whose documents were being computed, when known."""
+        self.document = document
+        """Path of the root document whose view documents failed, when known."""
+
+
+class HookError(ComputeError):
+    """Raised when a hook named in views.yaml cannot be imported, or raises while a view
+    document is computed; the message starts with where views.yaml declares the hook."""
 
 
 class StoreError(BoilerError):
@@ -91,6 +111,12 @@ class ContentionError(StoreError):
         """Ids of the root documents that were left unrecomputed."""
         self.attempts = attempts
         """Transaction attempts made before giving up."""
+
+
+class Rejected(StoreError):
+    """Raised when the database rejects a transaction as invalid: a value it cannot store (a
+    list directly in a list, a document over its size limit). The data written is at fault, not
+    the database; the engine names the root document it was computing (:class:`ComputeError`)."""
 
 
 class CheckpointError(BoilerError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import click
@@ -39,6 +40,7 @@ from boiler_core.rebuild.bulk import (
     BulkView,
     aggregation_reads,
 )
+from boiler_core.rebuild.failures import Failure
 from boiler_core.rebuild.order import build_order
 from boiler_core.rebuild.paging import Source, all_paths, doc_id
 from boiler_core.rebuild.snapshot import BYTES_PER_DOCUMENT
@@ -252,6 +254,7 @@ def _checkpoint(
 def _run(
     engine: Engine, target: Target, checkpoint: Checkpoint, limiter: RampingLimiter, page: int
 ) -> None:
+    failed: dict[str, dict[str, str]] = {}
     try:
         # a view reading another view's documents is built after it (else from nothing)
         for name in build_order(engine.manifest, list(checkpoint.fingerprints)):
@@ -275,8 +278,11 @@ def _run(
                 done = job.run_view(name)
             click.echo(
                 f"{name}: {_plural(done.roots, 'root')}, {done.writes} written, "
-                f"{done.deletes} deleted, {done.reads} reads; recorded in {META_COLLECTION}/{name}"
+                f"{done.deletes} deleted, {done.reads} reads; {_recorded(name, done.failed)}"
             )
+            _print_failed(done.failed)
+            if done.failed:
+                failed[name] = done.failed
     except KeyboardInterrupt:
         click.echo(f"\ninterrupted; `boiler backfill --resume` continues from {checkpoint.path}")
         raise SystemExit(EXIT_INTERRUPTED) from None
@@ -287,11 +293,47 @@ def _run(
     checkpoint.remove()
     if limiter.slept:
         click.echo(f"rate limit: waited {limiter.slept:.1f} s in total")
+    _exit_if_failed(failed)
+
+
+def _recorded(name: str, failed: Mapping[str, str]) -> str:
+    if not failed:
+        return f"recorded in {META_COLLECTION}/{name}"
+    return f"{_plural(len(failed), 'root')} failed, not recorded in {META_COLLECTION}/{name}"
+
+
+def _print_failed(failed: Mapping[str, str]) -> None:
+    """One line per root that could not be computed: the message names where, what and the
+    document."""
+    for reason in failed.values():
+        click.echo(f"  failed     {reason}")
+
+
+def _exit_if_failed(failed: Mapping[str, Mapping[str, str]], *, dry_run: bool = False) -> None:
+    """Exit 1 when a root of any view could not be computed, saying how to go on."""
+    if not failed:
+        return
+    count = sum(len(roots) for roots in failed.values())
+    roots = _plural(count, "root")
+    if dry_run:
+        click.echo(
+            f"{roots} of the sample cannot be computed (each failed line says where and why): "
+            "a backfill would leave them as they are. Fix the hook or the documents first"
+        )
+    else:
+        click.echo(
+            f"{roots} could not be computed and {'is' if count == 1 else 'are'} left as "
+            f"{'it was' if count == 1 else 'they were'} (each failed line says where and why); "
+            "the other roots are built. Fix the hook or the documents, then run "
+            f"`boiler backfill {' '.join(failed)}` again"
+        )
+    raise SystemExit(1)
 
 
 def _dry_run(engine: Engine, target: Target, names: list[str], rate: float, prices: str) -> None:
     price = PRICES[prices]
     totals = [0, 0, 0, 0]
+    failed: dict[str, dict[str, str]] = {}
     for name in names:
         guess = estimate(engine, target.store, name)
         cost = guess.cost(price)
@@ -300,6 +342,7 @@ def _dry_run(engine: Engine, target: Target, names: list[str], rate: float, pric
             f"estimated {guess.reads} reads, {guess.writes} writes, {guess.deletes} deletes, "
             f"${cost:.4f} (sampled {_plural(guess.sampled, 'root')})"
         )
+        _note_failed(guess.failed, failed, name)
         for index, value in enumerate((guess.reads, guess.writes, guess.deletes)):
             totals[index] += value
         totals[3] += guess.spent_reads
@@ -312,6 +355,15 @@ def _dry_run(engine: Engine, target: Target, names: list[str], rate: float, pric
     )
     click.echo(f"prices assumed: {price} (USD list prices, free quota not deducted)")
     click.echo(f"this estimate read {spent} documents")
+    _exit_if_failed(failed, dry_run=True)
+
+
+def _note_failed(found: Iterable[Failure], failed: dict[str, dict[str, str]], name: str) -> None:
+    """Print the sampled roots that fail, and keep them for the exit code."""
+    roots = {failure.document: failure.reason for failure in found}
+    _print_failed(roots)
+    if roots:
+        failed[name] = roots
 
 
 def _memory(documents: int) -> str:
@@ -337,6 +389,7 @@ def _check_memory(job: BulkBackfill, counts: dict[str, int], max_docs: int) -> i
 def _run_bulk(job: BulkBackfill, current: dict[str, str], max_docs: int) -> None:
     total = _check_memory(job, job.count_sources(), max_docs)
     manifest = job.engine.manifest
+    failed: dict[str, dict[str, str]] = {}
     try:
         with click.progressbar(
             length=max(total, 1), label="streaming sources", file=sys.stderr, show_pos=True
@@ -352,9 +405,12 @@ def _run_bulk(job: BulkBackfill, current: dict[str, str], max_docs: int) -> None
                 done = job.run_view(name, current[name])
             click.echo(
                 f"{name}: {_plural(done.roots, 'root')}, {done.writes} written, "
-                f"{done.deletes} deleted, {done.reads} reads; recorded in {META_COLLECTION}/{name}"
+                f"{done.deletes} deleted, {done.reads} reads; {_recorded(name, done.failed)}"
             )
             click.echo(f"  {_bulk_detail(done)}")
+            _print_failed(done.failed)
+            if done.failed:
+                failed[name] = done.failed
     except KeyboardInterrupt:
         click.echo(
             "\ninterrupted; a bulk build is not resumable: run the same command again (documents "
@@ -373,6 +429,7 @@ def _run_bulk(job: BulkBackfill, current: dict[str, str], max_docs: int) -> None
         "created. Unless no trigger of these views was deployed and nothing wrote to the domain "
         f"meanwhile, run `boiler verify --repair {' '.join(job.order)}`"
     )
+    _exit_if_failed(failed)
 
 
 def _bulk_detail(done: BulkView) -> str:
@@ -395,6 +452,7 @@ def _bulk_dry_run(
     counts = job.count_sources()
     firsts = job.collections()
     totals = [0, 0, 0, sum(aggregation_reads(n) for n in counts.values())]
+    failed: dict[str, dict[str, str]] = {}
     for name in job.order:
         guess = estimate(engine, target.store, name)
         streamed = sum(
@@ -416,6 +474,7 @@ def _bulk_dry_run(
                 "recomputed in transactions (reads estimated as a transactional backfill) and "
                 "the stray sweep runs"
             )
+        _note_failed(guess.failed, failed, name)
         for index, value in enumerate((reads, guess.writes, deletes)):
             totals[index] += value
         totals[3] += guess.spent_reads
@@ -433,6 +492,7 @@ def _bulk_dry_run(
     )
     click.echo(f"prices assumed: {price} (USD list prices, free quota not deducted)")
     click.echo(f"this estimate read {spent} documents")
+    _exit_if_failed(failed, dry_run=True)
 
 
 def _plural(count: int, noun: str) -> str:

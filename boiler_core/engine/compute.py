@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from boiler_core.documents import Doc, Ref
+from boiler_core.engine.failures import hook_raised
 from boiler_core.engine.sources import Sources
-from boiler_core.errors import HookError
 from boiler_core.manifest.model import (
     ID_FIELD,
     ROOT,
@@ -103,10 +103,7 @@ def _run_hook(
     try:
         return to_view_value(hooks[spec.hook](sources))
     except Exception as exc:
-        raise HookError(
-            f"hook '{spec.hook}' of field '{name}' in view '{view.name}' failed for "
-            f"{sources.root.path}: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise hook_raised(view, name, spec, sources.root.path, exc) from exc
 
 
 class _Resolver:

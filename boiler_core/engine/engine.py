@@ -39,6 +39,7 @@ from boiler_core.engine.change import Change
 from boiler_core.engine.chunks import Assignment, Found, Page, Query, Schedule
 from boiler_core.engine.compute import Hook, compute
 from boiler_core.engine.cost import Cost
+from boiler_core.engine.failures import compute_failed, rejected
 from boiler_core.engine.links import (
     children_query,
     doc_path,
@@ -63,7 +64,7 @@ from boiler_core.engine.outputs import (
 from boiler_core.engine.reads import CachedReader, CountingReader, Tally, Trust
 from boiler_core.engine.relevance import Usage, is_relevant, moved_parents, usage
 from boiler_core.engine.sources import Sources
-from boiler_core.errors import ContentionError, HookError
+from boiler_core.errors import ComputeError, ContentionError, HookError, Rejected
 from boiler_core.manifest.imports import ImportProblem, import_object
 from boiler_core.manifest.model import ROOT, HookField, Manifest, View
 from boiler_core.store.port import Reader, Store, Transaction
@@ -373,6 +374,9 @@ class Engine:
             except ContentionError as exc:  # name the roots the last attempt worked on
                 tried = progress[0] if progress else assignment.given
                 raise _gave_up(view, tried, self.max_attempts, exc) from exc
+            except Rejected as exc:  # the computed documents: name the roots they came from
+                tried = progress[0] if progress else assignment.given
+                raise rejected(view, [doc_path(view.root, r) for r in tried], exc) from exc
             return Cost(
                 reads=tally.reads,
                 queries=tally.queries,
@@ -464,13 +468,7 @@ class Engine:
                 if root is None:
                     candidates.update(self._orphan_copies(view, root_id, reader))
                     continue
-                sources = Sources(root, parents_of(view), linked)
-                content = compute(view, sources, self._hooks)
-                desired.update(
-                    desired_documents(
-                        view, root_id, sources, content, record=self.carry, index=self.index
-                    )
-                )
+                desired.update(self._desired(view, root_id, root, linked))
             candidates.update(desired)
             candidates.update(masters.values())
             existing = reader.get_all(sorted(candidates))
@@ -485,6 +483,22 @@ class Engine:
             return plan
 
         return run
+
+    def _desired(
+        self, view: View, root_id: str, root: Doc, linked: Linked
+    ) -> dict[str, Mapping[str, Any]]:
+        """The documents ``root`` implies; a :class:`ComputeError` naming the root when they
+        cannot be computed (a hook raised: :class:`HookError`; data of an unexpected shape)."""
+        try:
+            sources = Sources(root, parents_of(view), linked)
+            content = compute(view, sources, self._hooks)
+            return desired_documents(
+                view, root_id, sources, content, record=self.carry, index=self.index
+            )
+        except ComputeError:
+            raise
+        except Exception as exc:
+            raise compute_failed(view, root.path, exc) from exc
 
     def _paged_roots(
         self, reader: Reader, assignment: Assignment, first: _FirstPages, found: Found | None
@@ -645,14 +659,19 @@ def _import_hooks(manifest: Manifest) -> dict[str, Hook]:
         for name, spec in view.fields:
             if not isinstance(spec, HookField) or spec.hook in hooks:
                 continue
-            where = f"hook '{spec.hook}' of field '{name}' in view '{view.name}'"
+            located = f"{spec.where}: " if spec.where is not None else ""
+            where = f"{located}hook {spec.hook} (field {name} of view {view.name})"
             try:
                 hook = import_object(spec.hook)
             except ImportProblem as problem:
                 hint = f" ({problem.hint})" if problem.hint else ""
-                raise HookError(f"cannot import {where}: {problem.message}{hint}") from problem
+                raise HookError(
+                    f"{where} cannot be imported: {problem.message}{hint}", view=view.name
+                ) from problem
             if not callable(hook):
-                raise HookError(f"{where} is not callable (it is {type(hook).__name__})")
+                raise HookError(
+                    f"{where} is not callable (it is {type(hook).__name__})", view=view.name
+                )
             hooks[spec.hook] = hook
     return hooks
 

@@ -33,6 +33,20 @@ _VAR = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where something is declared: the file (as messages name it) and its 1-based line and
+    column. Carried for messages only: a location never takes part in comparing manifests or
+    in a view's fingerprint, so moving a declaration changes nothing else."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
 class PathTemplate:
     """A document path with variables, such as ``users/{user}/meeting_sessions/{meeting}``.
 
@@ -283,6 +297,9 @@ class HookField:
 
     reads: tuple[FieldPath, ...] | None
     """Field paths the hook reads; None means every field of every source (no change filter)."""
+
+    where: Location | None = field(default=None, compare=False)
+    """Where views.yaml names the hook (its ``hook:`` value), for error messages."""
 
 
 FieldSpec = SourceField | EqualsField | CountField | ListField | HookField

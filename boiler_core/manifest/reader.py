@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from boiler_core.errors import Problem
+from boiler_core.manifest.model import Location
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -52,6 +53,10 @@ class Reader:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+
+    def location(self, node: yaml.Node) -> Location:
+        """Where ``node`` starts in this file."""
+        return Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def error(self, node: yaml.Node | None, message: str, hint: str | None = None) -> None:
         """Record a problem at ``node`` (at the top of the file when node is None)."""

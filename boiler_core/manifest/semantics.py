@@ -468,7 +468,7 @@ class _Builder:
                 if any(p is None for p in resolved):
                     return None
                 reads = tuple(p for p in resolved if p is not None)
-            return HookField(spec, reads)
+            return HookField(spec, reads, self.reader.location(value_node))
         join_name = reader.string(value_node, f"{kind} of {what}")
         if join_name is None:
             return None

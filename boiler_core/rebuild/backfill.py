@@ -12,17 +12,22 @@ after every page:
 3. The build record ``_boiler_meta/{view}`` is written with the view's fingerprint
    (:mod:`.fingerprint`), and the view is ``done``.
 
+A root whose documents cannot be computed (a hook raised, data the computation cannot take) is
+left as it is and recorded in the progress with its one-line reason (:mod:`.failures`); the other
+roots are built. A view with such roots gets no build record, so ``--changed`` builds it again.
+
 Writes and deletes go through a :class:`~boiler_core.rebuild.ratelimit.RampingLimiter`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from boiler_core.engine.cost import Cost
 from boiler_core.engine.engine import Engine
 from boiler_core.rebuild.checkpoint import Checkpoint, ViewProgress
+from boiler_core.rebuild.failures import each_root
 from boiler_core.rebuild.fingerprint import write_record
 from boiler_core.rebuild.paging import DEFAULT_PAGE_SIZE, Source, doc_id, pages
 from boiler_core.rebuild.ratelimit import RampingLimiter
@@ -62,7 +67,8 @@ class Backfill:
             self.checkpoint.save()
         if progress.phase == "sweep":
             self._sweep(view, progress)
-            write_record(self.store, view, self.checkpoint.fingerprints[view], progress.roots)
+            if not progress.failed:
+                write_record(self.store, view, self.checkpoint.fingerprints[view], progress.roots)
             progress.phase, progress.after = "done", None
             self.checkpoint.save()
         return progress
@@ -74,7 +80,7 @@ class Backfill:
             progress.reads += len(page)
             for start in range(0, len(page), chunk_size):
                 roots = [doc_id(path) for path in page[start : start + chunk_size]]
-                self._account(progress, self.engine.recompute(view, roots))
+                recompute(self.engine, view, roots, {}, progress, self.limiter)
             progress.roots += len(page)
             progress.after = page[-1]
             self.checkpoint.save()
@@ -91,9 +97,6 @@ class Backfill:
             page_size=self.page_size,
             save=self.checkpoint.save,
         )
-
-    def _account(self, progress: ViewProgress, cost: Cost) -> None:
-        account(progress, cost, self.limiter)
 
 
 def sweep(
@@ -120,11 +123,38 @@ def sweep(
             for output, _ in suspects(target, outputs, store.get_all(needed)):
                 also[output.root_id].update({output.path} if output.copy else set())
             if also:
-                account(progress, engine.recompute(view, (), also=also), limiter)
+                recompute(engine, view, [], also, progress, limiter)
             progress.source, progress.after = index, page[-1]
             save()
         progress.source, progress.after = index + 1, None
         save()
+
+
+def recompute(
+    engine: Engine,
+    view: str,
+    roots: Sequence[str],
+    also: Mapping[str, set[str]],
+    progress: ViewProgress,
+    limiter: RampingLimiter,
+) -> None:
+    """Recompute ``roots`` and the roots of ``also`` (copy paths per root to delete unless still
+    needed), a chunk per transaction; account the cost in ``progress`` and record there each
+    root that cannot be computed."""
+    root = engine.manifest.views[view].root
+    ids = sorted(set(roots) | set(also))
+    for start in range(0, len(ids), engine.chunk_size):
+        costs, failures = each_root(
+            root,
+            ids[start : start + engine.chunk_size],
+            lambda chunk: engine.recompute(
+                view, chunk, also={r: also[r] for r in chunk if r in also}
+            ),
+        )
+        for cost in costs:
+            account(progress, cost, limiter)
+        for failure in failures:
+            progress.failed.setdefault(failure.document, failure.reason)
 
 
 def account(progress: ViewProgress, cost: Cost, limiter: RampingLimiter) -> None:

@@ -22,7 +22,9 @@ document. The bulk build reads each source document once:
 4. **Sweep.** When the view held no document before the build (a COUNT aggregation per collection
    it writes) and every create succeeded, no document can be a stray and the sweep is skipped;
    otherwise the transactional backfill's sweep runs (:func:`~.backfill.sweep`).
-5. The build record ``_boiler_meta/{view}`` is written.
+5. The build record ``_boiler_meta/{view}`` is written, unless a root failed: a root whose
+   documents cannot be computed (a hook raised, data the computation cannot take) is left as it
+   is and reported (:attr:`BulkView.failed`), and the others are built.
 
 The honest limit: the snapshot is a scan, not a transaction. A root that the domain changes or
 deletes while the build runs may be written from the older scan when its trigger ran before the
@@ -36,14 +38,15 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from boiler_core.documents import Doc
 from boiler_core.engine.engine import Engine
-from boiler_core.rebuild.backfill import account, sweep
+from boiler_core.rebuild.backfill import recompute, sweep
 from boiler_core.rebuild.checkpoint import ViewProgress
 from boiler_core.rebuild.dryrun import DryRun
+from boiler_core.rebuild.failures import each_root
 from boiler_core.rebuild.fingerprint import write_record
 from boiler_core.rebuild.order import build_order, source_collections
 from boiler_core.rebuild.paging import DEFAULT_PAGE_SIZE, doc_id
@@ -99,6 +102,9 @@ class BulkView:
     """Billed reads: the sources streamed for this view (shared ones count for the first view
     that needs them) with their COUNT aggregations, the view's COUNT aggregations, and what the
     recompute and the sweep read."""
+    failed: dict[str, str] = field(default_factory=dict)
+    """Root documents whose view documents could not be computed, with the reason (one line
+    each); nothing was written for them, and the view got no build record."""
 
 
 class BulkBackfill:
@@ -210,25 +216,30 @@ class BulkBackfill:
         with _Writer(self.store, self.writers, self.limiter, not_created) as writer:
             for start in range(0, len(roots), chunk_size):
                 ids = roots[start : start + chunk_size]
-                plan = self.engine.plan(view, ids, DryRun(self.snapshot))
-                for path, data in plan.sets:
-                    writer.add(path, data, self.batch_size)
-                    if feeds and target.path.match(path) is not None:
-                        masters.append(Doc(path, data))
+                plans, failures = each_root(
+                    target.root,
+                    ids,
+                    lambda chunk: self.engine.plan(view, chunk, DryRun(self.snapshot)),
+                )
+                for failure in failures:
+                    result.failed[failure.document] = failure.reason
+                for plan in plans:
+                    for path, data in plan.sets:
+                        writer.add(path, data, self.batch_size)
+                        if feeds and target.path.match(path) is not None:
+                            masters.append(Doc(path, data))
+                    result.planned += len(plan.sets)
                 result.roots += len(ids)
-                result.planned += len(plan.sets)
                 if self.on_roots is not None:
                     self.on_roots(len(ids))
         if feeds:
             self.snapshot.add(target.path.collection_path, masters)
         result.existed = len(not_created)
         result.created = result.planned - result.existed
-        progress = ViewProgress(phase="sweep")
+        progress = ViewProgress(phase="sweep", failed=result.failed)
         fallback = sorted({o.root_id for p in not_created if (o := classify(target, p))})
         result.recomputed = len(fallback)
-        for start in range(0, len(fallback), chunk_size):
-            cost = self.engine.recompute(view, fallback[start : start + chunk_size])
-            account(progress, cost, self.limiter)
+        recompute(self.engine, view, fallback, {}, progress, self.limiter)
         if result.stored_before or not_created:
             result.swept = True
             sweep(
@@ -242,7 +253,8 @@ class BulkBackfill:
         result.writes = result.created + progress.writes
         result.deletes = progress.deletes
         result.reads += progress.reads
-        write_record(self.store, view, fingerprint, result.roots)
+        if not result.failed:
+            write_record(self.store, view, fingerprint, result.roots)
         return result
 
 

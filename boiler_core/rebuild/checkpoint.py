@@ -36,6 +36,9 @@ class ViewProgress:
     writes: int = 0
     deletes: int = 0
     reads: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+    """Root documents whose view documents could not be computed, with the reason (one line
+    each); their documents are left as they were."""
 
 
 @dataclass

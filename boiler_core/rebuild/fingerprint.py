@@ -50,7 +50,9 @@ def definition(view: View) -> dict[str, Any]:
 
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        fields = {  # what takes no part in comparing (a declaration's location) is left out
+            f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.compare
+        }
         return {"class": type(value).__name__, **fields}
     if isinstance(value, Mapping):
         return {str(key): _plain(item) for key, item in value.items()}

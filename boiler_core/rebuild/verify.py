@@ -11,6 +11,10 @@ For one view, two passes, both paging by cursor:
    copy whose member left, is a suspect; the engine confirms it (a planned delete with the
    suspect passed in ``also``) and it is reported **extra**.
 
+A root whose documents cannot be computed (a hook raised, data the computation cannot take) is
+reported **failed** with the engine's one-line message, and the check goes on with the other roots
+(:mod:`.failures`); repair cannot fix it, so it leaves it as it is.
+
 With ``repair``, the roots of every divergence are recomputed in real transactions right away
 (extra documents are passed in ``also`` so that the recompute deletes them), which is safe while
 triggers run: the recompute is the engine's own, serializable one. Without it nothing is written.
@@ -29,8 +33,10 @@ from typing import Any, Literal
 from boiler_core.documents import Doc
 from boiler_core.engine.cost import Cost
 from boiler_core.engine.engine import Engine
-from boiler_core.engine.outputs import DEEP_SOURCES_FIELD
+from boiler_core.engine.outputs import DEEP_SOURCES_FIELD, WritePlan
+from boiler_core.manifest.model import View
 from boiler_core.rebuild.dryrun import DryRun, differing_fields
+from boiler_core.rebuild.failures import Failure, each_root
 from boiler_core.rebuild.paging import DEFAULT_PAGE_SIZE, Source, doc_id, pages
 from boiler_core.rebuild.strays import (
     Output,
@@ -41,20 +47,23 @@ from boiler_core.rebuild.strays import (
 )
 from boiler_core.store.port import ListingStore
 
-Kind = Literal["missing", "extra", "different"]
-KINDS: tuple[Kind, ...] = ("missing", "extra", "different")
+Kind = Literal["missing", "extra", "different", "failed"]
+KINDS: tuple[Kind, ...] = ("missing", "extra", "different", "failed")
 
 
 @dataclass(frozen=True)
 class Divergence:
-    """One view document that is not what the domain state implies."""
+    """One view document that is not what the domain state implies, or (``failed``) a root
+    document whose view documents cannot be computed."""
 
     kind: Kind
     path: str
+    """The view document; for ``failed``, the root document."""
     root: str
     """Id of the root document it belongs to."""
     detail: str = ""
-    """The differing fields (different), or why it should not exist (extra)."""
+    """The differing fields (different), why it should not exist (extra), or the error's
+    one-line message (failed)."""
 
 
 @dataclass
@@ -80,6 +89,11 @@ class ViewCheck:
         """Divergences per kind (every kind listed)."""
         counted = Counter(d.kind for d in self.divergences)
         return {kind: counted[kind] for kind in KINDS}
+
+    @property
+    def failed(self) -> list[Divergence]:
+        """The roots whose documents could not be computed."""
+        return [d for d in self.divergences if d.kind == "failed"]
 
 
 class Verifier:
@@ -112,7 +126,7 @@ class Verifier:
                 roots = [doc_id(path) for path in page[start : start + self.chunk_size]]
                 found = self._check_roots(view, roots, result)
                 if repair and found:
-                    repaired += self.engine.recompute(view, sorted(found))
+                    repaired += self._repair(view, sorted(found), {}, result)
             if on_roots is not None:
                 on_roots(len(page))
         for source in result.sources:
@@ -120,19 +134,64 @@ class Verifier:
                 result.reads += len(page)
                 extras = self._check_stored(view, page, result)
                 if repair and extras:
-                    repaired += self.engine.recompute(view, (), also=extras)
+                    repaired += self._repair(view, [], extras, result)
         result.divergences.sort(key=lambda d: (d.path, d.kind))
         if repair:
             result.repaired = repaired
         return result
 
     def _check_roots(self, view: str, roots: list[str], result: ViewCheck) -> set[str]:
-        """Plan ``roots`` without writing; record missing and different documents; return the
-        roots that diverge."""
+        """Plan ``roots`` without writing; record missing and different documents, and the roots
+        that fail; return the roots that diverge."""
         target = self.engine.manifest.views[view]
+        divergent: set[str] = set()
+        found, failures = each_root(
+            target.root, roots, lambda ids: self._check_chunk(target, ids, result)
+        )
+        result.roots += len(failures)
+        self._record_failures(result, failures)
+        for chunk in found:
+            divergent |= chunk
+        return divergent
+
+    def _repair(
+        self, view: str, roots: list[str], also: Mapping[str, set[str]], result: ViewCheck
+    ) -> Cost:
+        """Recompute ``roots`` (and the roots of ``also``) in transactions; a root that fails
+        by now is recorded as failed and the others are repaired."""
+        target = self.engine.manifest.views[view]
+        ids = sorted(set(roots) | set(also))
+        cost = Cost()
+        for start in range(0, len(ids), self.engine.chunk_size):  # one transaction per attempt
+            costs, failures = each_root(
+                target.root,
+                ids[start : start + self.engine.chunk_size],
+                lambda chunk: self.engine.recompute(
+                    view, chunk, also={root: also[root] for root in chunk if root in also}
+                ),
+            )
+            self._record_failures(result, failures)
+            cost = sum(costs, cost)
+        return cost
+
+    @staticmethod
+    def _record_failures(result: ViewCheck, failures: Iterable[Failure]) -> None:
+        """Report each failed root once, however many passes met it."""
+        known = {d.path for d in result.failed}
+        for failure in failures:
+            if failure.document not in known:
+                known.add(failure.document)
+                result.divergences.append(
+                    Divergence("failed", failure.document, failure.root, failure.reason)
+                )
+
+    def _check_chunk(self, target: View, roots: list[str], result: ViewCheck) -> set[str]:
+        """:meth:`_check_roots` for roots that all compute (a ComputeError otherwise)."""
         dry = DryRun(self.store)
-        plan = self.engine.plan(view, roots, dry)
-        result.reads += dry.tally.reads
+        try:
+            plan = self.engine.plan(target.name, roots, dry)
+        finally:
+            result.reads += dry.tally.reads
         result.roots += len(roots)
         result.expected += len(plan.sets) + plan.unchanged
         divergent: set[str] = set()
@@ -172,11 +231,18 @@ class Verifier:
         also: dict[str, set[str]] = defaultdict(set)
         for output, _ in found:
             also[output.root_id].update(_copy_paths([output]))
-        dry = DryRun(self.store)
-        plan = self.engine.plan(view, (), dry, also=also)
-        result.reads += dry.tally.reads
+
+        def plan(ids: list[str]) -> WritePlan:
+            dry = DryRun(self.store)
+            try:
+                return self.engine.plan(view, (), dry, also={root: also[root] for root in ids})
+            finally:
+                result.reads += dry.tally.reads
+
+        plans, failures = each_root(target.root, sorted(also), plan)
+        self._record_failures(result, failures)
         confirmed: dict[str, set[str]] = defaultdict(set)
-        deleted = set(plan.deletes)
+        deleted = {path for done in plans for path in done.deletes}
         for output, reason in found:
             if output.path in deleted:
                 result.divergences.append(Divergence("extra", output.path, output.root_id, reason))

@@ -56,7 +56,7 @@ from typing import Any, TypeVar
 
 import grpc
 import grpc.experimental
-from google.api_core.exceptions import Aborted, AlreadyExists
+from google.api_core.exceptions import Aborted, AlreadyExists, InvalidArgument
 from google.api_core.gapic_v1.method import DEFAULT
 from google.auth.credentials import AnonymousCredentials
 from google.cloud.firestore import Client, FieldFilter
@@ -69,7 +69,7 @@ from google.cloud.firestore_v1.types import firestore as firestore_types
 from google.cloud.firestore_v1.types import write as write_types
 
 from boiler_core.documents import Doc, update_time_ns
-from boiler_core.errors import ContentionError, StoreError
+from boiler_core.errors import ContentionError, Rejected, StoreError
 from boiler_core.store.codec import Codec, Unsupported, to_firestore
 from boiler_core.store.port import QueryOp, Transaction
 
@@ -302,6 +302,9 @@ class FirestoreStore:
                 _rollback_quietly(transaction)
                 last = exc
                 continue
+            except InvalidArgument as exc:
+                _rollback_quietly(transaction)
+                raise _rejected(exc) from exc
             except BaseException:
                 _rollback_quietly(transaction)
                 raise
@@ -311,6 +314,9 @@ class FirestoreStore:
             except Aborted as exc:  # the server ended the transaction: nothing to roll back
                 last = exc
                 continue
+            except InvalidArgument as exc:
+                _rollback_quietly(transaction)
+                raise _rejected(exc) from exc
             except BaseException:
                 _rollback_quietly(transaction)
                 raise
@@ -323,6 +329,11 @@ class FirestoreStore:
             "other writers keep touching the same documents: lower the write rate on them or "
             "raise max_attempts"
         ) from last
+
+
+def _rejected(exc: InvalidArgument) -> Rejected:
+    """What Firestore's ``400 InvalidArgument`` means to boiler: the data is invalid."""
+    return Rejected(f"Firestore rejected it: {exc.message}")
 
 
 class _FirestoreTransaction:

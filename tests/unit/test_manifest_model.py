@@ -48,7 +48,18 @@ def test_doc_reads_dotted_paths_and_its_id() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(Ref("users/ada"), "ada"), ("users/ada", "ada"), ("ada", "ada"), ("", None), (3, None)],
+    [
+        (Ref("users/ada"), "ada"),
+        ("users/ada", "ada"),
+        ("ada", "ada"),
+        ("", None),
+        (3, None),
+        ("users/", None),
+        ("..", None),
+        (Ref("users/."), None),
+        ("__id__", None),
+        ("__x", "__x"),
+    ],
 )
 def test_ref_id_accepts_references_paths_and_ids(value: object, expected: str | None) -> None:
     assert ref_id(value) == expected
