@@ -7,8 +7,9 @@ from marshmallow import ValidationError
 from meeting_room_app import VIEWS_YAML
 
 from boiler_core.documents import Doc, Ref, ref_id
-from boiler_core.manifest import load_manifest
-from boiler_core.manifest.model import PathTemplate
+from boiler_core.manifest import load_manifest, load_manifest_text
+from boiler_core.manifest.model import HookField, PathTemplate
+from boiler_core.rebuild import fingerprints
 from boiler_core.schema_fields import Reference
 
 
@@ -74,3 +75,27 @@ def test_reference_field_loads_paths_ids_and_refs() -> None:
         field.deserialize("tickets/t1")
     with pytest.raises(ValidationError, match="Not a reference to a document of users"):
         field.deserialize(42)
+
+
+HOOKED = """\
+version: 1
+collections:
+  posts: {path: "posts/{post}"}
+views:
+  summaries:
+    path: "summaries/{post}"
+    root: posts
+    fields:
+      dump: {hook: "json:dumps"}
+"""
+
+
+def test_a_hook_field_knows_where_it_is_declared_and_moving_it_changes_nothing_else() -> None:
+    manifest = load_manifest_text(HOOKED)
+    moved = load_manifest_text(HOOKED.replace("    fields:\n", "\n    # computed\n    fields:\n"))
+    (_, spec), (_, spec_moved) = (m.views["summaries"].fields[0] for m in (manifest, moved))
+    assert isinstance(spec, HookField)
+    assert isinstance(spec_moved, HookField)
+    assert (str(spec.where), str(spec_moved.where)) == ("views.yaml:9:20", "views.yaml:11:20")
+    assert moved == manifest
+    assert fingerprints(moved) == fingerprints(manifest)
