@@ -65,6 +65,9 @@ CLIENT_POLICY_KEYS = ("owner", "rule")
 MUTATION_POLICY_KEYS = ("member-of", "hook")
 MUTATION_KEYS = ("route", "body", "handler", "policy", "description")
 
+Items = dict[str, tuple[yaml.Node, yaml.Node]]
+"""A checked mapping: ``{key: (key_node, value_node)}`` (see :meth:`Reader.mapping`)."""
+
 RUNTIMES = ("python310", "python311", "python312", "python313")
 HTTP_METHODS: tuple[HttpMethod, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
 FORMAT_VERSION = 1

@@ -85,6 +85,10 @@ class Scope:
     any_join: bool = False
     """When true (hook ``reads``), any join of the view may start the path."""
 
+    broken: frozenset[str] = frozenset()
+    """Joins of the view that could not be placed (a problem already reported): a path
+    through one is not checked, and not reported again."""
+
     def reachable(self, name: str) -> bool:
         """True when join ``name`` yields at most one document per base document."""
         if self.any_join:
@@ -112,6 +116,8 @@ def resolve_field_path(
         )
         return None
     head = parts[0]
+    if head in scope.broken:
+        return None  # the join's own problem is reported where it is declared
     if head in scope.joins and head != scope.base:
         if scope.reachable(head):
             if len(parts) == 1:

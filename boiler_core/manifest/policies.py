@@ -32,14 +32,15 @@ def check_view_policy(
     reader: Reader,
     node: yaml.Node,
     policy: Policy,
-    template: PathTemplate,
+    template: PathTemplate | None,
     joins: Mapping[str, Join],
     what: str,
 ) -> bool:
-    """Record why a view's read policy cannot be enforced; True when it can."""
+    """Record why a view's read policy cannot be enforced; True when it can. An ``owner``
+    policy is not checked without a valid ``template`` (the path's problem is reported)."""
     where = f"read policy of {what}"
     if policy.kind == "owner":
-        return _check_owner(reader, node, policy, template, where)
+        return template is not None and _check_owner(reader, node, policy, template, where)
     if policy.kind == "rule":
         return _check_rule(reader, node, policy, where)
     if policy.kind != "members":
@@ -71,31 +72,46 @@ def check_view_policy(
 
 
 def read_client_access(
-    reader: Reader, node: yaml.Node, template: PathTemplate, what: str
+    reader: Reader, node: yaml.Node, template: PathTemplate | None, what: str
 ) -> ClientAccess | None:
-    """``client: {read: POLICY, write: POLICY}`` of a domain collection, checked."""
+    """``client: {read: POLICY, write: POLICY}`` of a domain collection, each checked (an
+    ``owner`` policy only with a valid ``template``: the path's problem is reported)."""
     items = reader.mapping(node, f"client access of {what}", loader.CLIENT_KEYS)
     if items is None:
         return None
     policies: dict[str, Policy] = {}
+    ok = True
     for key, (_, value_node) in items.items():
-        where = f"client {key} policy of {what}"
         policy = loader.read_client_policy(reader, value_node, f"client {key} policy")
-        if policy is None:
-            return None
-        if key == "write" and policy.kind == "public":
-            reader.error(
-                value_node,
-                f"{where} may not be public: anyone, signed in or not, could change it",
-                "use signed-in, {owner: VARIABLE} or {rule: EXPRESSION}",
-            )
-            return None
-        if policy.kind == "owner" and not _check_owner(reader, value_node, policy, template, where):
-            return None
-        if policy.kind == "rule" and not _check_rule(reader, value_node, policy, where):
-            return None
-        policies[key] = policy
-    return ClientAccess(read=policies.get("read"), write=policies.get("write"))
+        if policy is not None and _client_policy_ok(
+            reader, value_node, key, policy, template, f"client {key} policy of {what}"
+        ):
+            policies[key] = policy
+        else:
+            ok = False
+    return ClientAccess(read=policies.get("read"), write=policies.get("write")) if ok else None
+
+
+def _client_policy_ok(
+    reader: Reader,
+    node: yaml.Node,
+    key: str,
+    policy: Policy,
+    template: PathTemplate | None,
+    where: str,
+) -> bool:
+    if key == "write" and policy.kind == "public":
+        reader.error(
+            node,
+            f"{where} may not be public: anyone, signed in or not, could change it",
+            "use signed-in, {owner: VARIABLE} or {rule: EXPRESSION}",
+        )
+        return False
+    if policy.kind == "owner":
+        return template is not None and _check_owner(reader, node, policy, template, where)
+    if policy.kind == "rule":
+        return _check_rule(reader, node, policy, where)
+    return True
 
 
 def _check_owner(

@@ -15,29 +15,23 @@ import marshmallow
 import yaml
 
 from boiler_core.manifest import loader, policies
+from boiler_core.manifest.fields import FieldReader
 from boiler_core.manifest.imports import ImportProblem, import_object, is_spec
+from boiler_core.manifest.joins import Joins, check_link_fields, read_joins
 from boiler_core.manifest.model import (
-    MEMBERS_FIELD,
     ROOT,
     ClientAccess,
     Collection,
     Copy,
-    CountField,
-    EqualsField,
-    FieldPath,
-    FieldSpec,
-    Filter,
-    HookField,
+    HttpMethod,
     Join,
-    ListField,
     Manifest,
     Mutation,
     PathTemplate,
-    SortKey,
-    SourceField,
+    Policy,
     View,
 )
-from boiler_core.manifest.paths import Scope, parse_template, resolve_field_path
+from boiler_core.manifest.paths import Scope, parse_template
 from boiler_core.manifest.reader import Reader, did_you_mean
 
 if TYPE_CHECKING:
@@ -60,6 +54,8 @@ class _Builder:
         self.view_outputs: dict[str, tuple[str, yaml.Node]] = {}
         self.view_fields: dict[str, frozenset[str]] = {}
         self.view_sources: dict[str, set[str]] = {}
+        self.outputs: dict[str, list[PathTemplate]] = {}
+        """Per view, the master and copy path templates that parsed (for _check_outputs)."""
 
     # -- entry -----------------------------------------------------------------------------------
 
@@ -68,13 +64,11 @@ class _Builder:
             self._collection(name, key_node, node)
         self._collect_view_outputs()
         views: dict[str, View] = {}
-        view_nodes: dict[str, yaml.Node] = {}
         for name, key_node, node in self.draft.views:
             view = self._view(name, key_node, node)
             if view is not None:
                 views[name] = view
-                view_nodes[name] = key_node
-        self._check_outputs(views, view_nodes)
+        self._check_outputs()
         self._check_cycles()
         mutations: dict[str, Mutation] = {}
         for name, key_node, node in self.draft.mutations:
@@ -158,7 +152,7 @@ class _Builder:
             if schema is not None:
                 fields = self._schema(schema_node, schema, "schema")
         client: ClientAccess | None = None
-        if "client" in items and template is not None:
+        if "client" in items:
             client = policies.read_client_access(
                 reader, items["client"][1], template, f"collection '{name}'"
             )
@@ -226,6 +220,8 @@ class _Builder:
         return False
 
     def _view(self, name: str, key_node: yaml.Node, node: yaml.Node) -> View | None:
+        """Check one view; every part that does not depend on another is checked, so each of
+        its independent problems is reported. None when it has any."""
         reader = self.reader
         what = f"view '{name}'"
         items = reader.mapping(node, what, loader.VIEW_KEYS, ("path", "fields"))
@@ -257,9 +253,13 @@ class _Builder:
             root = reader.string(root_node, f"root of {what}")
             if root is not None and not self._known_source(root_node, root, f"root of {what}"):
                 root = None
-        joins = self._joins(items["joins"][1], what, root) if "joins" in items else {}
-        if joins is None:
-            return None
+        tree = Joins({}, frozenset(), True)
+        if "joins" in items:
+            tree = read_joins(reader, items["joins"][1], what, self._known_source)
+            check_link_fields(
+                reader, tree.joins, root, items["joins"][1], what, self._source_fields
+            )
+        joins = tree.joins
         # With an unknown root, fields are still checked against the joins (root fields unknown).
         root_fields = None if root is None else self._source_fields(root)
         scope_fields: dict[str, frozenset[str] | None] = {ROOT: root_fields}
@@ -267,341 +267,139 @@ class _Builder:
         for join in joins.values():
             scope_fields[join.name] = self._source_fields(join.collection)
             collections[join.name] = join.collection
-        scope = Scope(ROOT, joins, scope_fields, collections)
-        fields = self._fields(items["fields"][1], what, scope) if "fields" in items else None
+        scope = Scope(ROOT, joins, scope_fields, collections, False, tree.broken)
+        fields = None
+        if "fields" in items:
+            fields = FieldReader(reader, scope, self._callable).fields(items["fields"][1], what)
         copies: tuple[Copy, ...] | None = ()
-        if "copies" in items and template is not None:
-            copies = self._copies(items["copies"][1], what, template, joins)
+        if "copies" in items:
+            copies = self._copies(items["copies"][1], what, template, joins, tree.broken)
+        self.outputs[name] = [
+            t for t in (template, *(c.path for c in copies or ())) if t is not None
+        ]
         read = None
         if "read" in items:
             read = loader.read_view_policy(reader, items["read"][1])
-            if read is not None and template is not None:
+            if read is not None and read.kind == "members" and read.value in tree.broken:
+                read = None  # the join's own problem is reported where it is declared
+            elif read is not None and (template is not None or read.kind != "owner"):
                 enforceable = policies.check_view_policy(
                     reader, items["read"][1], read, template, joins, what
                 )
                 read = read if enforceable else None
-        if fields is None or copies is None or ("read" in items and read is None):
+        if not tree.ok or fields is None or copies is None or ("read" in items and read is None):
             return None
         if template is None or root is None:
             return None
         view = View(name, template, root, tuple(joins.values()), fields, copies)
         return view if read is None else replace(view, read=read)
 
-    def _joins(self, node: yaml.Node, what: str, root: str | None) -> dict[str, Join] | None:
-        reader = self.reader
-        joins: dict[str, Join] = {}
-        parents: dict[str, tuple[str, yaml.Node]] = {}
-        ok = True
-        for name, _, join_node in reader.entries(node, f"joins of {what}"):
-            jwhat = f"join '{name}' of {what}"
-            items = reader.mapping(join_node, jwhat, loader.JOIN_KEYS, ("collection",))
-            if items is None:
-                ok = False
-                continue
-            collection = None
-            if "collection" in items:
-                cnode = items["collection"][1]
-                collection = reader.string(cnode, f"collection of {jwhat}")
-                if collection is not None and not self._known_source(cnode, collection, jwhat):
-                    collection = None
-            kinds = [k for k in ("ref", "refs", "query") if k in items]
-            if len(kinds) != 1:
-                reader.error(
-                    join_node,
-                    f"{jwhat} needs exactly one of ref, refs or query (found {len(kinds)})",
-                    "ref: FIELD (one reference on the parent), refs: FIELD (a list of references), "
-                    "query: FIELD (joined documents whose FIELD points at the parent)",
-                )
-                ok = False
-                continue
-            kind = kinds[0]
-            link = reader.string(items[kind][1], f"{kind} of {jwhat}")
-            op = "=="
-            if "op" in items:
-                if kind != "query":
-                    reader.error(items["op"][0], f"op is only allowed with query in {jwhat}")
-                    ok = False
-                op = (
-                    reader.choice(items["op"][1], f"op of {jwhat}", ("==", "array-contains"))
-                    or "=="
-                )
-            key = "ref"
-            if "key" in items:
-                key = reader.choice(items["key"][1], f"key of {jwhat}", ("ref", "id")) or "ref"
-            parent = ROOT
-            if "parent" in items:
-                pnode = items["parent"][1]
-                parent_name = reader.string(pnode, f"parent of {jwhat}")
-                if parent_name is None:
-                    ok = False
-                else:
-                    parent = parent_name
-                    parents[name] = (parent_name, pnode)
-            if collection is None or link is None:
-                ok = False
-                continue
-            joins[name] = Join(name, collection, kind, link, parent, op, key)  # type: ignore[arg-type]
-        for name, (parent, pnode) in parents.items():
-            if parent not in joins:
-                reader.error(
-                    pnode,
-                    f"join '{name}' of {what} has unknown parent join '{parent}'",
-                    did_you_mean(parent, joins) or "parent must name another join of this view",
-                )
-                ok = False
-                continue
-            seen = {name}
-            current = parent
-            while current != ROOT and current in joins:
-                if current in seen:
-                    reader.error(
-                        pnode,
-                        f"joins of {what} form a cycle through '{name}'",
-                        "parents must lead back to the root",
-                    )
-                    ok = False
-                    break
-                seen.add(current)
-                current = joins[current].parent
-        if ok:
-            for join in joins.values():
-                self._check_link_field(join, joins, root, node, what)
-        return joins if ok else None
+    def _copies(
+        self,
+        node: yaml.Node,
+        what: str,
+        master: PathTemplate | None,
+        joins: Mapping[str, Join],
+        broken: frozenset[str],
+    ) -> tuple[Copy, ...] | None:
+        """Every copy of a view, each checked on its own; None when any has a problem."""
+        items = self.reader.sequence(node, f"copies of {what}")
+        if items is None:
+            return None
+        out = [self._copy(item, what, master, joins, broken) for item in items]
+        if any(copy is None for copy in out):
+            return None
+        return tuple(copy for copy in out if copy is not None)
 
-    def _check_link_field(
-        self, join: Join, joins: Mapping[str, Join], root: str | None, node: yaml.Node, what: str
-    ) -> None:
-        """The link field must exist in the schema of the document that holds it."""
-        if join.kind == "query":
-            holder: str | None = join.collection
-        else:
-            holder = root if join.parent == ROOT else joins[join.parent].collection
-        if holder is None:
-            return
-        known = self._source_fields(holder)
-        if known is not None and join.field not in known:
+    def _copy(
+        self,
+        node: yaml.Node,
+        what: str,
+        master: PathTemplate | None,
+        joins: Mapping[str, Join],
+        broken: frozenset[str],
+    ) -> Copy | None:
+        reader = self.reader
+        fields = reader.mapping(node, f"copy of {what}", loader.COPY_KEYS, ("path", "for_each"))
+        if fields is None:
+            return None
+        template = join_name = None
+        if "path" in fields:
+            path_node = fields["path"][1]
+            text = reader.string(path_node, f"copy path of {what}")
+            if text is not None:
+                template = parse_template(reader, path_node, text, "copy path")
+            if template is not None and master is not None:
+                template = self._copy_variables(path_node, template, master)
+        if "for_each" in fields:
+            join_node = fields["for_each"][1]
+            join_name = reader.string(join_node, f"for_each of {what}")
+            if join_name is not None and not self._member_join(
+                join_node, join_name, what, joins, broken
+            ):
+                join_name = None
+        if template is None or join_name is None or master is None:
+            return None
+        member = next(v for v in template.variables if v != master.variables[0])
+        return Copy(template, join_name, member)
+
+    def _member_join(
+        self,
+        node: yaml.Node,
+        name: str,
+        what: str,
+        joins: Mapping[str, Join],
+        broken: frozenset[str],
+    ) -> bool:
+        """Whether ``name`` is a join hanging from the root, whose documents get a copy each."""
+        if name in broken:
+            return False  # the join's own problem is reported where it is declared
+        hint = "for_each names a join hanging from the root: each of its documents gets a copy"
+        if name not in joins:
+            from_root = [j for j, join in joins.items() if join.parent == ROOT]
             self.reader.error(
                 node,
-                f"join '{join.name}' of {what} links through unknown field "
-                f"'{join.field}' of '{holder}'",
-                did_you_mean(join.field, known) or f"'{holder}' has: {', '.join(sorted(known))}",
+                f"copies of {what} iterate over unknown join '{name}'",
+                did_you_mean(name, from_root) or hint,
             )
-
-    def _fields(
-        self, node: yaml.Node, what: str, scope: Scope
-    ) -> tuple[tuple[str, FieldSpec], ...] | None:
-        out: list[tuple[str, FieldSpec]] = []
-        ok = True
-        for name, key_node, fnode in self.reader.entries(node, f"fields of {what}"):
-            if name.startswith("_"):
-                self.reader.error(
-                    key_node,
-                    f"field name '{name}' of {what} starts with '_', which is reserved for "
-                    f"boiler's bookkeeping fields ({MEMBERS_FIELD})",
-                    f"rename it, e.g. '{name.lstrip('_') or 'value'}'",
-                )
-                ok = False
-                continue
-            spec = self._field(fnode, f"field '{name}' of {what}", scope)
-            if spec is None:
-                ok = False
-            else:
-                out.append((name, spec))
-        return tuple(out) if ok else None
-
-    def _field(self, node: yaml.Node, what: str, scope: Scope) -> FieldSpec | None:
-        reader = self.reader
-        if isinstance(node, yaml.ScalarNode):
-            text = reader.string(node, what)
-            if text is None:
-                return None
-            path = resolve_field_path(reader, node, text, scope)
-            return None if path is None else SourceField(path)
-        items = reader.mapping(node, what, loader.FIELD_KEYS)
-        if items is None:
-            return None
-        kinds = [k for k in ("source", "count", "list", "hook") if k in items]
-        if len(kinds) != 1:
-            reader.error(
+            return False
+        if joins[name].parent != ROOT:
+            self.reader.error(
                 node,
-                f"{what} needs exactly one of source, count, list or hook (found {len(kinds)})",
-                "e.g. {source: location.address} or {hook: module:function}",
+                f"copies of {what} iterate over join '{name}', which hangs from join "
+                f"'{joins[name].parent}', not from the root",
+                hint,
             )
-            return None
-        kind = kinds[0]
-        allowed = {
-            "source": {"source", "default", "equals"},
-            "count": {"count", "where"},
-            "list": {"list", "where", "sort", "item", "limit"},
-            "hook": {"hook", "reads"},
-        }[kind]
-        for key, (key_node, _) in items.items():
-            if key not in allowed:
-                reader.error(
-                    key_node,
-                    f"'{key}' does not apply to a {kind} field ({what})",
-                    f"a {kind} field takes: {', '.join(sorted(allowed))}",
-                )
-                return None
-        value_node = items[kind][1]
-        if kind == "source":
-            text = reader.string(value_node, f"source of {what}")
-            path = None if text is None else resolve_field_path(reader, value_node, text, scope)
-            if path is None:
-                return None
-            if "equals" in items:
-                return EqualsField(path, loader.read_constant(items["equals"][1]))
-            default = loader.read_constant(items["default"][1]) if "default" in items else None
-            return SourceField(path, default)
-        if kind == "hook":
-            spec = reader.string(value_node, f"hook of {what}")
-            if spec is None:
-                return None
-            self._callable(value_node, spec, "hook")
-            reads: tuple[FieldPath, ...] | None = None
-            if "reads" in items:
-                listed = reader.strings(items["reads"][1], f"reads of {what}")
-                if listed is None:
-                    return None
-                any_scope = Scope(ROOT, scope.joins, scope.fields, scope.collections, any_join=True)
-                resolved = [resolve_field_path(reader, n, t, any_scope) for t, n in listed]
-                if any(p is None for p in resolved):
-                    return None
-                reads = tuple(p for p in resolved if p is not None)
-            return HookField(spec, reads, self.reader.location(value_node))
-        join_name = reader.string(value_node, f"{kind} of {what}")
-        if join_name is None:
-            return None
-        if join_name not in scope.joins:
-            reader.error(
-                value_node,
-                f"{what} counts or lists unknown join '{join_name}'",
-                did_you_mean(join_name, scope.joins) or "name a join of this view",
-            )
-            return None
-        join = scope.joins[join_name]
-        if join.parent != ROOT or not join.many:
-            reader.error(
-                value_node,
-                f"{what}: join '{join_name}' must hang from the root and yield many documents",
-                "use refs or query joins for counts and lists",
-            )
-            return None
-        inner = Scope(join_name, scope.joins, scope.fields, scope.collections)
-        where = self._where(items["where"][1], what, inner) if "where" in items else ()
-        if where is None:
-            return None
-        if kind == "count":
-            return CountField(join_name, where)
-        sort: tuple[SortKey, ...] = ()
-        if "sort" in items:
-            listed = reader.strings(items["sort"][1], f"sort of {what}")
-            if listed is None:
-                return None
-            keys = []
-            for text, snode in listed:
-                descending = text.startswith("-")
-                path = resolve_field_path(reader, snode, text.lstrip("-"), inner)
-                if path is None:
-                    return None
-                keys.append(SortKey(path, descending))
-            sort = tuple(keys)
-        limit = None
-        if "limit" in items:
-            limit = reader.integer(items["limit"][1], f"limit of {what}", minimum=1)
-            if limit is None:
-                return None
-        if "item" not in items:
-            reader.error(
-                node,
-                f"{what} is a list without item",
-                "add item: FIELD or item: {name: FIELD, ...}",
-            )
-            return None
-        item = self._item(items["item"][1], what, inner)
-        if item is None:
-            return None
-        return ListField(join_name, item, where, sort, limit)
+            return False
+        return True
 
-    def _where(self, node: yaml.Node, what: str, scope: Scope) -> tuple[Filter, ...] | None:
-        out = []
-        for text, key_node, value_node in self.reader.entries(node, f"where of {what}"):
-            path = resolve_field_path(self.reader, key_node, text, scope)
-            if path is None:
-                return None
-            out.append(Filter(path, loader.read_constant(value_node)))
-        return tuple(out)
-
-    def _item(
-        self, node: yaml.Node, what: str, scope: Scope
-    ) -> FieldPath | tuple[tuple[str, FieldPath], ...] | None:
-        reader = self.reader
-        if isinstance(node, yaml.ScalarNode):
-            text = reader.string(node, f"item of {what}")
-            return None if text is None else resolve_field_path(reader, node, text, scope)
-        out = []
-        for name, _, vnode in reader.entries(node, f"item of {what}"):
-            text = reader.string(vnode, f"item '{name}' of {what}")
-            path = None if text is None else resolve_field_path(reader, vnode, text, scope)
-            if path is None:
-                return None
-            out.append((name, path))
-        return tuple(out)
-
-    def _copies(
-        self, node: yaml.Node, what: str, master: PathTemplate, joins: Mapping[str, Join]
-    ) -> tuple[Copy, ...] | None:
-        reader = self.reader
-        items = reader.sequence(node, f"copies of {what}")
-        if items is None:
-            return None
-        out = []
-        for item in items:
-            fields = reader.mapping(item, f"copy of {what}", loader.COPY_KEYS, ("path", "for_each"))
-            if fields is None or len(fields) != 2:
-                return None
-            path_node, join_node = fields["path"][1], fields["for_each"][1]
-            text = reader.string(path_node, f"copy path of {what}")
-            join_name = reader.string(join_node, f"for_each of {what}")
-            template = (
-                None if text is None else parse_template(reader, path_node, text, "copy path")
-            )
-            if template is None or join_name is None:
-                return None
-            if join_name not in joins or joins[join_name].parent != ROOT:
-                reader.error(
-                    join_node,
-                    f"copies of {what} iterate over unknown join '{join_name}'",
-                    did_you_mean(join_name, joins) or "for_each names a join hanging from the root",
-                )
-                return None
-            root_var = master.variables[0]
-            extra = [v for v in template.variables if v != root_var]
-            if root_var not in template.variables or len(extra) != 1:
-                bound = f"{{{root_var}}} (the root id) and one variable for each member"
-                unbound = [v for v in template.variables if v != root_var][1:] or (
-                    [] if root_var in template.variables else [root_var]
-                )
-                reader.error(
-                    path_node,
-                    f"copy path '{text}' must use exactly {bound}"
-                    + (
-                        f"; unbound variable {', '.join('{' + v + '}' for v in unbound)}"
-                        if unbound
-                        else ""
-                    ),
-                    f"e.g. users/{{user}}/{master.collection_id}/{{{root_var}}}",
-                )
-                return None
-            out.append(Copy(template, join_name, extra[0]))
-        return tuple(out)
+    def _copy_variables(
+        self, node: yaml.Node, template: PathTemplate, master: PathTemplate
+    ) -> PathTemplate | None:
+        """``template`` when it uses the root's variable and exactly one other (the member's)."""
+        root_var = master.variables[0]
+        extra = [v for v in template.variables if v != root_var]
+        if root_var in template.variables and len(extra) == 1:
+            return template
+        bound = f"{{{root_var}}} (the root id) and one variable for each member"
+        unbound = extra[1:] or ([] if root_var in template.variables else [root_var])
+        listed = ", ".join("{" + v + "}" for v in unbound)
+        self.reader.error(
+            node,
+            f"copy path '{template.text}' must use exactly {bound}"
+            + (f"; unbound variable {listed}" if unbound else ""),
+            f"e.g. users/{{user}}/{master.collection_id}/{{{root_var}}}",
+        )
+        return None
 
     # -- whole-manifest checks -------------------------------------------------------------------
 
-    def _check_outputs(self, views: Mapping[str, View], nodes: Mapping[str, yaml.Node]) -> None:
+    def _check_outputs(self) -> None:
+        """Each view writes its own collections, none of them a domain collection (checked for
+        every view whose paths parse, whatever else is wrong with it)."""
+        nodes = {name: key_node for name, key_node, _ in self.draft.views}
         written: dict[str, str] = {}
-        for name, view in views.items():
-            outputs = [view.path, *(c.path for c in view.copies)]
+        for name, outputs in self.outputs.items():
             for template in outputs:
                 pattern = "/".join("*" if s.startswith("{") else s for s in template.segments[:-1])
                 if pattern in self.collections:
@@ -670,49 +468,60 @@ class _Builder:
         reader = self.reader
         what = f"mutation '{name}'"
         items = reader.mapping(node, what, loader.MUTATION_KEYS, ("route", "handler"))
-        if items is None or "route" not in items or "handler" not in items:
+        if items is None:
             return None
-        route = loader.read_route(reader, items["route"][1])
-        handler = reader.string(items["handler"][1], f"handler of {what}")
-        if handler is not None:
-            self._callable(items["handler"][1], handler, "handler")
+        route = loader.read_route(reader, items["route"][1]) if "route" in items else None
+        handler = None
+        if "handler" in items:
+            handler = reader.string(items["handler"][1], f"handler of {what}")
+            if handler is not None:
+                self._callable(items["handler"][1], handler, "handler")
         body = None
         if "body" in items:
             body = reader.string(items["body"][1], f"body of {what}")
             if body is not None:
                 self._schema(items["body"][1], body, "body schema")
-        policy = (
-            loader.read_mutation_policy(reader, items["policy"][1]) if "policy" in items else None
-        )
-        if policy is None and "policy" in items:
-            return None
-        if policy is not None and route is not None:
-            pnode = items["policy"][1]
-            if policy.kind == "member-of":
-                view = views.get(policy.value or "")
-                declared = {n for n, _, _ in self.draft.views}
-                if view is None and policy.value in declared:
-                    pass  # the view itself has problems, reported where it is declared
-                elif view is None:
-                    reader.error(
-                        pnode,
-                        f"{what} policy names unknown view '{policy.value}'",
-                        did_you_mean(policy.value or "", views) or "name a view",
-                    )
-                elif view.root_variable not in route[1].variables:
-                    reader.error(
-                        pnode,
-                        f"{what}: route '{route[1].text}' has no variable "
-                        f"{{{view.root_variable}}} to find the '{view.name}' document",
-                        f"e.g. {route[0]} {view.path.text}",
-                    )
-            if policy.kind == "hook" and policy.value is not None:
-                self._callable(pnode, policy.value, "policy hook")
+        policy = None
+        if "policy" in items:
+            policy = loader.read_mutation_policy(reader, items["policy"][1])
+            if policy is None:
+                return None
+            self._mutation_policy(items["policy"][1], policy, route, views, what)
         if route is None or handler is None:
             return None
-        from boiler_core.manifest.model import Policy
-
         return Mutation(name, route[0], route[1], handler, body, policy or Policy("signed-in"))
+
+    def _mutation_policy(
+        self,
+        node: yaml.Node,
+        policy: Policy,
+        route: tuple[HttpMethod, PathTemplate] | None,
+        views: Mapping[str, View],
+        what: str,
+    ) -> None:
+        """A ``member-of`` policy names a view whose document the route finds; a ``hook``
+        policy names a function (the route is only needed for the first check)."""
+        if policy.kind == "hook" and policy.value is not None:
+            self._callable(node, policy.value, "policy hook")
+        if policy.kind != "member-of":
+            return
+        view = views.get(policy.value or "")
+        declared = {n for n, _, _ in self.draft.views}
+        if view is None and policy.value in declared:
+            return  # the view itself has problems, reported where it is declared
+        if view is None:
+            self.reader.error(
+                node,
+                f"{what} policy names unknown view '{policy.value}'",
+                did_you_mean(policy.value or "", declared) or "name a view",
+            )
+        elif route is not None and view.root_variable not in route[1].variables:
+            self.reader.error(
+                node,
+                f"{what}: route '{route[1].text}' has no variable "
+                f"{{{view.root_variable}}} to find the '{view.name}' document",
+                f"e.g. {route[0]} {view.path.text}",
+            )
 
     def _check_routes(self, mutations: Mapping[str, Mutation]) -> None:
         seen: dict[tuple[str, str], str] = {}
