@@ -5,6 +5,7 @@ Every exception boiler raises on purpose derives from :class:`BoilerError`::
     BoilerError
     +-- ManifestError          views.yaml is invalid (carries every problem found)
     +-- SeedError              a seed file is invalid (carries every problem found)
+    +-- StoryError             a demo story file is invalid (carries every problem found)
     +-- ComputeError           a view document could not be computed from its root document
     |   +-- HookError          a hook named in views.yaml cannot be imported, or raised
     +-- StoreError             the document store refused an operation
@@ -57,6 +58,15 @@ class ManifestError(BoilerError):
 class SeedError(BoilerError):
     """Raised when a seed file (documents to write, ``boiler dev --seed``) is invalid;
     :attr:`problems` lists every problem found, in file order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class StoryError(BoilerError):
+    """Raised when a story file (what ``boiler demo`` plays, ``demo.yaml``) is invalid, or a seed
+    file it names; :attr:`problems` lists every problem found, in file order."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.message))

@@ -16,6 +16,9 @@ Every path must be a document of a collection views.yaml declares. When the coll
 :class:`~boiler_core.schema_fields.Reference` may also be written as a plain path or id, and the
 schema's defaults apply. Every problem in the file is reported at once, as ``file:line:col``
 (:class:`~boiler_core.errors.SeedError`); nothing is written from a file with problems.
+
+Other files that hold document values (``boiler demo``'s story) share this syntax through
+:func:`decode_value`, :func:`domain_collection` and :class:`SchemaCheck`.
 """
 
 from __future__ import annotations
@@ -77,10 +80,10 @@ def parse_seed(
         raise SeedError([Problem(file, line, column, message)]) from None
     if root is None:
         return {}
-    schemas = _Schemas(manifest, functions_dir)
+    schemas = SchemaCheck(manifest, functions_dir)
     documents: dict[str, Any] = {}
     for doc_path, key_node, value_node in reader.entries(root, "the seed file"):
-        collection = _collection_of(reader, manifest, doc_path, key_node)
+        collection = domain_collection(reader, manifest, doc_path, key_node)
         if not isinstance(value_node, yaml.MappingNode):
             reader.error(
                 value_node,
@@ -89,7 +92,7 @@ def parse_seed(
             )
             continue
         before = len(reader.problems)
-        data = _decode(reader, value_node)
+        data = decode_value(reader, value_node)
         if collection is None or len(reader.problems) > before or not isinstance(data, dict):
             continue  # the schema would only repeat a problem already reported
         documents[doc_path] = schemas.load(reader, collection, doc_path, data, value_node)
@@ -98,8 +101,9 @@ def parse_seed(
     return documents
 
 
-def _collection_of(reader: Reader, manifest: Manifest, path: str, node: yaml.Node) -> str | None:
-    """The domain collection whose path template ``path`` matches, or None (a problem)."""
+def domain_collection(reader: Reader, manifest: Manifest, path: str, node: yaml.Node) -> str | None:
+    """The domain collection whose path template ``path`` matches; None, with a problem recorded
+    at ``node``, when there is none."""
     for name, collection in manifest.collections.items():
         if collection.path.match(path) is not None:
             return name
@@ -114,8 +118,11 @@ def _collection_of(reader: Reader, manifest: Manifest, path: str, node: yaml.Nod
     return None
 
 
-def _decode(reader: Reader, node: yaml.Node) -> Any:
-    """The value of ``node``, with references and timestamps decoded; problems recorded."""
+def decode_value(reader: Reader, node: yaml.Node) -> Any:
+    """The value of ``node`` written in seed-file syntax: references (``!ref PATH``,
+    ``{$ref: PATH}``) become :class:`~boiler_core.documents.Ref`, timestamps (a YAML timestamp,
+    ``{$time: ISO}``) timezone-aware datetimes; lists and mappings are decoded item by item.
+    Problems are recorded on ``reader`` at their node."""
     if node.tag == REF_TAG:
         return _ref(reader, node, node.value if isinstance(node, yaml.ScalarNode) else None)
     if isinstance(node, yaml.MappingNode):
@@ -127,12 +134,12 @@ def _decode(reader: Reader, node: yaml.Node) -> Any:
                 return _ref(reader, value_node, value)
             return _time(reader, value_node, value)
         return {
-            str(key): _decode(reader, value)
+            str(key): decode_value(reader, value)
             for key_node, value in node.value
             if (key := reader.key(key_node, "a document's fields")) is not None
         }
     if isinstance(node, yaml.SequenceNode):
-        return [_decode(reader, item) for item in node.value]
+        return [decode_value(reader, item) for item in node.value]
     try:
         value = yaml.safe_load(yaml.serialize(node))
     except yaml.YAMLError:
@@ -170,8 +177,9 @@ def _time(reader: Reader, node: yaml.Node, value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-class _Schemas:
-    """The collections' marshmallow schemas, imported once each from the functions folder."""
+class SchemaCheck:
+    """Documents checked by their collection's marshmallow schema, each schema imported once
+    from the functions folder."""
 
     def __init__(self, manifest: Manifest, functions_dir: Path | None) -> None:
         self._manifest = manifest
@@ -185,14 +193,17 @@ class _Schemas:
         path: str,
         data: dict[str, Any],
         node: yaml.MappingNode,
+        *,
+        partial: bool = False,
     ) -> dict[str, Any]:
         """``data`` loaded by the collection's schema (as given when it has none); each
-        validation error recorded at its field."""
+        validation error recorded at its field. ``partial``: some fields of a document (an
+        update), so required fields may be missing and no defaults are added."""
         schema = self._schema(reader, collection, node)
         if schema is None:
             return data
         try:
-            loaded = schema().load(data)
+            loaded = schema().load(data, partial=partial)
         except ValidationError as exc:
             _report(reader, path, node, exc.messages, schema.__name__)
             return data

@@ -1,5 +1,7 @@
-"""``boiler demo``: the meeting-room reference scenario, live, as a front end sees it.
+"""``boiler demo``: an app's story played live on the emulator, as a front end sees it.
 
-:mod:`.story` holds the steps and how to describe a view; :mod:`.listener` the ``on_snapshot``
+:mod:`.story` is what a story holds (steps, writes, expectations); :mod:`.story_file` reads and
+checks a story file; :mod:`.changes` says what changed in a watched document; :mod:`.writes`
+makes the writes and reads through a Firestore client; :mod:`.listener` is the ``on_snapshot``
 subscription with arrival times. The command itself is :mod:`boiler_core.cli.demo`.
 """

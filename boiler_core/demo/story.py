@@ -1,194 +1,155 @@
-"""The story ``boiler demo`` plays: the meeting-room reference scenario, step by step.
+"""The story ``boiler demo`` plays: domain writes step by step, and what a view must show after.
 
-Each :class:`Step` is one or more domain writes (what a mutation or an app would do), the view
-state the step must lead to, and an optional check of other view documents once the runtime is
-quiet. The data comes from the app's own fixture module (``meeting_room.fixture``), the one the
-tests use, so the demo shows exactly the reference outputs.
+A :class:`Story` is read from a story file (``demo.yaml``, see :mod:`.story_file`): the view
+document to watch, as a front end would, and the steps. Each :class:`Step` has a title in words,
+its writes (a seed file's documents, sets, updates, deletes), what the watched document must
+reach (:attr:`Step.expect`), and checks of other documents once the triggers are quiet. Nothing
+here does I/O: the CLI plays the story on the emulator.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from types import ModuleType
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from google.cloud.firestore import Client
+from boiler_core.documents import Ref
 
-from boiler_core.store.codec import to_firestore
+WriteKind = Literal["set", "update", "delete"]
 
-View = Mapping[str, Any] | None
-VIEW_COLLECTION = "meeting_sessions"
+Document = Mapping[str, Any] | None
+"""A document's fields as read, or None when it does not exist."""
+
+
+@dataclass(frozen=True)
+class Write:
+    """One domain write."""
+
+    kind: WriteKind
+    """``set`` (the whole document), ``update`` (the given fields) or ``delete``."""
+
+    path: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    """The fields to set or update (store-neutral values: :class:`~boiler_core.documents.Ref`,
+    datetimes)."""
+
+    def describe(self) -> str:
+        """``update tickets/t1 {attendance: false}`` (what the console shows)."""
+        if self.kind == "delete":
+            return f"delete {self.path}"
+        shown = ", ".join(f"{key}: {show(value)}" for key, value in self.data.items())
+        return f"{self.kind} {self.path} {{{shown}}}"
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What one document must show: absent, some fields' values, or (``same_as_watched``) the
+    watched document's declared fields."""
+
+    path: str
+    deleted: bool = False
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    """Values of the fields listed (other fields may hold anything)."""
+    same_as_watched: bool = False
+
+    def differences(
+        self, document: Document, watched: Document = None, compared: tuple[str, ...] = ()
+    ) -> list[str]:
+        """Why ``document`` does not meet this expectation (empty when it does). ``watched`` and
+        ``compared`` (the fields compared) serve ``same_as_watched``."""
+        if self.deleted:
+            return [] if document is None else [f"{self.path} exists"]
+        if document is None:
+            return [f"{self.path} does not exist"]
+        wanted = dict(self.fields)
+        if self.same_as_watched:
+            wanted = {name: (watched or {}).get(name) for name in compared}
+        return [
+            f"{self.path} has {name}: {show(document.get(name))}, not {show(value)}"
+            for name, value in wanted.items()
+            if document.get(name) != value
+        ]
+
+    def describe(self) -> str:
+        """The expectation in words (the console's ``check:`` and ``ok:`` lines)."""
+        if self.deleted:
+            return f"{self.path} is deleted"
+        if self.same_as_watched:
+            return f"{self.path} equals the watched document in the view's fields"
+        shown = ", ".join(f"{name}: {show(value)}" for name, value in self.fields.items())
+        return f"{self.path} has {shown}"
 
 
 @dataclass(frozen=True)
 class Step:
     """One step of the story."""
 
-    key: str
-    """Reference scenario id (``S2``), or a short tag."""
-
     title: str
-    """What happens, in words a newcomer understands."""
+    """What happens, in words."""
 
-    writes: str
-    """The domain writes, as paths and fields."""
+    writes: tuple[Write, ...]
+    """The domain writes, in order (committed as one batch per 500)."""
 
-    apply: Callable[[Client], object]
-    """Performs the writes."""
+    seed: str | None = None
+    """The seed file whose documents are the step's first writes, as the story names it."""
 
-    reached: Callable[[View], bool]
-    """True once the watched view shows the step's outcome."""
+    seeded: int = 0
+    """How many of the writes come from the seed file (the first ones)."""
 
-    expected: str
-    """The outcome in words."""
+    expect: Expectation | None = None
+    """What the watched document must reach; None: whatever the writes lead to, once quiet."""
 
-    check: Callable[[Client], str] | None = None
-    """Once the runtime is quiet: verify other documents; returns a sentence, raises
-    AssertionError with the difference when they are wrong."""
+    checks: tuple[Expectation, ...] = ()
+    """Other documents to check once the triggers are quiet."""
 
     note: str | None = None
-    """Something a newcomer should know to read the step's timing."""
+    """Something a reader should know about the step."""
+
+    def describe_writes(self) -> list[str]:
+        """The step's writes, one line each (a seed file's documents as one line)."""
+        lines = []
+        if self.seed is not None:
+            paths = ", ".join(w.path for w in self.writes[: self.seeded])
+            lines.append(f"the {self.seeded} documents of {self.seed}: {paths}")
+        lines.extend(w.describe() for w in self.writes[self.seeded :])
+        return lines
 
 
-def meeting_room_story(fixture: ModuleType) -> tuple[str, list[Step]]:
-    """The watched view path and the steps S1, S2, S6, S3 (as a domain write) and S12."""
-    meeting = str(fixture.MEETING_ID)
-    view_path = f"{VIEW_COLLECTION}/{meeting}"
-    expected: dict[str, Any] = dict(fixture.EXPECTED_MEETING_SESSION)
-    documents: dict[str, dict[str, Any]] = fixture.fixture_documents()
-    users = [path.split("/", 1)[1] for path in documents if path.startswith("users/")]
-    copies = [f"users/{user}/{VIEW_COLLECTION}/{meeting}" for user in users]
+@dataclass(frozen=True)
+class Story:
+    """What ``boiler demo`` plays."""
 
-    def seed(client: Client) -> None:
-        batch = client.batch()
-        for path, data in documents.items():
-            batch.set(client.document(path), to_firestore(data, client))
-        batch.commit()
+    file: str
+    """The story file, as messages name it."""
 
-    def copies_equal_view(client: Client) -> str:
-        master = _visible(client.document(view_path).get().to_dict(), expected)
-        for path in copies:
-            copy = _visible(client.document(path).get().to_dict(), expected)
-            assert copy == master, f"{path} differs from {view_path}: {copy} != {master}"
-        return f"each participant's copy ({', '.join(copies)}) equals it"
+    watch: str
+    """Path of the view document the demo follows."""
 
-    def profile_renamed(client: Client) -> str:
-        profile = client.document("user_profiles/thomasina").get().to_dict() or {}
-        assert profile.get("last_name") == "Manes-Kennedy", f"user_profiles/thomasina: {profile}"
-        return "user_profiles/thomasina has last_name 'Manes-Kennedy' too"
+    view: str
+    """The view it belongs to."""
 
-    def copies_gone(client: Client) -> str:
-        left = [path for path in copies if client.document(path).get().exists]
-        assert not left, f"copies still present: {left}"
-        return "every participant's copy is deleted too"
+    fields: tuple[str, ...]
+    """The view's declared fields, in views.yaml order (what is shown by default)."""
 
-    steps = [
-        Step(
-            "S1",
-            "Seed the reference fixture: 3 users, a location, 3 tickets, meeting_1 in session",
-            f"{len(documents)} documents in one batch: " + ", ".join(documents),
-            seed,
-            lambda view: view is not None and _visible(view, expected) == expected,
-            "the view equals the reference (everyone attends; 2 hearing aids)",
-            copies_equal_view,
-            "the first update includes the functions' cold start (engine and client setup)",
-        ),
-        Step(
-            "S2",
-            "Tijuana leaves the room: her ticket's attendance turns false",
-            "tickets/tj_t  attendance: true -> false",
-            lambda client: client.document("tickets/tj_t").update({"attendance": False}),
-            lambda view: (
-                _names(view) == ["Joshua Pendergrast", "Thomasina Manes"]
-                and _get(view, "numHearingAidRequested") == 1
-            ),
-            "attending = Joshua, Thomasina; 1 hearing aid",
-        ),
-        Step(
-            "S6",
-            "Thomasina changes her last name",
-            "users/thomasina  last_name: 'Manes' -> 'Manes-Kennedy'",
-            lambda client: client.document("users/thomasina").update(
-                {"last_name": "Manes-Kennedy"}
-            ),
-            lambda view: "Thomasina Manes-Kennedy" in _names(view),
-            "her name is 'Thomasina Manes-Kennedy' in the attending list",
-            profile_renamed,
-        ),
-        Step(
-            "S3",
-            "The meeting is closed (here as a direct domain write; the app does it by PATCH)",
-            f"meetings/{meeting}  status: 'in-session' -> 'closed'",
-            lambda client: client.document(f"meetings/{meeting}").update({"status": "closed"}),
-            lambda view: _get(view, "inSession") is False,
-            "inSession becomes false; everything else stays",
-        ),
-        Step(
-            "S12",
-            "The meeting is deleted",
-            f"meetings/{meeting}  deleted",
-            lambda client: client.document(f"meetings/{meeting}").delete(),
-            lambda view: view is None,
-            "the view document disappears",
-            copies_gone,
-        ),
-    ]
-    return view_path, steps
+    steps: tuple[Step, ...]
+
+    @property
+    def seeds(self) -> tuple[Write, ...]:
+        """The writes of every seeded file (what ``--stay`` writes again)."""
+        return tuple(w for step in self.steps for w in step.writes[: step.seeded])
 
 
-def describe(view: View) -> str:
-    """The view in one sentence: session state, place, who attends, hearing aids."""
-    if view is None:
-        return "no such meeting session (the view document does not exist)"
-    state = "in session" if view.get("inSession") else "not in session"
-    names = _names(view)
-    attending = ", ".join(names) if names else "nobody"
-    aids = view.get("numHearingAidRequested")
-    return (
-        f"{state} at {view.get('address')}; attending ({len(names)}): {attending}; "
-        f"hearing aids requested: {aids}"
-    )
+def show(value: Any) -> str:
+    """A value as the console shows it: compact JSON (references and times as text)."""
+    return json.dumps(_plain(value), default=str, ensure_ascii=False, sort_keys=True)
 
 
-def changes(before: View, after: View) -> list[str]:
-    """What differs between two states of the view, one line per field."""
-    if before is None and after is None:
-        return ["still absent"]
-    if before is None:
-        return ["created"]
-    if after is None:
-        return ["deleted"]
-    lines = []
-    for key in sorted(set(before) | set(after)):
-        old, new = before.get(key), after.get(key)
-        if old == new:
-            continue
-        if key == "attending":
-            lines.append(f"attending: {_name_list(before)} -> {_name_list(after)}")
-        else:
-            lines.append(f"{key}: {_show(old)} -> {_show(new)}")
-    return lines or ["no visible change"]
-
-
-def _visible(view: View, like: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields of ``view`` the reference compares (bookkeeping fields left out)."""
-    return {key: view[key] for key in like if key in view} if view else {}
-
-
-def _get(view: View, key: str) -> Any:
-    return view.get(key) if view is not None else None
-
-
-def _names(view: View) -> list[str]:
-    attending = _get(view, "attending") or []
-    return [str(entry.get("name")) for entry in attending if isinstance(entry, Mapping)]
-
-
-def _name_list(view: View) -> str:
-    return "[" + ", ".join(_names(view)) + "]"
-
-
-def _show(value: Any) -> str:
-    return "absent" if value is None else json.dumps(value)
+def _plain(value: Any) -> Any:
+    if isinstance(value, Ref):
+        return f"!ref {value.path}"
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
