@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -27,6 +28,7 @@ from google.cloud.firestore import DocumentReference, DocumentSnapshot
 from boiler_core.documents import update_time_ns
 from boiler_core.engine.change import Change
 from boiler_core.engine.engine import Engine
+from boiler_core.errors import ManifestError
 from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.manifest.imports import importable_from
 from boiler_core.store.codec import to_neutral
@@ -44,6 +46,9 @@ WrittenEvent = Event[SdkChange[Snapshot | None]]
 
 EMBEDDED_FILE = "views.yaml (embedded in main.py)"
 """How problems in the embedded manifest are located in error messages."""
+
+SOURCE_FILE = "views.yaml"
+"""The app's manifest beside the functions folder, whose places errors name when it is there."""
 
 
 class EngineLike(Protocol):
@@ -79,9 +84,8 @@ class Triggers:
         engine_factory: EngineFactory = firestore_engine,
     ) -> None:
         self.base_dir = base_dir.resolve()
-        self.manifest = load_manifest_text(
-            manifest_text, file=EMBEDDED_FILE, base_dir=self.base_dir
-        )
+        embedded = load_manifest_text(manifest_text, file=EMBEDDED_FILE, base_dir=self.base_dir)
+        self.manifest = located_in_source(embedded, self.base_dir)
         self._engine_factory = engine_factory
         self._engine: EngineLike | None = None
         self._lock = threading.Lock()
@@ -131,6 +135,27 @@ class DeployedApi:
 
                 self._api = deployed_api(self.manifest, base_dir=self.base_dir)
         return self._api.handle(request)
+
+
+def located_in_source(manifest: Manifest, base_dir: Path) -> Manifest:
+    """``manifest`` (embedded in ``main.py``), placed in the app's own ``views.yaml`` when the
+    folder above ``base_dir`` has one that declares exactly this manifest (``boiler dev``, the
+    tests): then an error names ``views.yaml:LINE:COL`` where the user wrote the hook, not the
+    line of the embedded copy. Deployed, no such file is there and ``manifest`` is kept."""
+    source = base_dir.parent / SOURCE_FILE
+    if not source.is_file():
+        return manifest
+    try:
+        text = source.read_text(encoding="utf-8")
+        declared = load_manifest_text(
+            text, file=SOURCE_FILE, base_dir=base_dir.parent, import_code=False
+        )
+    except (OSError, ManifestError):
+        return manifest
+    here = replace(declared, project=replace(declared.project, functions_dir="."))
+    if here != manifest:  # edited since main.py was generated: keep the embedded copy's places
+        return manifest
+    return here
 
 
 def change_from_event(manifest: Manifest, collection: str, event: WrittenEvent) -> Change:

@@ -238,7 +238,7 @@ def test_a_hook_that_raises_is_one_located_line_and_the_step_fails(
     failed = [line for line in done.stdout.splitlines() if "FAILED: HookError" in line]
     assert len(failed) == 1, output
     assert failed[0].endswith(
-        "FAILED: HookError: views.yaml (embedded in main.py):35:15: hook shelf_demo.hooks:initials "
+        "FAILED: HookError: views.yaml:17:24: hook shelf_demo.hooks:initials "
         "(field initials of view shelves) raised ValueError: not enough values to unpack "
         "(expected at least 1, got 0) on authors/le_guin, at shelf_demo/hooks.py:6"
     )
