@@ -659,7 +659,7 @@ def _import_hooks(manifest: Manifest) -> dict[str, Hook]:
         for name, spec in view.fields:
             if not isinstance(spec, HookField) or spec.hook in hooks:
                 continue
-            located = f"{spec.where}: " if spec.where is not None else ""
+            located = f"{spec.location}: " if spec.location is not None else ""
             where = f"{located}hook {spec.hook} (field {name} of view {view.name})"
             try:
                 hook = import_object(spec.hook)

@@ -29,7 +29,7 @@ MAX_REASON = 300
 
 def hook_raised(view: View, name: str, spec: HookField, document: str, exc: Exception) -> HookError:
     """The error of hook field ``name`` of ``view`` raising ``exc`` on root ``document``."""
-    where = f"{spec.where}: " if spec.where is not None else ""
+    where = f"{spec.location}: " if spec.location is not None else ""
     at = _app_frame(spec.hook, exc)
     return HookError(
         f"{where}hook {spec.hook} (field {name} of view {view.name}) raised {reason(exc)} on "

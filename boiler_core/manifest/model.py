@@ -298,7 +298,7 @@ class HookField:
     reads: tuple[FieldPath, ...] | None
     """Field paths the hook reads; None means every field of every source (no change filter)."""
 
-    where: Location | None = field(default=None, compare=False)
+    location: Location | None = field(default=None, compare=False)
     """Where views.yaml names the hook (its ``hook:`` value), for error messages."""
 
 

@@ -96,6 +96,6 @@ def test_a_hook_field_knows_where_it_is_declared_and_moving_it_changes_nothing_e
     (_, spec), (_, spec_moved) = (m.views["summaries"].fields[0] for m in (manifest, moved))
     assert isinstance(spec, HookField)
     assert isinstance(spec_moved, HookField)
-    assert (str(spec.where), str(spec_moved.where)) == ("views.yaml:9:20", "views.yaml:11:20")
+    assert (str(spec.location), str(spec_moved.location)) == ("views.yaml:9:20", "views.yaml:11:20")
     assert moved == manifest
     assert fingerprints(moved) == fingerprints(manifest)

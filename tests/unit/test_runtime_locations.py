@@ -43,7 +43,7 @@ def hook_location(base: Path, text: str) -> str:
     triggers = Triggers(text, base_dir=base / "functions")
     spec = dict(triggers.manifest.views["summaries"].fields)["dump"]
     assert isinstance(spec, HookField)
-    return str(spec.where)
+    return str(spec.location)
 
 
 @pytest.fixture
