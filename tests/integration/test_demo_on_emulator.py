@@ -1,5 +1,6 @@
-"""``boiler demo`` as a user runs it: a story file played on the emulator for a copy of the
-meeting-room app and for a second app of another shape, and the demo without a story.
+"""``boiler demo`` as a user runs it: a story file played on the emulator for the tests' copy of
+the meeting-room app (tests/apps/meeting_room, its demo.yaml) and for a second app of another
+shape, and the demo without a story.
 
 Each run is the ``boiler`` command in a folder of its own (its own emulator and dispatcher),
 checked for what it prints, its exit code, and that no process of its is left running.
@@ -8,7 +9,6 @@ checked for what it prints, its exit code, and that no process of its is left ru
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +21,6 @@ from boiler_core.emulator.process import group_members
 
 pytestmark = pytest.mark.integration
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BOILER = str(Path(sys.executable).parent / "boiler")
 
 
@@ -42,15 +41,8 @@ def left_running(output: str) -> list[list[int]]:
     return [group_members(int(match.group(1))), group_members(int(match.group(2)))]
 
 
-def test_the_meeting_room_story_plays_each_step_in_words(tmp_path: Path) -> None:
-    for name in ("views.yaml", "seed.yaml", "demo.yaml"):
-        shutil.copy(PROJECT_ROOT / name, tmp_path / name)
-    shutil.copytree(
-        PROJECT_ROOT / "functions",
-        tmp_path / "functions",
-        ignore=shutil.ignore_patterns("__pycache__", "venv", "boiler_core"),
-    )
-    done = boiler_demo(tmp_path)
+def test_the_meeting_room_story_plays_each_step_in_words(meeting_room_project: Path) -> None:
+    done = boiler_demo(meeting_room_project)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "Traceback" not in output

@@ -1,14 +1,14 @@
 """A guard that boiler's own tests never read the repository's top-level app.
 
-The repository root holds the meeting-room app (``views.yaml``, ``functions/``, ``seed.yaml``
-and the generated ``firestore.rules`` and ``firestore.indexes.json``); a user edits it. The
-library's tests use their own copy (``tests/apps/meeting_room``), so an edit there cannot break
-them. The guard is a Python audit hook (:func:`sys.addaudithook`) that sees every file the test
-process opens or lists, imports included, and every subprocess it starts: a root app file, or a
-subprocess pointed at one, raises :class:`RootAppRead` at that spot and is recorded so the test
-fails even when the code in between swallows the error. ``tests/conftest.py`` installs
-:data:`GUARD`; tests of the root app itself (under ``tests/app/``, or marked ``root_app``) run
-with it paused.
+The repository root holds the meeting-room app (``views.yaml``, ``functions/``, ``seed.yaml``,
+``demo.yaml`` and the generated ``firestore.rules`` and ``firestore.indexes.json``); a user edits
+it. The library's tests use their own copy (``tests/apps/meeting_room``), so an edit there
+cannot break them. The guard is a Python audit hook (:func:`sys.addaudithook`) that sees every
+file the test process opens or lists, imports included, and every subprocess it starts: a root
+app file, or a subprocess pointed at one, raises :class:`RootAppRead` at that spot and is
+recorded so the test fails even when the code in between swallows the error.
+``tests/conftest.py`` installs :data:`GUARD`; tests of the root app itself (under ``tests/app/``,
+or marked ``root_app``) run with it paused.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ APP_FILES = (
     "firestore.rules",
     "firestore.indexes.json",
     "seed.yaml",
+    "demo.yaml",
 )
 """The root app's files, relative to the repository root (a folder covers everything in it)."""
 WATCHED = frozenset({"open", "os.listdir", "os.scandir", "subprocess.Popen"})

@@ -58,6 +58,7 @@ def guard(tmp_path: Path) -> RootAppGuard:
         "firestore.rules",
         "firestore.indexes.json",
         "seed.yaml",
+        "demo.yaml",
     ],
 )
 def test_the_root_app_files_are_guarded(guard: RootAppGuard, tmp_path: Path, relative: str) -> None:
