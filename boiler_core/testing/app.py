@@ -34,12 +34,14 @@ from hypothesis import strategies as st
 from marshmallow import Schema
 
 from boiler_core.codegen.files import plan
+from boiler_core.demo.story_file import read_story
 from boiler_core.dispatch import Invocation, LocalRuntime, Record
 from boiler_core.emulator import EmulatorNotFound, find_emulator
 from boiler_core.engine.engine import Engine
-from boiler_core.errors import ManifestError
+from boiler_core.errors import ManifestError, SeedError, StoryError
 from boiler_core.manifest import Manifest, load_manifest
 from boiler_core.manifest.imports import import_object, importable_from
+from boiler_core.seed import read_seed
 from boiler_core.store.codec import to_firestore
 from boiler_core.store.firestore import EMULATOR_HOST_ENV, FirestoreStore, firestore_client
 from boiler_core.testing.convergence import (
@@ -51,6 +53,8 @@ from boiler_core.testing.convergence import (
 from boiler_core.testing.strategies import DomainWrites, Strategy, Write
 
 MANIFEST = "views.yaml"
+SEED_FILE = "seed.yaml"
+STORY_FILE = "demo.yaml"
 _PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
 
 
@@ -101,8 +105,23 @@ class App:
         return self.root / self.manifest.project.functions_dir
 
     def check(self) -> None:
-        """views.yaml is valid (``boiler check``)."""
-        assert self.manifest is not None
+        """views.yaml is valid (``boiler check``), and so are the app's seed file and demo story
+        when it has them (``seed.yaml``, ``demo.yaml`` beside views.yaml)."""
+        manifest = self.manifest  # raises, listing its problems, when views.yaml has any
+        problems: list[str] = []
+        seed, story = self.root / SEED_FILE, self.root / STORY_FILE
+        try:
+            if seed.is_file():
+                read_seed(seed, manifest, self.functions_dir)
+        except SeedError as exc:
+            problems += [str(problem) for problem in exc.problems]
+        try:
+            if story.is_file():
+                read_story(story, manifest, self.functions_dir)
+        except (SeedError, StoryError) as exc:
+            problems += [str(problem) for problem in exc.problems]
+        if problems:
+            raise AssertionError(f"{len(problems)} problem(s):\n" + "\n".join(problems))
 
     def check_generated(self) -> None:
         """The generated files are current (``boiler generate --check``)."""

@@ -39,6 +39,18 @@ def test_check_fails_with_the_problems_located(tmp_path: Path) -> None:
     )
 
 
+def test_check_also_reads_the_seed_file_and_the_demo_story(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    (tmp_path / "seed.yaml").write_text("users/ada: {name: Ada}\ntasks/t1: {title: 7}\n")
+    (tmp_path / "demo.yaml").write_text("watch: boards/ada\nsteps: []\n")
+    with pytest.raises(AssertionError) as failed:
+        app.check()
+    report = str(failed.value)
+    assert "seed.yaml:2:11: error: tasks/t1: field 'owner': Missing data" in report
+    assert "seed.yaml:2:19: error: tasks/t1: field 'title': Not a valid string." in report
+    assert "demo.yaml:2:8: error:" in report
+
+
 def test_generated_files_must_be_current(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     with pytest.raises(AssertionError) as failed:

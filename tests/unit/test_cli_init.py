@@ -22,6 +22,7 @@ STARTER_FILES = {
     ".github/workflows/boiler.yml",
     ".gitignore",
     "README.md",
+    "demo.yaml",
     "deploy.sh",
     "firebase.json",
     "firestore.indexes.json",
