@@ -8,6 +8,7 @@ from boiler_core import __version__
 from boiler_core.cli.backfill import backfill
 from boiler_core.cli.check import check
 from boiler_core.cli.demo import demo
+from boiler_core.cli.deploy import deploy
 from boiler_core.cli.dev import dev
 from boiler_core.cli.emulator_path import emulator_path
 from boiler_core.cli.generate import generate
@@ -38,3 +39,4 @@ main.add_command(types)
 main.add_command(schema)
 main.add_command(backfill)
 main.add_command(verify)
+main.add_command(deploy)

@@ -1,30 +1,26 @@
-"""``functions/requirements.txt``: what the deployed functions install besides boiler_core.
+"""``functions/requirements.txt``: what Cloud Build installs for the deployed functions.
 
-boiler_core itself is copied into the functions folder before deploy (it is not on PyPI), so the
-file lists boiler_core's runtime dependencies with the ranges of ``pyproject.toml`` (a unit test
-keeps the two in step), except :data:`CLI_ONLY`: only the ``boiler`` command line uses those.
+boiler-core is not on PyPI, so the file installs it from the functions folder's ``wheels/``
+folder, where ``boiler deploy`` puts a wheel of the boiler that runs it (pip resolves a relative
+``--find-links`` in a requirements file against the file's own folder). It pins the version of the
+boiler that generated it, so the functions run exactly the boiler that checked them; boiler-core
+brings everything else the generated ``main.py`` imports (firebase-functions, firebase-admin, the
+Firestore client, marshmallow, Flask).
 """
 
 from __future__ import annotations
 
+import boiler_core
 from boiler_core.codegen.header import HEADER
-
-RUNTIME_REQUIREMENTS = (
-    "firebase-admin>=6.5,<8",
-    "firebase-functions>=0.6,<0.7",
-    "flask-swagger-ui>=5.17,<6",
-    "flask>=3,<4",
-    "google-cloud-firestore>=2.16,<3",
-    "marshmallow>=4,<5",
-    "pyyaml>=6,<7",
-)
-"""Sorted as text; the same specifiers as ``[project] dependencies`` in pyproject.toml."""
-
-CLI_ONLY = ("click", "apispec")
-"""Dependencies of boiler_core that the deployed functions never import (the functions serve the
-generated ``openapi.json``; only ``boiler generate`` and ``boiler openapi`` run apispec)."""
+from boiler_core.deploy.wheel import DISTRIBUTION, WHEELS_DIR
 
 
-def render_requirements() -> str:
-    """The text of ``functions/requirements.txt``."""
-    return "\n".join((HEADER, *RUNTIME_REQUIREMENTS)) + "\n"
+def render_requirements(version: str = boiler_core.__version__) -> str:
+    """The text of ``functions/requirements.txt`` for boiler ``version``."""
+    lines = (
+        HEADER,
+        f"# {DISTRIBUTION} comes from {WHEELS_DIR}/, where `boiler deploy` puts its wheel.",
+        f"--find-links {WHEELS_DIR}",
+        f"{DISTRIBUTION}=={version}",
+    )
+    return "\n".join(lines) + "\n"

@@ -1,10 +1,9 @@
-"""The functions folder as ``firebase deploy`` uploads it: boiler_core vendored in, the files
-that ship, and the files that must never ship.
+"""The functions folder as ``firebase deploy`` uploads it: the files that ship, and the files that
+must never ship.
 
-Only the functions folder is uploaded, so the ``boiler_core`` package the generated ``main.py``
-imports is copied into it (:func:`vendor_package`) before a deploy, and removed afterwards
-(:func:`remove_vendored`): left in place it would shadow the working copy of boiler_core for
-anything that puts the functions folder first on ``sys.path`` (pytest's ``pythonpath``).
+Only the functions folder is uploaded; boiler reaches Cloud Build as a wheel in its ``wheels/``
+folder (see :mod:`boiler_core.deploy.wheel`). :func:`upload_problems` refuses an upload that holds
+a key file or the venv, or that leaves out what the build needs.
 
 :func:`upload_files` applies firebase.json's ``ignore`` globs as firebase-tools does: each entry
 of the folder, directories included, is tested with minimatch (``matchBase``, ``dot``) against its
@@ -17,14 +16,14 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias
 
-VENDORED_PACKAGE = "boiler_core"
-"""Name of the package copied into the functions folder."""
+STALE_COPY = "boiler_core"
+"""A folder of this name in the functions folder is a copy of boiler's source that an older
+deploy script left behind; it would shadow the installed wheel."""
 
 ALWAYS_IGNORED = ("firebase-debug.log", "firebase-debug.*.log", ".runtimeconfig.json")
 """Files firebase-tools leaves out of every functions upload, whatever firebase.json says."""
@@ -47,7 +46,6 @@ SECRET_GLOBS = (
 """Names of key and credential files: a bundle that would upload one is refused (matched
 case-insensitively against each file's name)."""
 
-_NOT_VENDORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", "*.egg-info")
 _Rule: TypeAlias = Callable[[Path], bool]
 
 
@@ -60,27 +58,6 @@ class UploadFile:
 
     size: int
     """Size in bytes."""
-
-
-def vendor_package(package_dir: Path, functions_dir: Path) -> Path:
-    """Copy the package at ``package_dir`` into ``functions_dir`` (replacing an older copy),
-    without bytecode caches; return the copy's path."""
-    target = functions_dir / package_dir.name
-    remove_vendored(functions_dir, package_dir.name)
-    shutil.copytree(package_dir, target, ignore=_NOT_VENDORED)
-    return target
-
-
-def remove_vendored(functions_dir: Path, name: str = VENDORED_PACKAGE) -> bool:
-    """Remove the vendored copy ``functions_dir/name``; True when there was one."""
-    target = functions_dir / name
-    if target.is_symlink() or target.is_file():
-        target.unlink()
-        return True
-    if target.is_dir():
-        shutil.rmtree(target)
-        return True
-    return False
 
 
 @dataclass(frozen=True)
@@ -167,3 +144,30 @@ def _glob_regex(glob: str) -> re.Pattern[str]:
             out.append(re.escape(char))
         i += 1
     return re.compile("".join(out))
+
+
+def upload_problems(source: str, upload: Upload, wheel: str) -> list[str]:
+    """Every reason not to upload ``upload`` of the functions folder ``source``: key files, the
+    venv, a stale copy of boiler's source, and the wheel or requirements.txt left out by the
+    ignore globs (Cloud Build could not install boiler then). ``wheel`` is the wheel's path
+    relative to the functions folder."""
+    problems = [
+        f"{source}/{path} would be uploaded: it looks like a key or credential file; move it "
+        "out of the functions folder (or add it to firebase.json's ignore)"
+        for path in secret_files(upload.files)
+    ]
+    paths = {f.path for f in upload.files}
+    if any(path.startswith("venv/") for path in paths):
+        problems.append(f'{source}/venv would be uploaded: add "venv" to firebase.json\'s ignore')
+    if any(path.startswith(f"{STALE_COPY}/") for path in paths):
+        problems.append(
+            f"{source}/{STALE_COPY}/ would be uploaded: a copy of boiler's source left by an "
+            "older deploy script, which would shadow the installed boiler; delete that folder"
+        )
+    for needed in ("requirements.txt", wheel):
+        if needed not in paths:
+            problems.append(
+                f"{source}/{needed} would not be uploaded (firebase.json's ignore leaves it out), "
+                "so Cloud Build could not install boiler: remove the glob that matches it"
+            )
+    return problems

@@ -5,8 +5,8 @@ For a Python codebase firebase-tools (``deploy/functions/runtimes/python``) firs
 where ``firebase_functions`` is, starts that SDK's ``private/serving.py`` in the functions folder
 with ``ADMIN_PORT`` set, fetches ``GET /__/functions.yaml`` and stops it with
 ``GET /__/quitquitquit``. :func:`discover_functions` does the same with the same interpreter, so
-a ``main.py`` that cannot be imported with only ``requirements.txt`` and the vendored boiler_core
-installed fails here, before anything is uploaded.
+a ``main.py`` that cannot be imported with only ``requirements.txt`` installed (boiler from its
+wheel) fails here, before anything is uploaded.
 
 The server runs in its own process group, stopped with everything it started.
 """

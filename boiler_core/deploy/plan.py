@@ -1,7 +1,7 @@
 """What a deploy would ship, checked against views.yaml and said in words. Pure: no I/O.
 
 :func:`endpoints` reads the functions manifest ``firebase deploy`` discovers;
-:func:`check_bundle` compares it (and firebase.json) with what ``boiler generate`` produces for
+:func:`check_bundle` compares it with what ``boiler generate`` produces for
 the manifest: one Firestore ``written`` trigger per source collection and the HTTP function, in
 the manifest's region, with ids Cloud Functions accepts. :func:`render_plan` prints the functions
 with their triggers, the upload, the rules and the indexes.
@@ -18,15 +18,15 @@ from typing import Any
 
 from boiler_core.codegen.main_py import HTTP_FUNCTION
 from boiler_core.codegen.names import FUNCTION_ID, trigger_names
-from boiler_core.deploy.bundle import VENDORED_PACKAGE, Upload
+from boiler_core.deploy.bundle import Upload
 from boiler_core.deploy.config import FirebaseConfig
 from boiler_core.manifest import Manifest
 
 WRITTEN = "google.cloud.firestore.document.v1.written"
 """Event type of the generated Firestore triggers (create, update and delete)."""
 
-DEPLOY_TARGETS = "functions,firestore:rules,firestore:indexes"
-"""What deploy.sh passes to ``firebase deploy --only``."""
+FIRESTORE_TARGETS = "firestore:rules,firestore:indexes"
+"""The Firestore parts of ``firebase deploy --only``."""
 
 _MATCH = re.compile(r"^\s*match\s+(/\S+)\s*\{")
 
@@ -63,6 +63,18 @@ class Plan:
     rules_text: str | None
     indexes_text: str | None
     project: str | None
+    wheel: str
+    """The wheel of boiler in the upload, relative to the functions folder."""
+
+
+def deploy_targets(codebase: str) -> str:
+    """``firebase deploy --only`` for boiler's codebase, its rules and indexes.
+
+    firebase-tools reads ``functions:NAME`` as "every function of codebase NAME" when firebase.json
+    lists a codebase of that name, so other codebases are neither deployed nor, with ``--force``,
+    deleted.
+    """
+    return f"functions:{codebase},{FIRESTORE_TARGETS}"
 
 
 def endpoints(spec: Mapping[str, Any]) -> tuple[Endpoint, ...]:
@@ -87,22 +99,10 @@ def endpoints(spec: Mapping[str, Any]) -> tuple[Endpoint, ...]:
     return tuple(found)
 
 
-def check_bundle(
-    config: FirebaseConfig, manifest: Manifest, found: Sequence[Endpoint]
-) -> list[str]:
-    """Every way firebase.json and the discovered functions differ from what views.yaml asks."""
+def check_bundle(manifest: Manifest, found: Sequence[Endpoint]) -> list[str]:
+    """Every way the discovered functions differ from what views.yaml asks. (firebase.json's
+    runtime is compared with views.yaml by ``boiler check``.)"""
     problems = []
-    project = manifest.project
-    if config.functions.runtime != project.runtime:
-        problems.append(
-            f"firebase.json runtime {config.functions.runtime!r} differs from views.yaml "
-            f"project.runtime {project.runtime!r}: make them equal (the venv is built for it)"
-        )
-    if _folder(config.functions.source) != _folder(project.functions_dir):
-        problems.append(
-            f"firebase.json functions source {config.functions.source!r} differs from views.yaml "
-            f"project.functions_dir {project.functions_dir!r}: make them equal"
-        )
     names = trigger_names(manifest.source_collections())
     expected = {name: collection for collection, name in names.items()}
     by_id = {e.id: e for e in found}
@@ -122,7 +122,8 @@ def render_plan(plan: Plan) -> str:
     functions = plan.config.functions
     target = plan.project or "PROJECT"
     lines = [
-        f"firebase deploy --only {DEPLOY_TARGETS} --project {target} --non-interactive --force",
+        f"firebase deploy --only {deploy_targets(functions.codebase)} --project {target} "
+        "--non-interactive --force",
         "",
         f"functions: {len(plan.endpoints)} in codebase {functions.codebase!r}, runtime "
         f"{functions.runtime}, source {functions.source}/",
@@ -138,12 +139,17 @@ def render_plan(plan: Plan) -> str:
             what = f"Firestore {short} {endpoint.document} ({retry})"
         lines.append(f"  {endpoint.id:<{width}}  {regions}  {what}")
     upload = plan.upload
-    vendored = sum(1 for f in upload.files if f.path.startswith(f"{VENDORED_PACKAGE}/"))
+    wheel = next((f for f in upload.files if f.path == plan.wheel), None)
+    boiler = f"{plan.wheel}, {_size(wheel.size)}" if wheel else f"{plan.wheel} missing"
     lines.append(
-        f"upload: {len(upload.files)} files, {_size(upload.size)} ({vendored} of them "
-        f"{VENDORED_PACKAGE}/, vendored); left out by firebase.json's ignore: "
-        f"{', '.join(upload.left_out) or 'nothing'}"
+        f"upload: {len(upload.files)} files, {_size(upload.size)} (boiler: {boiler}); left out "
+        f"by firebase.json's ignore: {', '.join(upload.left_out) or 'nothing'}"
     )
+    if functions.other_codebases:
+        lines.append(
+            "other codebases of firebase.json, not deployed: "
+            + ", ".join(functions.other_codebases)
+        )
     lines.append("")
     lines.extend(_rules_lines(plan.config.rules, plan.rules_text))
     lines.append("")
@@ -230,10 +236,6 @@ def _indexes_lines(name: str | None, text: str | None) -> list[str]:
 def _index_field(field: Mapping[str, Any]) -> str:
     mode = field.get("order") or field.get("arrayConfig") or field.get("vectorConfig")
     return f"{field.get('fieldPath')} {mode}"
-
-
-def _folder(path: str) -> str:
-    return path.strip().rstrip("/").removeprefix("./") or "."
 
 
 def _size(count: int) -> str:

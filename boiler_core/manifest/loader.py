@@ -68,7 +68,8 @@ MUTATION_KEYS = ("route", "body", "handler", "policy", "description")
 Items = dict[str, tuple[yaml.Node, yaml.Node]]
 """A checked mapping: ``{key: (key_node, value_node)}`` (see :meth:`Reader.mapping`)."""
 
-RUNTIMES = ("python310", "python311", "python312", "python313")
+RUNTIMES = ("python311", "python312", "python313")
+"""The Cloud Functions runtimes boiler supports: the Pythons it is tested on."""
 HTTP_METHODS: tuple[HttpMethod, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
 FORMAT_VERSION = 1
 

@@ -6,15 +6,15 @@
    writes the emulator launcher jar (tests/support/firebase_toolchain.py);
 3. generates the tests' meeting-room app (tests/apps/meeting_room, never the repository's own
    app) into ``.e2e/app`` with a copy of deploy.sh, and runs its
-   ``./deploy.sh --dry-run --keep-bundle``: ``functions/venv`` (kept between runs) and the
-   vendored boiler_core, the bundle ``firebase deploy`` would upload; checks the plan lists every
-   generated function;
+   ``./deploy.sh --dry-run --keep-bundle`` with this checkout's boiler: ``functions/venv`` (kept
+   between runs) with boiler installed from the wheel in ``functions/wheels/``, the bundle
+   ``firebase deploy`` would upload; checks the plan lists every generated function;
 4. runs ``firebase emulators:exec --only firestore,functions,auth`` in ``.e2e/project`` (the
    app's firebase.json with free ports, linking the bundle) with ``pytest tests/e2e`` as its
    script: seeds with a client, waits for views, PATCHes through the Functions emulator;
 5. stops everything it started: the CLI's process group, then every process carrying this run's
    mark (functions-framework workers outlive the CLI), and checks none is left; removes the
-   vendored copy.
+   wheel.
 
 Exit code: that of ``emulators:exec`` (the tests), or 1 when a step before failed or a process
 was left behind. Bounded: each step has a deadline (install 15 min cold, about 1 min warm; the
@@ -42,10 +42,10 @@ import firebase_toolchain as toolchain  # noqa: E402
 import process_sweep  # noqa: E402
 from meeting_room_app import generated_project  # noqa: E402
 
+import boiler_core  # noqa: E402
 from boiler_core.codegen.main_py import HTTP_FUNCTION  # noqa: E402
 from boiler_core.codegen.names import trigger_names  # noqa: E402
-from boiler_core.deploy.bundle import remove_vendored  # noqa: E402
-from boiler_core.deploy.config import load_firebase_config  # noqa: E402
+from boiler_core.deploy.wheel import WHEELS_DIR, remove_wheel, wheel_name  # noqa: E402
 from boiler_core.emulator import EmulatorNotFound, find_emulator  # noqa: E402
 from boiler_core.emulator.process import ManagedProcess, free_port  # noqa: E402
 from boiler_core.manifest import load_manifest  # noqa: E402
@@ -121,7 +121,8 @@ def main() -> int:
             ),
         )
     finally:
-        remove_vendored(load_firebase_config(APP / "firebase.json").functions_dir)
+        wheels = APP / manifest.project.functions_dir / WHEELS_DIR
+        remove_wheel(wheels / wheel_name(boiler_core.__version__))
     print(
         f"e2e: {'passed' if code == 0 else f'FAILED (exit {code})'} in "
         f"{time.monotonic() - started:.0f} s"
@@ -148,10 +149,10 @@ def prepare_app(dest: Path) -> Path:
 
 
 def dry_run() -> str:
-    """Run the app's ``deploy.sh --dry-run --keep-bundle`` with boiler from this interpreter's
-    virtualenv, echoing its output; return that output."""
+    """Run the app's ``deploy.sh --dry-run --keep-bundle`` with this checkout's boiler
+    (``BOILER``), echoing its output; return that output."""
     env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
-    env["BOILER_VENV"] = sys.prefix
+    env["BOILER"] = str(Path(sys.executable).parent / "boiler")
     argv = [str(APP / "deploy.sh"), "--dry-run", "--keep-bundle"]
     with ManagedProcess("deploy.sh", argv, env=env, stdout=subprocess.PIPE, cwd=APP) as script:
         assert script.popen.stdout is not None

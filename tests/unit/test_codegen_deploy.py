@@ -2,7 +2,7 @@
 
 ``firebase deploy`` runs the SDK's ``firebase_functions/private/serving.py`` in the functions
 folder and reads ``functions_as_yaml(get_functions())``. These tests do the same in a subprocess
-(cwd = the functions folder, boiler_core on PYTHONPATH as the vendored copy would be), with no
+(cwd = the functions folder, boiler_core on PYTHONPATH as the installed wheel would be), with no
 emulator and unusable credentials: importing main.py must touch neither network nor credentials.
 """
 

@@ -11,14 +11,11 @@ from pathlib import Path
 import pytest
 from meeting_room_app import APP_DIR, VIEWS_YAML
 
+import boiler_core
 from boiler_core.codegen.indexes import EngineQuery, engine_queries, render_indexes
 from boiler_core.codegen.main_py import block_string
 from boiler_core.codegen.names import FUNCTION_ID, MAX_LENGTH, trigger_names
-from boiler_core.codegen.requirements import (
-    CLI_ONLY,
-    RUNTIME_REQUIREMENTS,
-    render_requirements,
-)
+from boiler_core.codegen.requirements import render_requirements
 from boiler_core.manifest import load_manifest, load_manifest_text
 
 HERE = Path(__file__).resolve().parent
@@ -70,18 +67,19 @@ def test_block_string_is_a_python_literal_of_exactly_the_text(text: str) -> None
     assert ast.literal_eval(literal) == text
 
 
-def test_requirements_are_the_runtime_dependencies_of_pyproject() -> None:
+def test_requirements_install_the_boiler_that_generated_them_from_the_wheels_folder() -> None:
+    lines = render_requirements("1.2.0").splitlines()
+    assert lines[0] == "# generated from views.yaml by boiler; do not edit."
+    assert lines[-2:] == ["--find-links wheels", "boiler-core==1.2.0"]
+    assert all(line.startswith("#") for line in lines[:-2])
+
+
+def test_requirements_pin_this_boilers_version_as_pyproject_declares_it() -> None:
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-    declared = pyproject["project"]["dependencies"]
-    runtime = [d for d in declared if re.split(r"[<>=!~ ]", d, maxsplit=1)[0] not in CLI_ONLY]
-    assert sorted(runtime, key=str.lower) == list(RUNTIME_REQUIREMENTS)
-
-
-def test_requirements_file_is_the_header_then_one_sorted_requirement_a_line() -> None:
-    lines = render_requirements().splitlines()
-    assert lines[0].startswith("# generated from views.yaml by boiler")
-    assert lines[1:] == sorted(lines[1:]) == list(RUNTIME_REQUIREMENTS)
-    assert not any(line.startswith("click") for line in lines)
+    assert pyproject["project"]["dynamic"] == ["version"]
+    attr = pyproject["tool"]["setuptools"]["dynamic"]["version"]["attr"]
+    assert attr == "boiler_core.__version__"
+    assert render_requirements().splitlines()[-1] == f"boiler-core=={boiler_core.__version__}"
 
 
 def test_engine_queries_are_link_fields_and_the_masters_deep_sources() -> None:

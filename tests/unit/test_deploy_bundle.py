@@ -1,12 +1,11 @@
-"""The bundle steps of deploy.sh: firebase.json, the upload, discovery as firebase deploy does it,
-the checks against views.yaml and the plan (``python -m boiler_core.deploy``)."""
+"""The bundle steps of ``boiler deploy``: firebase.json and boiler's codebase in it, the upload,
+discovery as firebase deploy does it, the checks against views.yaml and the plan."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,13 +23,11 @@ from boiler_core.deploy import (
     endpoints,
     load_firebase_config,
     python_for_runtime,
-    remove_vendored,
     upload_files,
-    vendor_package,
 )
-from boiler_core.deploy.bundle import Upload, UploadFile, secret_files
+from boiler_core.deploy.bundle import Upload, UploadFile, secret_files, upload_problems
 from boiler_core.deploy.config import FirebaseConfig
-from boiler_core.deploy.plan import Plan, render_plan
+from boiler_core.deploy.plan import Plan, deploy_targets, render_plan
 from boiler_core.manifest import Manifest, load_manifest
 
 HERE = Path(__file__).resolve().parent
@@ -137,12 +134,59 @@ def test_firebase_json_problems_are_listed_together(tmp_path: Path) -> None:
     assert 'no "firestore" section' in problems
 
 
-def test_more_than_one_codebase_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "firebase.json"
+def write_codebases(root: Path, *entries: dict[str, Any]) -> Path:
+    path = root / "firebase.json"
+    firestore = {"rules": "firestore.rules", "indexes": "firestore.indexes.json"}
+    path.write_text(json.dumps({"functions": list(entries), "firestore": firestore}))
+    return path
+
+
+def test_boilers_codebase_is_the_one_whose_source_is_the_functions_dir(tmp_path: Path) -> None:
+    path = write_codebases(
+        tmp_path,
+        {"source": "functions", "codebase": "app", "runtime": "nodejs22"},
+        {"source": "./boiler-functions/", "codebase": "boiler", "runtime": "python313"},
+    )
+    config = load_firebase_config(path, functions_dir="boiler-functions")
+    assert config.functions.source == "boiler-functions"
+    assert config.functions.codebase == "boiler"
+    assert config.functions.runtime == "python313"
+    assert config.functions.other_codebases == ("app",)
+    assert config.functions_dir == tmp_path / "boiler-functions"
+
+
+def test_no_codebase_for_the_functions_dir_names_the_file_and_the_entry_to_add(
+    tmp_path: Path,
+) -> None:
+    path = write_codebases(tmp_path, {"source": "functions", "runtime": "nodejs22"})
+    with pytest.raises(DeployError) as raised:
+        load_firebase_config(path, functions_dir="boiler", runtime="python312")
+    [problem] = raised.value.problems
+    assert problem.startswith(f'{path}: no functions codebase has "source": "boiler"')
+    assert "sources listed: 'functions'" in problem
+    assert '"source": "boiler", "codebase": "boiler", "runtime": "python312"' in problem
+
+
+def test_two_codebases_with_the_functions_dir_as_source_are_refused(tmp_path: Path) -> None:
     entry = {"source": "functions", "runtime": "python311"}
-    path.write_text(json.dumps({"functions": [entry, entry], "firestore": {}}))
-    with pytest.raises(DeployError, match=r"lists 2 codebases; deploy\.sh deploys exactly one"):
+    path = write_codebases(tmp_path, entry, {**entry, "codebase": "other"})
+    with pytest.raises(DeployError, match='2 functions codebases have "source": "functions"'):
         load_firebase_config(path)
+
+
+def test_an_invalid_codebase_name_is_refused(tmp_path: Path) -> None:
+    path = write_codebases(
+        tmp_path, {"source": "functions", "runtime": "python311", "codebase": "My App"}
+    )
+    with pytest.raises(DeployError, match="codebase 'My App' is not a codebase name"):
+        load_firebase_config(path)
+
+
+@pytest.mark.parametrize(
+    ("codebase", "only"), [("default", "functions:default"), ("boiler", "functions:boiler")]
+)
+def test_a_deploy_names_boilers_codebase_only(codebase: str, only: str) -> None:
+    assert deploy_targets(codebase) == f"{only},firestore:rules,firestore:indexes"
 
 
 @pytest.mark.parametrize(
@@ -179,21 +223,31 @@ def test_key_files_are_recognised_whatever_their_case(tmp_path: Path) -> None:
     assert secret_files(upload_files(tmp_path, []).files) == ["Key.PEM", "my-Service-Account.json"]
 
 
-def test_vendoring_copies_the_package_without_caches_and_replaces_an_old_copy(
+def test_the_upload_is_refused_with_a_key_file_a_stale_copy_or_without_the_wheel(
     tmp_path: Path,
 ) -> None:
-    package = tmp_path / "src" / "boiler_core"
-    (package / "__pycache__").mkdir(parents=True)
-    (package / "__init__.py").write_text("new")
-    (package / "__pycache__" / "x.pyc").write_text("x")
-    functions = tmp_path / "functions"
-    (functions / "boiler_core").mkdir(parents=True)
-    (functions / "boiler_core" / "stale.py").write_text("old")
-    copy = vendor_package(package, functions)
-    assert sorted(p.name for p in copy.iterdir()) == ["__init__.py"]
-    assert remove_vendored(functions) is True
-    assert not copy.exists()
-    assert remove_vendored(functions) is False
+    for name in ["main.py", "requirements.txt", "boiler_core/__init__.py", "deployer-key.pem"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    upload = upload_files(tmp_path, ["venv"])
+    problems = upload_problems("functions", upload, "wheels/boiler_core-1.0-py3-none-any.whl")
+    assert len(problems) == 3
+    assert "functions/deployer-key.pem would be uploaded: it looks like a key" in problems[0]
+    assert "functions/boiler_core/ would be uploaded: a copy of boiler's source" in problems[1]
+    assert problems[2].startswith(
+        "functions/wheels/boiler_core-1.0-py3-none-any.whl would not be uploaded "
+        "(firebase.json's ignore leaves it out), so Cloud Build could not install boiler"
+    )
+
+
+def test_an_ignore_glob_that_leaves_out_the_wheel_is_refused(tmp_path: Path) -> None:
+    for name in ["main.py", "requirements.txt", "wheels/boiler_core-1.0-py3-none-any.whl"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    wheel = "wheels/boiler_core-1.0-py3-none-any.whl"
+    assert upload_problems("functions", upload_files(tmp_path, ["venv"]), wheel) == []
+    [problem] = upload_problems("functions", upload_files(tmp_path, ["*.whl"]), wheel)
+    assert "remove the glob that matches it" in problem
 
 
 # ---- discovery, as firebase deploy does it ---------------------------------------------------
@@ -206,8 +260,7 @@ def test_discovery_reads_every_generated_function_through_serving_py(
     spec = discover_functions(root / "functions", Path(sys.executable), env=discovery_env())
     found = endpoints(spec)
     assert [e.id for e in found] == function_names(manifest)
-    config = load_firebase_config(root / "firebase.json")
-    assert check_bundle(config, manifest, found) == []
+    assert check_bundle(manifest, found) == []
     loans = next(e for e in found if e.id == "on_book_loans_written")
     assert (loans.event_type, loans.document, loans.retry) == (WRITTEN, "book-loans/{loan}", False)
 
@@ -285,69 +338,9 @@ def test_discovered_functions_that_differ_from_views_yaml_are_named(
     overrides: dict[str, dict[str, Any]],
     expected: str,
 ) -> None:
-    config, manifest = config_and_manifest
-    problems = check_bundle(config, manifest, endpoints(spec(manifest, **overrides)))
+    _, manifest = config_and_manifest
+    problems = check_bundle(manifest, endpoints(spec(manifest, **overrides)))
     assert any(expected in problem for problem in problems), problems
-
-
-def test_firebase_json_and_views_yaml_must_agree_on_runtime_and_folder(
-    library: tuple[Path, Manifest], tmp_path: Path
-) -> None:
-    _, manifest = library
-    config = load_firebase_config(firebase_json(tmp_path, runtime="python311", source="src"))
-    problems = check_bundle(config, manifest, endpoints(spec(manifest)))
-    assert len(problems) == 2
-    assert "runtime 'python311' differs from views.yaml project.runtime 'python312'" in problems[0]
-    assert "source 'src' differs from views.yaml project.functions_dir 'functions'" in problems[1]
-
-
-# ---- python -m boiler_core.deploy ------------------------------------------------------------
-
-
-def run_module(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "boiler_core.deploy", *args],
-        cwd=cwd,
-        env=discovery_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def test_bundle_prints_the_plan_and_unbundle_removes_the_copy(
-    library: tuple[Path, Manifest],
-) -> None:
-    root, manifest = library
-    result = run_module("bundle", "--python", sys.executable, "--project", "acme-prod", cwd=root)
-    assert result.returncode == 0, result.stderr
-    plan = result.stdout
-    assert plan.startswith(
-        "firebase deploy --only functions,firestore:rules,firestore:indexes --project acme-prod "
-        "--non-interactive --force\n"
-    )
-    for name in function_names(manifest):
-        assert f"\n  {name} " in plan
-    assert "Firestore written book-loans/{loan} (retry off)" in plan
-    assert "boiler_core/, vendored" in plan
-    assert "firestore rules: firestore.rules" in plan
-    assert "firestore indexes: firestore.indexes.json, 0 composite" in plan
-    assert (root / "functions" / "boiler_core" / "__init__.py").is_file()
-    result = run_module("unbundle", cwd=root)
-    assert result.returncode == 0, result.stderr
-    assert not (root / "functions" / "boiler_core").exists()
-
-
-def test_bundle_refuses_a_key_file_in_the_functions_folder(
-    library: tuple[Path, Manifest], tmp_path: Path
-) -> None:
-    root = tmp_path / "app"
-    shutil.copytree(library[0], root)
-    (root / "functions" / "deployer-service-account.json").write_text("{}")
-    result = run_module("bundle", "--python", sys.executable, cwd=root)
-    assert result.returncode == 1
-    assert "functions/deployer-service-account.json would be uploaded" in result.stderr
 
 
 def test_the_plan_lists_functions_upload_rules_and_indexes(
@@ -369,21 +362,24 @@ def test_the_plan_lists_functions_upload_rules_and_indexes(
     }
     rules = "service cloud.firestore {\n  match /databases/{db}/documents {\n"
     rules += "    match /shelves/{shelf} {\n      allow read: if true;\n    }\n  }\n}\n"
+    wheel = "wheels/boiler_core-1.0-py3-none-any.whl"
     plan = Plan(
         config=config,
         manifest=manifest,
         endpoints=endpoints(spec(manifest)),
-        upload=Upload(
-            (UploadFile("main.py", 2048), UploadFile("boiler_core/x.py", 1024)), ("venv/",)
-        ),
+        upload=Upload((UploadFile("main.py", 2048), UploadFile(wheel, 1024)), ("venv/",)),
         rules_text=rules,
         indexes_text=json.dumps(indexes),
         project=None,
+        wheel=wheel,
     )
     text = render_plan(plan)
-    assert "--project PROJECT --non-interactive --force" in text.splitlines()[0]
+    assert text.splitlines()[0] == (
+        "firebase deploy --only functions:default,firestore:rules,firestore:indexes "
+        "--project PROJECT --non-interactive --force"
+    )
     assert "  api                    europe-west1  HTTPS    " in text
-    assert "upload: 2 files, 3 KiB (1 of them boiler_core/, vendored)" in text
+    assert f"upload: 2 files, 3 KiB (boiler: {wheel}, 1 KiB)" in text
     assert "left out by firebase.json's ignore: venv/" in text
     assert "firestore rules: firestore.rules, 7 lines" in text
     assert "\n  match /shelves/{shelf}\n" in text
