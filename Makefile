@@ -83,8 +83,35 @@ e2e: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/boiler demo
 
+# The release a user installs: sdist and wheel into dist/ (python -m build), their metadata checked
+# (twine check --strict), then tests/release: the wheel complete, installed into a fresh virtualenv
+# outside the repository (dependencies from the package index), `boiler --version` and
+# `boiler deploy --help` run there. About 1 minute with a warm pip cache.
+.PHONY: dist
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+	BOILER_DIST=$(CURDIR)/dist $(BIN)/python -m pytest tests/release -p no:cacheprovider
+
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
+
+# The unit tier on each other supported Python, each in its own .venv-3.X. The interpreter is
+# python3.X on PATH when it runs, else pyenv's newest 3.X; a missing one is a loud NOT RUN line.
+OTHER_PYTHONS ?= 3.12 3.13
+.PHONY: test-pythons
+test-pythons:
+	@status=0; for v in $(OTHER_PYTHONS); do \
+		py=$$(command -v python$$v 2>/dev/null); \
+		if [ -z "$$py" ] || ! "$$py" -c '' >/dev/null 2>&1; then \
+			py=$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$v.*/bin/python$$v 2>/dev/null \
+				| sort -V | tail -n 1); \
+		fi; \
+		if [ -z "$$py" ]; then echo "unit tier on Python $$v NOT RUN: no python$$v found"; continue; fi; \
+		echo "unit tier on Python $$v: $$py"; \
+		$(MAKE) --no-print-directory test-unit PYTHON="$$py" VENV=.venv-$$v || status=1; \
+	done; exit $$status
 
 # The fault tier at scale: 20,000 random writes per run on the in-memory double, delivered 1-3 times,
 # shuffled, from 4 threads, with injected failures. Replay a run with BOILER_FAULT_SEED=<printed seed>.

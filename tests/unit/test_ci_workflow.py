@@ -1,5 +1,6 @@
-"""The GitHub Actions workflow (.github/workflows/ci.yml), parsed: tests on every push and pull
-request, then ./deploy.sh for main only, with credentials from the secret store."""
+"""The GitHub Actions workflow (.github/workflows/ci.yml), parsed: the unit tier on every supported
+Python and the full tests on every push and pull request, then ./deploy.sh for main only, with
+credentials from the secret store."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 import yaml
 
 from boiler_core.deploy import python_for_runtime
+from boiler_core.manifest.loader import RUNTIMES
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO / ".github" / "workflows" / "ci.yml"
@@ -43,16 +45,30 @@ def test_it_runs_on_pushes_to_main_and_on_pull_requests(workflow: dict[Any, Any]
 def test_the_test_job_runs_the_make_targets_of_ci_run_in_order(workflow: dict[Any, Any]) -> None:
     job = workflow["jobs"]["test"]
     commands = runs(job)
-    assert [c for c in commands if c.startswith("make ")] == ["make test", "make e2e", "make lint"]
+    targets = ["make test", "make e2e", "make lint", "make dist"]
+    assert [c for c in commands if c.startswith("make ")] == targets
     ci_run = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    assert ci_run.index("make test\n") < ci_run.index("make e2e\n") < ci_run.index("make lint\n")
+    places = [ci_run.index(target + "\n") for target in targets]
+    assert places == sorted(places)
 
 
-def test_ci_uses_the_python_of_the_functions_runtime(workflow: dict[Any, Any]) -> None:
+def test_the_full_job_and_the_deploy_use_the_python_of_the_functions_runtime(
+    workflow: dict[Any, Any],
+) -> None:
     runtime = json.loads((REPO / "firebase.json").read_text())["functions"][0]["runtime"]
     version = python_for_runtime(runtime).removeprefix("python")
-    for job in workflow["jobs"].values():
+    for name in ("test", "deploy"):
+        job = workflow["jobs"][name]
         assert uses(job, "actions/setup-python")["with"]["python-version"] == version
+
+
+def test_the_unit_tier_runs_on_every_supported_python(workflow: dict[Any, Any]) -> None:
+    job = workflow["jobs"]["unit"]
+    versions = [python_for_runtime(runtime).removeprefix("python") for runtime in RUNTIMES]
+    assert job["strategy"]["matrix"]["python"] == versions == ["3.11", "3.12", "3.13"]
+    assert job["strategy"]["fail-fast"] is False
+    assert uses(job, "actions/setup-python")["with"]["python-version"] == "${{ matrix.python }}"
+    assert runs(job) == ['make test-unit PYTHON="python${{ matrix.python }}"']
 
 
 def test_the_firebase_cli_version_is_the_one_make_e2e_proves(workflow: dict[Any, Any]) -> None:
@@ -61,7 +77,7 @@ def test_the_firebase_cli_version_is_the_one_make_e2e_proves(workflow: dict[Any,
 
 def test_the_deploy_job_runs_deploy_sh_for_main_after_the_tests(workflow: dict[Any, Any]) -> None:
     job = workflow["jobs"]["deploy"]
-    assert job["needs"] == "test"
+    assert job["needs"] == ["test", "unit"]
     assert job["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
     assert job["concurrency"]["cancel-in-progress"] is False
     [deploy] = [c for c in runs(job) if "deploy.sh" in c]
