@@ -63,8 +63,9 @@ def wheel_name(version: str) -> str:
 
 
 def build_wheel(out_dir: Path) -> Wheel:
-    """Write a wheel of the running boiler into ``out_dir``; :class:`DeployError` when boiler is
-    not installed as a distribution (for instance only put on ``sys.path``)."""
+    """Write a wheel of the running boiler into ``out_dir`` (replacing boiler wheels of other
+    versions there); :class:`DeployError` when boiler is not installed as a distribution (for
+    instance only put on ``sys.path``)."""
     dist = _distribution()
     version = dist.version
     package_dir = Path(boiler_core.__file__).resolve().parent
@@ -96,6 +97,9 @@ def build_wheel(out_dir: Path) -> Wheel:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data, compresslevel=9)
     os.replace(scratch, path)
+    for older in out_dir.glob(f"{_escaped(DISTRIBUTION)}-*.whl"):
+        if older != path:  # a wheel of another boiler version, kept by an earlier --keep-bundle
+            older.unlink()
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return Wheel(path=path, version=version, sha256=digest, files=count)
 

