@@ -6,7 +6,9 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install test test-unit test-browser web dev demo lint format generate check clean bench
 
-$(STAMP): pyproject.toml
+# boiler_core/__init__.py holds the version: reinstalling refreshes the installed metadata, of which
+# `boiler deploy` makes its wheel.
+$(STAMP): pyproject.toml boiler_core/__init__.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
