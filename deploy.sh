@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Deploy this app: runs `boiler deploy` in this folder (the folder of views.yaml and firebase.json)
-# with the arguments given. Guide: docs/deploy.md; options: ./deploy.sh --help.
+# with the arguments given. Options: ./deploy.sh --help; guide: deploy.md in boiler's docs.
 #
 #   ./deploy.sh --dry-run                  # check, build, verify; print the plan; upload nothing
 #   ./deploy.sh --project ID               # deploy, then boiler backfill --changed

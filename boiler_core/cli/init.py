@@ -10,6 +10,7 @@ import click
 from boiler_core import __version__
 from boiler_core.cli.options import load_or_exit
 from boiler_core.codegen.files import plan as plan_generated
+from boiler_core.manifest.loader import RUNTIMES
 from boiler_core.scaffold.plan import (
     InitPlan,
     Step,
@@ -19,7 +20,6 @@ from boiler_core.scaffold.plan import (
 )
 from boiler_core.scaffold.starter import Values
 
-RUNTIMES = ("python311", "python312", "python313")
 _SHOWN = {"create": "created", "replace": "replaced", "merge": "merged", "keep": "kept"}
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 import boiler_core
@@ -233,3 +234,24 @@ def test_the_repository_app_is_tested_by_the_tests_init_writes() -> None:
     starter = Path(boiler_core.__file__).parent / "templates" / "starter" / "tests" / "test_app.py"
     repository = Path(__file__).resolve().parents[1] / "app" / "test_app.py"
     assert repository.read_text() == starter.read_text()
+
+
+def test_the_repository_deploys_with_the_deploy_sh_init_writes() -> None:
+    starter = Path(boiler_core.__file__).parent / "templates" / "starter" / "deploy.sh"
+    repository = Path(__file__).resolve().parents[2] / "deploy.sh"
+    assert repository.read_text() == starter.read_text()
+
+
+def test_the_apps_workflow_checks_generates_and_tests_then_deploys_main(tmp_path: Path) -> None:
+    assert run_init(str(tmp_path / "app"))[0] == 0
+    workflow = yaml.safe_load(
+        (tmp_path / "app" / ".github" / "workflows" / "boiler.yml").read_text()
+    )
+    runs = [step.get("run", "") for step in workflow["jobs"]["test"]["steps"]]
+    assert "boiler check" in runs
+    assert "boiler generate --check" in runs
+    assert "python -m pytest tests" in runs
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["needs"] == "test"
+    assert deploy["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert './deploy.sh --project "$PROJECT"' in [s.get("run") for s in deploy["steps"]]

@@ -1,11 +1,24 @@
 #!/usr/bin/env bash
-# Deploy this app: `boiler deploy` does the work (checks, the functions' virtualenv, the bundle,
-# firebase deploy, the backfill of new or changed views). Run `./deploy.sh --help` for options.
+# Deploy this app: runs `boiler deploy` in this folder (the folder of views.yaml and firebase.json)
+# with the arguments given. Options: ./deploy.sh --help; guide: deploy.md in boiler's docs.
+#
+#   ./deploy.sh --dry-run                  # check, build, verify; print the plan; upload nothing
+#   ./deploy.sh --project ID               # deploy, then boiler backfill --changed
+#
+# boiler is the first of: $BOILER; `boiler` on PATH (the active virtualenv); .venv/bin/boiler or
+# venv/bin/boiler beside this script.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-cd "$here"
+
+here=.
+[[ ${BASH_SOURCE[0]} == */* ]] && here=${BASH_SOURCE[0]%/*}
+cd "${here:-/}"
+
 if [[ -n ${BOILER:-} ]]; then
     boiler=$BOILER
+    if ! command -v "$boiler" >/dev/null 2>&1; then
+        printf 'deploy.sh: error: BOILER=%s is not an executable boiler; unset BOILER or fix the path\n' "$boiler" >&2
+        exit 2
+    fi
 elif command -v boiler >/dev/null 2>&1; then
     boiler=boiler
 elif [[ -x .venv/bin/boiler ]]; then
@@ -13,7 +26,10 @@ elif [[ -x .venv/bin/boiler ]]; then
 elif [[ -x venv/bin/boiler ]]; then
     boiler=venv/bin/boiler
 else
-    echo "deploy.sh: error: boiler is not installed here: pip install boiler-core (in the active environment or .venv), or set BOILER=/path/to/boiler" >&2
+    printf '%s\n' \
+        "deploy.sh: error: boiler is not installed: no \$BOILER, no 'boiler' on PATH, no .venv/bin/boiler or venv/bin/boiler in $(pwd -P)" \
+        "deploy.sh: install it into a virtualenv here: python3 -m venv .venv && .venv/bin/pip install boiler_core-VERSION-py3-none-any.whl" \
+        "deploy.sh: (or activate the virtualenv that has it, or set BOILER=/path/to/boiler)" >&2
     exit 2
 fi
 exec "$boiler" deploy "$@"
