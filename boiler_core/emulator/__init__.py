@@ -8,11 +8,13 @@ from boiler_core.emulator.admin import EmulatorAdmin
 from boiler_core.emulator.discovery import EmulatorBinary, find_emulator
 from boiler_core.emulator.errors import (
     DispatcherFailed,
+    EmulatorDataError,
     EmulatorFailed,
     EmulatorNotFound,
     EmulatorRequestFailed,
     LocalRuntimeError,
     PortInUse,
+    PortTaken,
 )
 from boiler_core.emulator.firestore import FirestoreEmulator
 from boiler_core.emulator.polling import WaitTimeout, wait_for
@@ -21,12 +23,14 @@ __all__ = [
     "DispatcherFailed",
     "EmulatorAdmin",
     "EmulatorBinary",
+    "EmulatorDataError",
     "EmulatorFailed",
     "EmulatorNotFound",
     "EmulatorRequestFailed",
     "FirestoreEmulator",
     "LocalRuntimeError",
     "PortInUse",
+    "PortTaken",
     "WaitTimeout",
     "find_emulator",
     "wait_for",

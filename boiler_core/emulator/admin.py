@@ -1,4 +1,5 @@
-"""The emulator's administrative REST endpoints: readiness, reset, trigger registration, rules.
+"""The emulator's administrative REST endpoints: readiness, reset, trigger registration, rules,
+export.
 
 Plain HTTP to a loopback address, with proxies disabled (an ``http_proxy`` in the environment must
 not capture traffic meant for 127.0.0.1).
@@ -13,12 +14,16 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from boiler_core.emulator.errors import EmulatorRequestFailed
 
 WRITTEN = "google.cloud.firestore.document.v1.written"
 """Event type of ``on_document_written`` triggers."""
+
+RETIRED_PATTERN = "__boiler_retired__/{document}"
+"""Where a retired trigger points: Firestore reserves ``__...__`` ids, so no write matches it."""
 
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -80,6 +85,25 @@ class EmulatorAdmin:
                 "database": "(default)",
                 "namespace": "(default)",
                 "document": {"value": document, "matchType": "PATH_PATTERN"},
+            },
+        )
+
+    def retire_trigger(self, trigger_id: str) -> None:
+        """Stop deliveries to ``trigger_id``. The emulator has no endpoint that removes a trigger,
+        so it is registered again for :data:`RETIRED_PATTERN`, a collection no write can reach."""
+        self.register_trigger(trigger_id, RETIRED_PATTERN)
+
+    def export(self, directory: Path, name: str) -> None:
+        """Write every document of the project to ``directory/name`` (the emulator's own export
+        format; ``directory`` must exist, and is made absolute: the emulator has its own working
+        directory)."""
+        self._call(
+            "POST",
+            f"/emulator/v1/projects/{self.project}:export",
+            {
+                "database": f"projects/{self.project}/databases/(default)",
+                "export_directory": str(directory.resolve()),
+                "export_name": name,
             },
         )
 

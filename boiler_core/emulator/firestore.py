@@ -32,8 +32,9 @@ class FirestoreEmulator:
 
     ``project`` must be a ``demo-*`` id so that no client can reach a real project. ``rules`` is
     enforced for end-user traffic (server clients bypass it). ``functions_emulator``
-    (``127.0.0.1:PORT``) is where the emulator POSTs trigger deliveries. ``env`` is the whole
-    environment of the child. The emulator's output goes to ``log_path``.
+    (``127.0.0.1:PORT``) is where the emulator POSTs trigger deliveries. ``seed_from`` is an
+    export's ``*.overall_export_metadata`` file to load at start (:mod:`.exports`). ``env`` is the
+    whole environment of the child. The emulator's output goes to ``log_path``.
     """
 
     def __init__(
@@ -46,6 +47,7 @@ class FirestoreEmulator:
         rules: Path | None = None,
         functions_emulator: str | None = None,
         port: int | None = None,
+        seed_from: Path | None = None,
         start_timeout: float = 60.0,
     ) -> None:
         if not project.startswith("demo-"):
@@ -57,6 +59,7 @@ class FirestoreEmulator:
         self.rules = rules
         self.functions_emulator = functions_emulator
         self.port = port or free_port(LOOPBACK)
+        self.seed_from = seed_from
         self.start_timeout = start_timeout
         self.admin = EmulatorAdmin(self.host, project)
         self._process: ManagedProcess | None = None
@@ -75,6 +78,8 @@ class FirestoreEmulator:
             argv += ["--rules", str(self.rules)]
         if self.functions_emulator is not None:
             argv += ["--functions_emulator", self.functions_emulator]
+        if self.seed_from is not None:
+            argv += ["--seed_from_export", str(self.seed_from.resolve())]
         return argv
 
     def start(self) -> None:
