@@ -55,9 +55,10 @@ def main(argv: list[str] | None = None) -> int:
             emit=emit,
             record=args.record,
         )
-    except Exception as exc:  # reported to the parent as a record, with the traceback before it
-        emit(traceback.format_exc().rstrip())
-        emit(encode(Failed(f"{type(exc).__name__}: {exc}")))
+    except Exception as exc:  # reported to the parent as a record carrying the traceback
+        where = failure_location(exc, args.functions_dir)
+        trace = traceback.format_exc().rstrip()
+        emit(encode(Failed(f"{type(exc).__name__}: {exc}", where, trace)))
         return 1
     http_servers = [
         (name, LocalServer(function_app(function, name)).start())
@@ -74,6 +75,29 @@ def main(argv: list[str] | None = None) -> int:
         for _, served in http_servers:
             served.stop()
     return 0
+
+
+def failure_location(exc: BaseException, functions_dir: Path) -> tuple[str, int, int] | None:
+    """Where loading the functions failed: the line and column of a syntax error, else the
+    innermost frame of the traceback inside ``functions_dir`` (1-based line and column)."""
+    if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
+        return (exc.filename, exc.lineno, max(exc.offset or 1, 1))
+    folder = functions_dir.resolve()
+    inside = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if Path(frame.filename).resolve().is_relative_to(folder)
+        and not any(part in _NOT_APP_CODE for part in Path(frame.filename).parts)
+    ]
+    if not inside:
+        return None
+    frame = inside[-1]
+    column = (frame.colno or 0) + 1
+    return (frame.filename, frame.lineno or 1, column)
+
+
+_NOT_APP_CODE = frozenset({"site-packages", "venv", ".venv", "boiler_core"})
+"""Folders of a functions folder that hold installed or vendored code, not the app's."""
 
 
 def _stop_when_stdin_closes(server: DispatchServer) -> None:

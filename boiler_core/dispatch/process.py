@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -25,6 +26,7 @@ from boiler_core.dispatch.records import (
     Invocation,
     Ready,
     Record,
+    encode,
     parse_line,
 )
 from boiler_core.emulator.errors import DispatcherFailed
@@ -69,7 +71,7 @@ class DispatcherProcess:
         """How many invocations have finished so far."""
         self.failures = 0
         """How many of them raised."""
-        self._failed: str | None = None
+        self._failed: Failed | None = None
         self._closed = False
         self._process: ManagedProcess | None = None
         self._reader: threading.Thread | None = None
@@ -103,12 +105,17 @@ class DispatcherProcess:
             self._changed.wait_for(lambda: self.ready or self._failed or self._closed, timeout)
         if self.ready is not None:
             return self.ready
-        reason = self._failed or (
+        failed = self._failed
+        reason = failed.error if failed else None
+        reason = reason or (
             "it exited" if self._closed else f"it did not report ready within {timeout:g} s"
         )
+        trace = _indented(failed.traceback) + "\n" if failed and failed.traceback else ""
         raise DispatcherFailed(
-            f"the trigger dispatcher for {self.functions_dir} could not start: {reason}. "
-            f"Its output ends with:\n{self.recent_output()}"
+            f"the trigger dispatcher for {self.functions_dir} could not start: {reason}.\n"
+            f"{trace}Its output ends with:\n{self.recent_output()}",
+            failed.location if failed else None,
+            reason,
         )
 
     def wait_barrier(self, barrier_id: str, timeout: float) -> bool:
@@ -163,21 +170,22 @@ class DispatcherProcess:
         with self.log_path.open("a", encoding="utf-8") as log:
             for raw in iter(stdout.readline, b""):
                 line = raw.decode("utf-8", "replace").rstrip("\n")
-                log.write(line + "\n")
+                record = parse_line(line)
+                log.write(_logged(record, line) + "\n")
                 log.flush()
-                self._handle(parse_line(line), line)
+                self._handle(record, line)
         with self._changed:
             self._closed = True
             self._changed.notify_all()
 
     def _handle(self, record: Record, line: str) -> None:
         with self._changed:
-            if not isinstance(record, Invocation | Barrier | CostLine):
+            if not isinstance(record, Invocation | Barrier | CostLine | Failed):
                 self._recent.append(line)
             if isinstance(record, Ready):
                 self.ready = record
             elif isinstance(record, Failed):
-                self._failed = record.error
+                self._failed = record
             elif isinstance(record, Barrier):
                 self._barriers.add(record.id)
             elif isinstance(record, CostLine):
@@ -201,7 +209,11 @@ class DispatcherProcess:
 
     def __enter__(self) -> DispatcherProcess:
         self.start()
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def __exit__(
@@ -211,3 +223,15 @@ class DispatcherProcess:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _logged(record: Record, line: str) -> str:
+    """The log's text for one output line: as printed, except that the traceback of a failed
+    invocation or load follows its record as readable lines instead of inside the JSON."""
+    if not isinstance(record, Invocation | Failed) or record.traceback is None:
+        return line
+    return f"{encode(replace(record, traceback=None))}\n{record.traceback}"
+
+
+def _indented(text: str) -> str:
+    return "\n".join(f"    {line}" for line in text.splitlines())

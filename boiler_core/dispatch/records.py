@@ -3,8 +3,9 @@
 The dispatcher's stdout carries three kinds of lines, in the order they happened:
 
 * its own records, JSON objects with a ``"dispatch"`` key: :class:`Ready` once loaded,
-  :class:`Invocation` after each function call, :class:`Barrier` when a settle marker arrives,
-  :class:`Failed` when ``main.py`` cannot be loaded;
+  :class:`Invocation` after each function call (with the traceback when the function raised),
+  :class:`Barrier` when a settle marker arrives, :class:`Failed` when ``main.py`` cannot be
+  loaded;
 * the engine's cost lines, Cloud Logging JSON with a ``"boiler"`` payload (contract 6), printed
   by the function during its invocation (:class:`CostLine`);
 * HTTP functions' request logs, Cloud Logging JSON with ``httpRequest`` (:class:`HttpLine`);
@@ -50,7 +51,9 @@ class Invocation:
     ms: float
     ok: bool
     error: str | None = None
-    """``ExceptionType: message`` when the function raised (the traceback is printed before)."""
+    """``ExceptionType: message`` when the function raised."""
+    traceback: str | None = field(default=None, compare=False)
+    """The traceback when the function raised (for logs; consoles show :attr:`error`)."""
     cost: Mapping[str, Any] | None = field(default=None, compare=False)
     """The engine's cost payload for this event, attached by the reader (see :class:`CostLine`)."""
 
@@ -72,6 +75,11 @@ class Failed:
     """The dispatcher could not start (``main.py`` failed to import); :attr:`error` says why."""
 
     error: str
+    location: tuple[str, int, int] | None = None
+    """``(file, line, column)`` of the code that failed, when known: the line of a syntax error,
+    else the innermost frame of the functions folder in the traceback."""
+    traceback: str | None = field(default=None, compare=False)
+    """The traceback of the failure (for logs and the error raised in the parent)."""
 
 
 @dataclass(frozen=True)
@@ -131,10 +139,16 @@ def encode(record: Ready | Invocation | Barrier | Failed) -> str:
         }
         if record.error is not None:
             data["error"] = record.error
+        if record.traceback is not None:
+            data["traceback"] = record.traceback
     elif isinstance(record, Barrier):
         data = {"dispatch": "barrier", "id": record.id}
     else:
         data = {"dispatch": "failed", "error": record.error}
+        if record.location is not None:
+            data["location"] = list(record.location)
+        if record.traceback is not None:
+            data["traceback"] = record.traceback
     return json.dumps(data, sort_keys=True)
 
 
@@ -164,11 +178,14 @@ def parse_line(line: str) -> Record:
                 ms=float(data["ms"]),
                 ok=bool(data["ok"]),
                 error=data.get("error"),
+                traceback=data.get("traceback"),
             )
         if kind == "barrier":
             return Barrier(str(data["id"]))
         if kind == "failed":
-            return Failed(str(data["error"]))
+            where = data.get("location")
+            location = (str(where[0]), int(where[1]), int(where[2])) if where else None
+            return Failed(str(data["error"]), location, data.get("traceback"))
     except (KeyError, TypeError, ValueError):
         return Text(text)
     payload = data.get("boiler")

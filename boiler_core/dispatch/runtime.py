@@ -10,6 +10,12 @@ engine, which writes the views: the production code path, on the emulator.
 document whose trigger the dispatcher answers itself; the emulator delivers one event at a time in
 write order, waiting for each answer, so when the marker comes through every earlier delivery has
 been handled.
+
+With ``functions_port`` set (``boiler dev``), a :class:`~boiler_core.dispatch.front.FunctionsFront`
+listens on that port in this process, the emulator delivers to it, and it forwards to the current
+dispatcher: :meth:`LocalRuntime.reload` starts a new dispatcher for the functions folder as it is
+now and switches to it, while the emulator (and its data) keeps running and every address stays
+the same.
 """
 
 from __future__ import annotations
@@ -17,12 +23,14 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
 from boiler_core.dispatch.delivery import Delivery
+from boiler_core.dispatch.front import FunctionsFront
 from boiler_core.dispatch.process import DispatcherProcess, RecordSink
 from boiler_core.dispatch.records import Ready
 from boiler_core.dispatch.server import BARRIER_COLLECTION, BARRIER_TRIGGER
@@ -73,6 +81,11 @@ class LocalRuntime:
     ``env`` is the environment both children derive theirs from (the CLI passes ``os.environ``).
     ``workdir`` receives ``emulator.log``, ``dispatcher.log`` and, with ``record=True``,
     ``deliveries.jsonl`` (every delivery, replayable). ``on_record`` sees every dispatcher record.
+
+    Ports are free ones unless given: ``emulator_port`` fixes the emulator's; ``functions_port``
+    (0 for a free one) puts a functions front on it and makes the runtime reloadable (module
+    docstring), serving HTTP functions at ``/{project}/{region}/{name}``. ``seed_from`` is an
+    export to load when the emulator starts (:mod:`boiler_core.emulator.exports`).
     """
 
     def __init__(
@@ -87,6 +100,10 @@ class LocalRuntime:
         record: bool = False,
         on_record: RecordSink | None = None,
         start_timeout: float = 60.0,
+        emulator_port: int = 0,
+        functions_port: int | None = None,
+        region: str = "us-central1",
+        seed_from: Path | None = None,
     ) -> None:
         self.project = project
         self.workdir = workdir
@@ -94,9 +111,16 @@ class LocalRuntime:
         self.record_path = workdir / "deliveries.jsonl" if record else None
         self._binary, self._env, self._rules = binary, env, rules
         self._functions_dir, self._on_record = functions_dir.resolve(), on_record
+        self._emulator_port, self._seed_from = emulator_port, seed_from
+        self.front = (
+            None
+            if functions_port is None
+            else FunctionsFront(project=project, region=region, port=functions_port)
+        )
         self.emulator, self.dispatcher = self._processes()
         self.ready: Ready | None = None
         self._markers = itertools.count(1)
+        self._retiring: list[threading.Thread] = []
 
     @property
     def emulator_host(self) -> str:
@@ -105,51 +129,82 @@ class LocalRuntime:
 
     @property
     def dispatcher_url(self) -> str:
-        """``http://127.0.0.1:PORT`` of the dispatcher."""
+        """``http://127.0.0.1:PORT`` where the emulator delivers: the dispatcher, or the front."""
         return f"http://{self.emulator.functions_emulator}"
 
+    @property
+    def dispatcher_log(self) -> Path:
+        """The dispatchers' output, tracebacks of failed invocations included."""
+        return self.workdir / "dispatcher.log"
+
+    @property
+    def http_functions(self) -> dict[str, str]:
+        """Each HTTP function's base URL by name: on the front (the same across reloads) when
+        there is one, else the dispatcher's own."""
+        served = dict(self.ready.http) if self.ready is not None else {}
+        if self.front is None:
+            return served
+        return {name: self.front.function_url(name) for name in served}
+
     def _processes(self) -> tuple[FirestoreEmulator, DispatcherProcess]:
-        """The emulator and the dispatcher, on two ports free now."""
-        emulator_port = free_port(LOOPBACK)
-        dispatcher_port = free_port(LOOPBACK)
-        while dispatcher_port == emulator_port:
+        """The emulator and the dispatcher, on the ports given or on ports free now."""
+        emulator_port = self._emulator_port or free_port(LOOPBACK)
+        if self.front is not None:
+            functions_host, dispatcher_port = self.front.host, 0  # it binds a free port itself
+        else:
             dispatcher_port = free_port(LOOPBACK)
+            while dispatcher_port == emulator_port:
+                dispatcher_port = free_port(LOOPBACK)
+            functions_host = f"{LOOPBACK}:{dispatcher_port}"
         emulator = FirestoreEmulator(
             self._binary,
             project=self.project,
             log_path=self.workdir / "emulator.log",
             env=self._env,
             rules=self._rules,
-            functions_emulator=f"{LOOPBACK}:{dispatcher_port}",
+            functions_emulator=functions_host,
             port=emulator_port,
+            seed_from=self._seed_from,
             start_timeout=self.start_timeout,
         )
-        dispatcher = DispatcherProcess(
+        return emulator, self._dispatcher(emulator.host, dispatcher_port)
+
+    def _dispatcher(self, emulator_host: str, port: int) -> DispatcherProcess:
+        env = function_environment(self._env, emulator_host=emulator_host, project=self.project)
+        if self.front is not None:  # reloads must see every edit: no bytecode cached meanwhile
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+        return DispatcherProcess(
             functions_dir=self._functions_dir,
             project=self.project,
-            port=dispatcher_port,
-            env=function_environment(self._env, emulator_host=emulator.host, project=self.project),
-            log_path=self.workdir / "dispatcher.log",
+            port=port,
+            env=env,
+            log_path=self.dispatcher_log,
             record_path=self.record_path,
             on_record=self._on_record,
         )
-        return emulator, dispatcher
 
     def start(self) -> Ready:
         """Start both processes, register the triggers; stop everything again on failure.
 
-        Ports are chosen free and then bound by the children, so another process can take one in
+        Free ports are chosen and then bound by the children, so another process can take one in
         between; when the emulator reports exactly that (:class:`PortInUse`), both start again
-        on new ports, up to :data:`PORT_ATTEMPTS` times in all.
+        on new ports, up to :data:`PORT_ATTEMPTS` times in all. A fixed port that is taken is
+        not replaced: the error is raised.
         """
         self.workdir.mkdir(parents=True, exist_ok=True)
-        for attempt in range(1, PORT_ATTEMPTS + 1):
-            try:
-                return self._start_once()
-            except PortInUse:
-                if attempt == PORT_ATTEMPTS:
-                    raise
-                self.emulator, self.dispatcher = self._processes()
+        if self.front is not None:
+            self.front.start()
+        try:
+            for attempt in range(1, PORT_ATTEMPTS + 1):
+                try:
+                    return self._start_once()
+                except PortInUse:
+                    if attempt == PORT_ATTEMPTS or self._emulator_port:
+                        raise
+                    self.emulator, self.dispatcher = self._processes()
+        except BaseException:
+            self.stop()
+            raise
         raise AssertionError("unreachable")  # the loop returns or raises
 
     def _start_once(self) -> Ready:
@@ -157,15 +212,64 @@ class LocalRuntime:
             self.dispatcher.start()  # loads main.py while the emulator's JVM starts
             self.emulator.start()
             self.ready = self.dispatcher.wait_ready(self.start_timeout)
-            for trigger in self.ready.triggers:
-                self.emulator.admin.register_trigger(
-                    trigger.name, trigger.document, trigger.event_type
-                )
+            if self.front is not None:
+                self.front.switch(self.ready)
+            self._register(self.ready, None)
             self.emulator.admin.register_trigger(BARRIER_TRIGGER, f"{BARRIER_COLLECTION}/{{id}}")
         except BaseException:
-            self.stop()
+            try:
+                self.dispatcher.stop()
+            finally:
+                self.emulator.stop()
             raise
         return self.ready
+
+    def _register(self, ready: Ready, previous: Ready | None) -> None:
+        """Register ``ready``'s triggers; retire those of ``previous`` it no longer has."""
+        for trigger in ready.triggers:
+            self.emulator.admin.register_trigger(trigger.name, trigger.document, trigger.event_type)
+        kept = {trigger.name for trigger in ready.triggers}
+        for trigger in previous.triggers if previous else ():
+            if trigger.name not in kept:
+                self.emulator.admin.retire_trigger(trigger.name)
+
+    def reload(self) -> Ready:
+        """Serve the functions folder as it is now: start a new dispatcher, switch deliveries and
+        HTTP requests to it once it has loaded ``main.py``, register its triggers (retiring the
+        ones gone), then stop the old dispatcher after its last request. The emulator keeps
+        running, with its data, on the same addresses.
+
+        Raises :class:`DispatcherFailed` (with the location of the failure when known) when the
+        new dispatcher cannot load; the old one then keeps serving, untouched.
+        """
+        if self.front is None:
+            raise LocalRuntimeError("only a runtime with a functions front reloads")
+        old, previous = self.dispatcher, self.ready
+        new = self._dispatcher(self.emulator.host, 0)
+        try:
+            new.start()
+            ready = new.wait_ready(self.start_timeout)
+        except BaseException:
+            new.stop()
+            raise
+        self.front.switch(ready)
+        self.dispatcher, self.ready = new, ready
+        try:
+            self._register(ready, previous)
+        finally:
+            retiring = threading.Thread(
+                target=self._retire, args=(old, previous), name="boiler-retire", daemon=True
+            )
+            retiring.start()
+            self._retiring.append(retiring)
+        return ready
+
+    def _retire(self, old: DispatcherProcess, previous: Ready | None) -> None:
+        """Stop a replaced dispatcher once no request to it is in flight (in the background: the
+        new one already serves)."""
+        if self.front is not None and previous is not None:
+            self.front.drain(previous, self.start_timeout)
+        old.stop()
 
     def settle(self, timeout: float = 30.0) -> None:
         """Return once every delivery the emulator queued before this call has been handled."""
@@ -212,15 +316,23 @@ class LocalRuntime:
             return list(pool.map(lambda d: d.post(self.dispatcher_url), items))
 
     def running(self) -> bool:
-        """True while both the emulator and the dispatcher are alive."""
-        return self.emulator.running() and self.dispatcher.running()
+        """True while the emulator, the dispatcher and the front (if any) are alive."""
+        front = self.front is None or self.front.running()
+        return self.emulator.running() and self.dispatcher.running() and front
 
     def stop(self) -> None:
-        """Stop the dispatcher, then the emulator (each with its process group); idempotent."""
+        """Stop the dispatcher, then the emulator (each with its process group), then the front;
+        idempotent."""
+        for retiring in self._retiring:
+            retiring.join()
         try:
             self.dispatcher.stop()
         finally:
-            self.emulator.stop()
+            try:
+                self.emulator.stop()
+            finally:
+                if self.front is not None:
+                    self.front.stop()
 
     def __enter__(self) -> LocalRuntime:
         self.start()

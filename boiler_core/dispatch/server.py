@@ -2,7 +2,8 @@
 
 ``POST /functions/projects/{project}/triggers/{trigger_id}``: decode the binary CloudEvent and call
 the function named ``trigger_id`` with it, answering 200 when it returned and 500 when it raised
-(the error and traceback go to the dispatcher's output, never into the HTTP answer). Each request
+(the error and traceback go into the invocation record on the dispatcher's output, never into
+the HTTP answer). Each request
 runs on its own thread, so invocations overlap whenever deliveries do (the emulator itself sends
 one at a time; replays and production do not). ``GET /__boiler/health`` answers 200 once loaded.
 Anything else is refused before any side effect. Binds 127.0.0.1 only.
@@ -89,17 +90,18 @@ class DispatchServer(ThreadingHTTPServer):
         self, trigger: Trigger, delivery: Delivery, event: CloudEvent
     ) -> tuple[int, dict[str, Any]]:
         started = time.perf_counter()
-        error = None
+        error = trace = None
         try:
             trigger.function(event)
         except Exception as exc:  # a failing function is reported, never crashes the server
-            self.emit(traceback.format_exc().rstrip())
+            trace = traceback.format_exc().rstrip()
             error = f"{type(exc).__name__}: {exc}"
         ms = (time.perf_counter() - started) * 1000
         ok = error is None
-        self.emit(
-            encode(Invocation(trigger.name, delivery.document, delivery.event_id, ms, ok, error))
+        record = Invocation(
+            trigger.name, delivery.document, delivery.event_id, ms, ok, error, trace
         )
+        self.emit(encode(record))
         return (200, {"ok": True}) if ok else (500, {"error": "the function failed"})
 
     def _record(self, delivery: Delivery) -> None:

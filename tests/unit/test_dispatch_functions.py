@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,8 @@ import pytest
 from firebase_functions import firestore_fn, https_fn
 
 from boiler_core.dispatch.functions import collect_functions, load_functions
+from boiler_core.dispatch.process import DispatcherProcess
+from boiler_core.emulator import DispatcherFailed
 
 
 @firestore_fn.on_document_written(document="meetings/{meeting}")
@@ -55,3 +58,44 @@ def test_http_functions_are_served_and_the_rest_only_listed() -> None:
 def test_missing_main_py_says_to_generate_it(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="boiler generate"):
         load_functions(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("module", "where", "reason"),
+    [
+        ("X = 1\ndef broken(:\n    pass\n", ("shop/hooks.py", 2, 12), "SyntaxError: "),
+        (
+            "import json\nfrom json import no_such_name\n",
+            ("shop/hooks.py", 2, 1),
+            "ImportError: cannot import name 'no_such_name'",
+        ),
+        (
+            "X = 1\nraise RuntimeError('cannot start')\n",
+            ("shop/hooks.py", 2, 1),
+            "RuntimeError: cannot start",
+        ),
+    ],
+    ids=["syntax-error", "import-error", "raises-at-import"],
+)
+def test_a_module_that_cannot_load_is_reported_at_its_line(
+    tmp_path: Path, module: str, where: tuple[str, int, int], reason: str
+) -> None:
+    """The dispatcher process fails to start; the error names the app's file, line and column."""
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "hooks.py").write_text(module)
+    (tmp_path / "main.py").write_text("import shop.hooks\n")
+    dispatcher = DispatcherProcess(
+        functions_dir=tmp_path,
+        project="demo-load",
+        port=0,
+        env=dict(os.environ),
+        log_path=tmp_path / "dispatcher.log",
+    )
+    with pytest.raises(DispatcherFailed) as caught, dispatcher:
+        pass
+    file, line, column = where
+    assert caught.value.location == (str(tmp_path / file), line, column)
+    assert caught.value.reason.startswith(reason)
+    log = (tmp_path / "dispatcher.log").read_text()
+    assert "Traceback (most recent call last):" in log.splitlines()  # readable, not inside JSON

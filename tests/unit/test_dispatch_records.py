@@ -34,8 +34,9 @@ from boiler_core.engine.cost import Cost
         Invocation("on_users_written", "users/u1", None, 3.0, False, "ValueError: bad"),
         Barrier("m1-2"),
         Failed("SyntaxError: main.py line 3"),
+        Failed("ImportError: no x", ("/app/functions/shop/hooks.py", 3, 1), "Traceback ..."),
     ],
-    ids=["ready", "invocation", "failed-invocation", "barrier", "failed"],
+    ids=["ready", "invocation", "failed-invocation", "barrier", "failed", "failed-located"],
 )
 def test_dispatcher_records_round_trip_through_one_json_line(
     record: Ready | Invocation | Barrier | Failed,
@@ -88,3 +89,15 @@ def test_invocation_carries_the_cost_attached_to_it() -> None:
     invocation = Invocation("f", "users/u1", "e1", 1.0, True)
     assert invocation.with_cost({"reads": 2}).cost == {"reads": 2}
     assert invocation.with_cost({"reads": 2}) == invocation  # cost is not part of equality
+
+
+def test_tracebacks_round_trip_inside_their_records() -> None:
+    trace = "Traceback (most recent call last):\n  File \"hooks.py\", line 3\nKeyError: 'x'"
+    invocation = Invocation("f", "users/u1", "e1", 1.0, False, "KeyError: 'x'", trace)
+    failed = Failed("KeyError: 'x'", ("hooks.py", 3, 1), trace)
+    for record in (invocation, failed):
+        line = encode(record)
+        assert "\n" not in line
+        parsed = parse_line(line)
+        assert isinstance(parsed, Invocation | Failed)
+        assert parsed.traceback == trace
