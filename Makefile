@@ -50,9 +50,10 @@ web: $(STAMP) $(WEB)/node_modules/.installed
 	$(BIN)/boiler types -o $(WEB)/src/views.ts --check
 	cd $(WEB) && npm run --silent format:check && npm run --silent typecheck && npm run --silent build
 
-# The emulator, the generated functions and the live page, with the reference fixture, until Ctrl-C.
+# The emulator, the generated functions and the live page, seeded with seed.yaml, until Ctrl-C;
+# saving views.yaml or a hook reloads the functions (docs/runtime.md).
 dev: web
-	$(BIN)/boiler dev --seed
+	$(BIN)/boiler dev --seed seed.yaml
 
 # Browser tier: headless Debian chromium (installed with apt-get when missing; never a downloaded
 # browser) driven by playwright-core against `boiler dev`. Screenshots: .artifacts/browser/.

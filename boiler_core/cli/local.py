@@ -22,6 +22,7 @@ import click
 from boiler_core.dispatch import Invocation, LocalRuntime, Record, Text
 from boiler_core.dispatch.records import Failed, HttpLine, Ready
 from boiler_core.emulator import EmulatorBinary, EmulatorNotFound, find_emulator
+from boiler_core.emulator.ports import DevPorts
 from boiler_core.manifest import Manifest
 
 EXIT_NO_EMULATOR = 2
@@ -35,6 +36,21 @@ def find_emulator_or_exit(env: Mapping[str, str]) -> EmulatorBinary:
     except EmulatorNotFound as exc:
         click.echo(f"boiler: {exc}", err=True)
         raise SystemExit(EXIT_NO_EMULATOR) from None
+
+
+def firebase_config(project_root: Path) -> dict[str, Any]:
+    """firebase.json beside views.yaml, parsed; ``{}`` when there is none. Exits 1 with the
+    file's position when it is not valid JSON."""
+    path = project_root / "firebase.json"
+    if not path.is_file():
+        return {}
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
+        click.echo(f"{path}:{line}:{column}: error: not valid JSON: {exc}", err=True)
+        raise SystemExit(1) from None
+    return config if isinstance(config, dict) else {}
 
 
 def rules_file(project_root: Path) -> Path | None:
@@ -60,9 +76,17 @@ def local_runtime(
     env: Mapping[str, str],
     record: bool = False,
     on_record: Any = None,
+    ports: DevPorts | None = None,
+    seed_from: Path | None = None,
 ) -> Iterator[LocalRuntime]:
     """Start the emulator and the dispatcher for ``manifest``; stop both when the block ends,
-    however it ends. Logs go to a temporary folder removed afterwards."""
+    however it ends. Logs go to a temporary folder removed afterwards.
+
+    With ``ports`` the runtime is ``boiler dev``'s: the emulator on ``ports.firestore``, a
+    functions front on ``ports.functions`` (reloadable, HTTP functions at
+    ``/{project}/{region}/{name}``); without, every port is free and the dispatcher is reached
+    directly. ``seed_from`` is an export to load at start.
+    """
     binary = find_emulator_or_exit(env)
     root = manifest_path.resolve().parent
     with tempfile.TemporaryDirectory(prefix="boiler-") as workdir:
@@ -75,6 +99,10 @@ def local_runtime(
             rules=rules_file(root),
             record=record,
             on_record=on_record,
+            emulator_port=ports.firestore.number if ports else 0,
+            functions_port=ports.functions.number if ports else None,
+            region=manifest.project.region,
+            seed_from=seed_from,
         )
         with runtime:
             yield runtime
@@ -116,7 +144,11 @@ def set_client_environment(runtime: LocalRuntime) -> None:
 
 
 def format_invocation(record: Invocation) -> str:
-    """One line per invocation: function, document, what the engine did, how long it took."""
+    """One line per invocation: function, document, what the engine did, how long it took; for a
+    failed one, the error it failed with instead of the counts (never the traceback)."""
+    if not record.ok:
+        failed = f"FAILED ({record.ms:.1f} ms): {record.error}"
+        return f"{record.function:<24} {record.document:<32} {failed}"
     cost = record.cost or {}
     if cost:
         counts = (
@@ -125,8 +157,7 @@ def format_invocation(record: Invocation) -> str:
         )
     else:
         counts = "no cost line"
-    outcome = "" if record.ok else f"  FAILED: {record.error}"
-    return f"{record.function:<24} {record.document:<32} {counts:<44} {record.ms:7.1f} ms{outcome}"
+    return f"{record.function:<24} {record.document:<32} {counts:<44} {record.ms:7.1f} ms"
 
 
 def format_record(record: Record) -> str | None:
@@ -154,17 +185,23 @@ def describe_runtime(runtime: LocalRuntime) -> list[str]:
         f"  Firestore emulator  {runtime.emulator_host}"
         f"   (export FIRESTORE_EMULATOR_HOST={runtime.emulator_host})",
         f"  project             {runtime.project}",
-        f"  trigger dispatcher  {runtime.dispatcher_url}",
-        f"  triggers            {triggers}",
     ]
+    if runtime.front is not None:
+        lines.append(f"  functions           {runtime.front.url}   (triggers: {triggers})")
+    else:
+        lines.append(f"  trigger dispatcher  {runtime.dispatcher_url}")
+        lines.append(f"  triggers            {triggers}")
     lines.append(
         f"  processes           emulator pid {runtime.emulator.pid}, "
         f"dispatcher pid {runtime.dispatcher.pid} (each leads its own process group)"
     )
-    for name, url in ready.http if ready else ():
+    for name, url in runtime.http_functions.items():
         lines.append(f"  HTTP function       {name} at {url}   (e.g. curl {url}/openapi.json)")
     if ready and ready.others:
         lines.append(f"  not served here     {', '.join(ready.others)}")
+    lines.append(
+        f"  dispatcher log      {runtime.dispatcher_log}   (tracebacks of failed invocations)"
+    )
     return lines
 
 

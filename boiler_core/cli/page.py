@@ -17,13 +17,11 @@ from typing import Any, TypeVar
 
 import click
 
-from boiler_core.cli.local import set_client_environment
+from boiler_core.cli.seeding import write_documents
 from boiler_core.dispatch import LocalRuntime
 from boiler_core.frontend import PageServer
 from boiler_core.frontend.files import INDEX
 from boiler_core.manifest.imports import importable_from
-from boiler_core.store.codec import to_firestore
-from boiler_core.store.firestore import firestore_client
 
 FIXTURE_MODULE = "meeting_room.fixture"
 DEFAULT_PAGE_DIR = Path("web/dist")
@@ -43,9 +41,9 @@ def page_options(command: F) -> F:
     return click.option(
         "--page-port",
         type=click.IntRange(0, 65535),
-        default=0,
-        show_default=True,
-        help="Port of the live page on 127.0.0.1 (0: any free port).",
+        default=None,
+        help="Port of the live page on 127.0.0.1; 0 for any free port [default: boiler dev: "
+        "firebase.json's emulators.hosting.port, else 5000; boiler demo: any free port].",
     )(command)
 
 
@@ -55,19 +53,20 @@ def page_folder(manifest_path: Path, page_dir: Path | None) -> Path:
 
 
 @contextmanager
-def live_page(runtime: LocalRuntime, folder: Path, port: int = 0) -> Iterator[str | None]:
-    """Serve ``folder`` for ``runtime`` until the block ends; yields the page's URL, or None
-    when the folder holds no ``index.html`` (the page is not built)."""
+def live_page(runtime: LocalRuntime, folder: Path, port: int | None = 0) -> Iterator[str | None]:
+    """Serve ``folder`` for ``runtime`` on ``port`` (0 or None: any free port) until the block
+    ends; yields the page's URL, or None when the folder holds no ``index.html`` (not built).
+    The HTTP functions are reached at ``runtime.http_functions``, which do not change when a
+    reloadable runtime reloads."""
     if not (folder / INDEX).is_file():
         yield None
         return
-    functions = dict(runtime.ready.http) if runtime.ready is not None else {}
     server = PageServer.for_runtime(
         folder,
         project=runtime.project,
         emulator_host=runtime.emulator_host,
-        functions=functions,
-        port=port,
+        functions=runtime.http_functions,
+        port=port or 0,
     )
     with server:
         yield server.url
@@ -98,17 +97,8 @@ def load_fixture(functions_dir: Path) -> ModuleType:
 
 
 def seed_fixture(runtime: LocalRuntime, fixture: ModuleType, timeout: float = 30.0) -> int:
-    """Write the fixture's documents in one batch and wait until the triggers have handled them;
-    returns how many documents were written."""
-    set_client_environment(runtime)
+    """Write the fixture module's documents (``fixture_documents()``) and wait until the triggers
+    have handled them; returns how many documents were written. Seed files
+    (:mod:`boiler_core.cli.seeding`) replace fixture modules; ``boiler demo`` still uses one."""
     documents: dict[str, dict[str, Any]] = fixture.fixture_documents()
-    client = firestore_client(runtime.project)
-    try:
-        batch = client.batch()
-        for path, data in documents.items():
-            batch.set(client.document(path), to_firestore(data, client))
-        batch.commit()
-    finally:
-        client.close()  # type: ignore[no-untyped-call]
-    runtime.settle(timeout)
-    return len(documents)
+    return write_documents(runtime, documents, timeout=timeout)

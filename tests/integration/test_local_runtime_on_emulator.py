@@ -73,7 +73,7 @@ def test_dispatcher_refuses_what_is_not_a_delivery_before_any_side_effect(
 
 def test_dev_stops_emulator_and_dispatcher_on_ctrl_c(meeting_room_project: Path) -> None:
     dev = subprocess.Popen(
-        [BOILER, "dev"],
+        [BOILER, "dev", "--free-ports"],
         cwd=meeting_room_project,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -1,6 +1,7 @@
 // Browser tier: the live page in headless Chromium (Debian's, driven by playwright-core).
 //
-// Starts `boiler dev --seed` (emulator, generated functions, page server, reference fixture), opens
+// Starts `boiler dev --seed seed.yaml --free-ports` (emulator, generated functions, page server, the
+// app's seed documents; free ports, so two runs can overlap on one machine), opens
 // three pages as three participants of meeting_1 and one as a user who is not invited, then:
 // one participant leaves and the other two pages show it within DEADLINE_MS; a participant closes
 // the session and every page shows it; the outsider's page is refused by the security rules.
@@ -213,7 +214,7 @@ test("stopping leaves no browser, emulator or dispatcher process behind", async 
 // -- helpers ------------------------------------------------------------------------------------
 
 async function startDev() {
-  const child = spawn(BOILER, ["dev", "--seed"], {
+  const child = spawn(BOILER, ["dev", "--seed", "seed.yaml", "--free-ports"], {
     cwd: REPO,
     env: { ...process.env, PYTHONUNBUFFERED: "1" },
     stdio: ["ignore", "pipe", "pipe"],
