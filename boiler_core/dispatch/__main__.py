@@ -7,11 +7,17 @@ its environment. It prints one JSON record per event on stdout (see :mod:`.recor
 when its stdin closes, so it cannot outlive the process that started it. HTTP functions of
 ``main.py`` are served too, each on its own free loopback port (functions-framework's routing:
 every method and path goes to the function).
+
+With ``--standby`` it imports the libraries every generated ``main.py`` imports, then waits for a
+line on stdin before loading ``main.py``: a reloadable runtime keeps one such process ready, so a
+reload costs loading the app's own code, not starting Python and its libraries.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 import logging
 import sys
 import threading
@@ -43,9 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project", required=True)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--record", type=Path, default=None)
+    parser.add_argument("--standby", action="store_true")
     args = parser.parse_args(argv)
     emit = _LineWriter()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # each request logs its own JSON line
+    if args.standby and not _stand_by():
+        return 0
     try:
         loaded = load_functions(args.functions_dir)
         server = DispatchServer(
@@ -75,6 +84,26 @@ def main(argv: list[str] | None = None) -> int:
         for _, served in http_servers:
             served.stop()
     return 0
+
+
+PRELOADED = (
+    "firebase_functions.firestore_fn",
+    "firebase_functions.https_fn",
+    "firebase_functions.options",
+    "google.cloud.firestore",
+    "boiler_core.functions_runtime",
+)
+"""What every generated main.py imports: the libraries a standby dispatcher imports in advance."""
+
+
+def _stand_by() -> bool:
+    """Import :data:`PRELOADED`, then wait for one line on stdin: True to go on and load
+    ``main.py``, False when stdin closes first (the standby was not needed). The app's own
+    modules are not touched before the line comes, so they load as they are then."""
+    for name in PRELOADED:
+        with contextlib.suppress(Exception):  # loading main.py reports it, located, if it matters
+            importlib.import_module(name)
+    return bool(sys.stdin.buffer.readline())
 
 
 def failure_location(exc: BaseException, functions_dir: Path) -> tuple[str, int, int] | None:

@@ -38,11 +38,13 @@ RecordSink = Callable[[Record], None]
 class DispatcherProcess:
     """``python -u -P -m boiler_core.dispatch`` for one functions folder; a context manager.
 
-    ``env`` is the child's whole environment. ``on_record`` is called on the reader thread for
-    every record but cost lines, which arrive attached to their :class:`Invocation`. Raw
-    output is appended to ``log_path``. The child runs with ``-P`` (its working directory, the
-    functions folder, is not put first on ``sys.path``: a vendored ``functions/boiler_core`` left
-    by a deploy must not shadow the installed library) and ``-u`` (lines arrive as printed).
+    ``env`` is the child's whole environment. With ``standby`` it waits for :meth:`release`
+    before loading ``main.py`` (see :mod:`boiler_core.dispatch.__main__`). ``on_record`` is
+    called on the reader thread for every record but cost lines, which arrive attached to their
+    :class:`Invocation`. Raw output is appended to ``log_path``. The child runs with ``-P`` (its
+    working directory, the functions folder, is not put first on ``sys.path``: a vendored
+    ``functions/boiler_core`` left by a deploy must not shadow the installed library) and ``-u``
+    (lines arrive as printed).
     """
 
     def __init__(
@@ -56,12 +58,15 @@ class DispatcherProcess:
         record_path: Path | None = None,
         on_record: RecordSink | None = None,
         python: str = sys.executable,
+        standby: bool = False,
     ) -> None:
         self.argv = [python, "-u", "-P", "-m", "boiler_core.dispatch"]
         self.argv += ["--functions-dir", str(functions_dir), "--project", project]
         self.argv += ["--port", str(port)]
         if record_path is not None:
             self.argv += ["--record", str(record_path)]
+        if standby:
+            self.argv.append("--standby")
         self.functions_dir = functions_dir
         self.env = dict(env)
         self.log_path = log_path
@@ -97,6 +102,18 @@ class DispatcherProcess:
             target=self._read, args=(stdout,), name="dispatcher-output", daemon=True
         )
         self._reader.start()
+
+    def release(self) -> None:
+        """Let a process started with ``standby=True`` load ``main.py`` now (it has imported its
+        libraries meanwhile); :meth:`wait_ready` then waits for it as usual."""
+        stdin = self._process.popen.stdin if self._process else None
+        if stdin is None:
+            raise DispatcherFailed("release() needs a started dispatcher")
+        try:
+            stdin.write(b"load\n")
+            stdin.flush()
+        except OSError as exc:
+            raise DispatcherFailed(f"the standby dispatcher is gone: {exc}") from None
 
     def wait_ready(self, timeout: float = 60.0) -> Ready:
         """Block until the dispatcher serves (return its :class:`Ready`), or raise

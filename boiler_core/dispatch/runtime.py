@@ -121,6 +121,8 @@ class LocalRuntime:
         self.ready: Ready | None = None
         self._markers = itertools.count(1)
         self._retiring: list[threading.Thread] = []
+        self._standby: DispatcherProcess | None = None
+        self._standby_lock = threading.Lock()
 
     @property
     def emulator_host(self) -> str:
@@ -169,7 +171,9 @@ class LocalRuntime:
         )
         return emulator, self._dispatcher(emulator.host, dispatcher_port)
 
-    def _dispatcher(self, emulator_host: str, port: int) -> DispatcherProcess:
+    def _dispatcher(
+        self, emulator_host: str, port: int, *, standby: bool = False
+    ) -> DispatcherProcess:
         env = function_environment(self._env, emulator_host=emulator_host, project=self.project)
         if self.front is not None:  # reloads must see every edit: no bytecode cached meanwhile
             env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -181,7 +185,30 @@ class LocalRuntime:
             log_path=self.dispatcher_log,
             record_path=self.record_path,
             on_record=self._on_record,
+            standby=standby,
         )
+
+    def _prepare_standby(self) -> None:
+        """Start the dispatcher the next reload will use, its libraries imported meanwhile."""
+        standby = self._dispatcher(self.emulator.host, 0, standby=True)
+        standby.start()
+        with self._standby_lock:
+            previous, self._standby = self._standby, standby
+        if previous is not None:
+            previous.stop()
+
+    def _take_standby(self) -> DispatcherProcess:
+        """The standby dispatcher, released to load main.py; a new one when there is none."""
+        with self._standby_lock:
+            standby, self._standby = self._standby, None
+        if standby is not None and standby.running():
+            standby.release()
+            return standby
+        if standby is not None:
+            standby.stop()
+        fresh = self._dispatcher(self.emulator.host, 0)
+        fresh.start()
+        return fresh
 
     def start(self) -> Ready:
         """Start both processes, register the triggers; stop everything again on failure.
@@ -216,6 +243,8 @@ class LocalRuntime:
                 self.front.switch(self.ready)
             self._register(self.ready, None)
             self.emulator.admin.register_trigger(BARRIER_TRIGGER, f"{BARRIER_COLLECTION}/{{id}}")
+            if self.front is not None:
+                self._prepare_standby()
         except BaseException:
             try:
                 self.dispatcher.stop()
@@ -245,12 +274,12 @@ class LocalRuntime:
         if self.front is None:
             raise LocalRuntimeError("only a runtime with a functions front reloads")
         old, previous = self.dispatcher, self.ready
-        new = self._dispatcher(self.emulator.host, 0)
+        new = self._take_standby()
         try:
-            new.start()
             ready = new.wait_ready(self.start_timeout)
         except BaseException:
             new.stop()
+            self._prepare_standby()
             raise
         self.front.switch(ready)
         self.dispatcher, self.ready = new, ready
@@ -265,11 +294,12 @@ class LocalRuntime:
         return ready
 
     def _retire(self, old: DispatcherProcess, previous: Ready | None) -> None:
-        """Stop a replaced dispatcher once no request to it is in flight (in the background: the
-        new one already serves)."""
+        """Stop a replaced dispatcher once no request to it is in flight, then start the next
+        standby (in the background: the new dispatcher already serves)."""
         if self.front is not None and previous is not None:
             self.front.drain(previous, self.start_timeout)
         old.stop()
+        self._prepare_standby()
 
     def settle(self, timeout: float = 30.0) -> None:
         """Return once every delivery the emulator queued before this call has been handled."""
@@ -325,6 +355,10 @@ class LocalRuntime:
         idempotent."""
         for retiring in self._retiring:
             retiring.join()
+        with self._standby_lock:
+            standby, self._standby = self._standby, None
+        if standby is not None:
+            standby.stop()
         try:
             self.dispatcher.stop()
         finally:

@@ -97,7 +97,7 @@ def test_dev_stops_emulator_and_dispatcher_on_ctrl_c(meeting_room_project: Path)
         dev.stdout.close()  # also when an assertion failed: no pipe left for a later test's GC
     output += rest
     assert dev.returncode == 0, output
-    assert "stopped the emulator and the dispatcher" in output
+    assert "stopped the emulator and the functions" in output
     assert "Traceback" not in output
     assert [group_members(pid) for pid in pids] == [[], []]
 

@@ -99,3 +99,44 @@ def test_a_module_that_cannot_load_is_reported_at_its_line(
     assert caught.value.reason.startswith(reason)
     log = (tmp_path / "dispatcher.log").read_text()
     assert "Traceback (most recent call last):" in log.splitlines()  # readable, not inside JSON
+
+
+def test_a_standby_dispatcher_loads_main_py_only_when_released(tmp_path: Path) -> None:
+    """A reload's spare: started early, it loads main.py as it is when released."""
+    (tmp_path / "main.py").write_text("raise RuntimeError('the old main.py')\n")
+    dispatcher = DispatcherProcess(
+        functions_dir=tmp_path,
+        project="demo-standby",
+        port=0,
+        env=dict(os.environ),
+        log_path=tmp_path / "dispatcher.log",
+        standby=True,
+    )
+    dispatcher.start()
+    try:
+        with pytest.raises(DispatcherFailed, match="did not report ready"):
+            dispatcher.wait_ready(timeout=0.5)
+        (tmp_path / "main.py").write_text("X = 1\n")  # edited after it started
+        dispatcher.release()
+        ready = dispatcher.wait_ready(timeout=60)
+        assert ready.triggers == ()
+        assert dispatcher.running()
+    finally:
+        dispatcher.stop()
+    assert not dispatcher.running()
+
+
+def test_a_standby_that_is_not_needed_exits_when_its_stdin_closes(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text("X = 1\n")
+    dispatcher = DispatcherProcess(
+        functions_dir=tmp_path,
+        project="demo-standby",
+        port=0,
+        env=dict(os.environ),
+        log_path=tmp_path / "dispatcher.log",
+        standby=True,
+    )
+    dispatcher.start()
+    dispatcher.stop()
+    assert not dispatcher.running()
+    assert "ready" not in (tmp_path / "dispatcher.log").read_text()
