@@ -16,6 +16,8 @@ from bench.backfill import BackfillResult
 from bench.carried import CarriedRun
 from bench.coldstart import median_ms
 from bench.costs import KindCost
+from bench.devloop import DevLoopResult, Sample
+from bench.devloop import median as median_s
 from bench.fanout import FanOut
 from bench.latency import LatencyResult, percentile
 
@@ -38,6 +40,8 @@ class Results:
     cold: dict[str, list[float]] = field(default_factory=dict)
     carried: list[CarriedRun] = field(default_factory=list)
     """The mixed workload with and without carrying the changed document (in-memory)."""
+    devloop: DevLoopResult | None = None
+    """``boiler dev``: saving views.yaml or a hook until the change is served."""
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -337,6 +341,41 @@ def cold_table(cold: dict[str, list[float]]) -> str:
         for name, v in cold.items()
     ]
     return table(["import", "runs", "median ms", "min ms", "max ms", "/ bare SDK"], rows)
+
+
+def devloop_table(result: DevLoopResult | None) -> str:
+    """Per kind of save: median and range of each time from the save, in seconds."""
+    if result is None or not (result.new_view or result.hook_edit):
+        return "(not run)"
+
+    def spread(samples: list[Sample], pick: str) -> str:
+        values = [getattr(s, pick) for s in samples]
+        return f"{median_s(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+    rows = [
+        [
+            kind,
+            len(samples),
+            spread(samples, "reloaded"),
+            spread(samples, "reported"),
+            spread(samples, "served"),
+        ]
+        for kind, samples in (
+            ("views.yaml: a view added", result.new_view),
+            ("hooks.py: a line added", result.hook_edit),
+        )
+        if samples
+    ]
+    return table(
+        [
+            "save",
+            "runs",
+            "save -> reloaded line, s",
+            "reload as printed, s",
+            "save -> served, s",
+        ],
+        rows,
+    )
 
 
 def chart(results: Results, path: Path) -> None:

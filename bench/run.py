@@ -1,10 +1,10 @@
 """``make bench``: run every benchmark, print the tables, write docs/performance.md and the chart.
 
-Order: cold start (no emulator); boiler's runtime (costs, latency, fan-out, then backfill and the
-flask-boiler predecessor on the same emulator under projects without triggers); the hand-written
-baseline's runtime (costs, latency, fan-out). Every process started is stopped by the context
-managers, also on errors and Ctrl-C. ``--quick`` shrinks counts for a smoke run (its figures are
-not written to docs/ unless ``--write``).
+Order: cold start (no emulator); the dev loop (its own ``boiler dev``); boiler's runtime (costs,
+latency, fan-out, then backfill and the flask-boiler predecessor on the same emulator under
+projects without triggers); the hand-written baseline's runtime (costs, latency, fan-out). Every
+process started is stopped by the context managers, also on errors and Ctrl-C. ``--quick``
+shrinks counts for a smoke run (its figures are not written to docs/ unless ``--write``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from bench.backfill import measure_backfill
 from bench.carried import measure_carried
 from bench.coldstart import measure_cold_start
 from bench.costs import measure_costs
+from bench.devloop import measure_devloop
 from bench.fanout import RENAMES, measure_fanout
 from bench.flask_boiler.runner import BaselineUnavailable, ensure_venv, running_worker, view_paths
 from bench.harness import ROOT, App, running_app
@@ -32,6 +33,7 @@ from bench.report import (
     carried_table,
     chart,
     cost_table,
+    devloop_table,
     fanout_table,
     latency_table,
 )
@@ -104,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         "carried",
         lambda: results.carried.extend(measure_carried(manifest, 300 if quick else 2000)),
     )
+
+    def devloop() -> None:
+        results.devloop = measure_devloop(2 if quick else 5)
+
+    part("devloop", devloop)
     python38: list[Path] = []
     part("flask-boiler venv", lambda: python38.append(ensure_venv(cache)))
 
@@ -186,6 +193,12 @@ def main(argv: list[str] | None = None) -> int:
             print(backfill_table(results.backfill, results.backfill_transactional))
         if results.carried:
             print(carried_table(results.carried))
+        if results.devloop is not None:
+            print(devloop_table(results.devloop))
+            print(
+                f"ready after {results.devloop.start_seconds:.1f} s; load before / after: "
+                f"{results.devloop.load_before} ; {results.devloop.load_after}"
+            )
         print("\n".join(results.notes))
         return 0
     saved.write_bytes(pickle.dumps(results))
