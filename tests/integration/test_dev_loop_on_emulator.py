@@ -211,6 +211,20 @@ class Dev:
         return self.output()
 
 
+def dispatchers_of(functions_dir: Path) -> list[str]:
+    """Live dispatcher processes (the serving one and the standby) for ``functions_dir``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes().decode().split("\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError, ValueError):
+            continue
+        if state != "Z" and "boiler_core.dispatch" in cmdline and str(functions_dir) in cmdline:
+            found.append(f"{entry.name} {' '.join(cmdline)}")
+    return found
+
+
 def save(path: Path, text: str) -> None:
     """Write ``text`` and move the modification time on by a second, so that the save is seen
     whatever the file system's timestamp resolution."""
@@ -230,6 +244,7 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dev]:
         yield running.start()
     finally:
         running.stop()
+    assert wait_for(lambda: not dispatchers_of(root / "functions"), 10, what="no dispatcher left")
 
 
 def test_the_seed_file_is_written_and_its_views_built(dev: Dev) -> None:
@@ -346,6 +361,8 @@ def test_exported_data_is_imported_by_the_next_run_without_waking_a_trigger(
         invocation = re.compile(r"^\d\d:\d\d:\d\d on_\w+_written ", re.MULTILINE)
         assert invocation.search(second.output()) is None  # nothing ran: imported as exported
         pids = second.pids()
+        assert len(dispatchers_of(tmp_path / "functions")) == 2  # the serving one, the standby
     finally:
         second.stop()
     assert [group_members(pid) for pid in pids] == [[], []]
+    assert dispatchers_of(tmp_path / "functions") == []  # the standby was stopped too
