@@ -21,7 +21,7 @@ from boiler_core.devloop.rebuild import Rebuilt, Rejected, rebuild
 from boiler_core.devloop.watch import Snapshot, WatchedFiles, describe_changes
 from boiler_core.dispatch import Invocation, LocalRuntime, Record
 from boiler_core.dispatch.records import Failed, Ready
-from boiler_core.emulator import DispatcherFailed
+from boiler_core.emulator import DispatcherFailed, LocalRuntimeError
 from boiler_core.manifest import Manifest
 
 POLL_SECONDS = 0.25
@@ -111,9 +111,16 @@ class DevLoop:
             snapshot = again
 
     def apply(self, changed: list[Path]) -> None:
-        """Check, regenerate and reload after ``changed`` files were saved; print the outcome."""
-        started = time.monotonic()
+        """Check, regenerate and reload after ``changed`` files were saved; print the outcome.
+        Whatever fails is printed in one line; the loop goes on watching."""
         what = describe_changes(changed, Path.cwd())
+        try:
+            self._apply(changed, what)
+        except (LocalRuntimeError, OSError) as exc:
+            self.console.line(f"{what} saved, but the reload failed: {exc}", stamp=True, err=True)
+
+    def _apply(self, changed: list[Path], what: str) -> None:
+        started = time.monotonic()
         outcome = rebuild(self.manifest_path, self.functions_dir)
         if isinstance(outcome, Rejected):
             self._rejected(what, outcome)

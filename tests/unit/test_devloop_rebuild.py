@@ -13,7 +13,7 @@ import pytest
 from boiler_core.cli.devloop import Console, DevLoop
 from boiler_core.devloop.rebuild import Rebuilt, Rejected, forget_app_modules, rebuild
 from boiler_core.dispatch.records import Ready, TriggerInfo
-from boiler_core.emulator import DispatcherFailed
+from boiler_core.emulator import DispatcherFailed, EmulatorRequestFailed, LocalRuntimeError
 from boiler_core.manifest import load_manifest
 
 VIEWS = """\
@@ -118,7 +118,7 @@ class FakeRuntime:
 
     def __init__(self, log: Path) -> None:
         self.reloads = 0
-        self.fail: DispatcherFailed | None = None
+        self.fail: LocalRuntimeError | None = None
         self.dispatcher = type("Dispatcher", (), {"pid": 4242})()
         self.dispatcher_log = log
         self.emulator_host = "127.0.0.1:8080"
@@ -205,3 +205,17 @@ def test_functions_that_cannot_load_are_reported_at_their_line(
     assert "hooks.py:3:7: error: ImportError: cannot import name 'x'" in captured.err
     assert "keeps serving" in captured.out
     assert str(shelf / "dispatcher.log") in captured.out
+
+
+def test_a_reload_that_fails_otherwise_is_one_line_and_the_loop_goes_on(
+    shelf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loop, runtime, _ = loop_for(shelf, capsys)
+    runtime.fail = EmulatorRequestFailed("emulator at 127.0.0.1:8080 did not answer")
+    save(hooks_of(shelf), HOOKS + "\n# edited\n")
+    assert loop.poll() is True
+    assert "the reload failed: emulator at 127.0.0.1:8080 did not answer" in capsys.readouterr().err
+    runtime.fail = None
+    save(hooks_of(shelf), HOOKS + "\n# edited again\n")
+    assert loop.poll() is True
+    assert runtime.reloads == 1
