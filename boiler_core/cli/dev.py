@@ -21,8 +21,8 @@ from boiler_core.cli.local import (
 from boiler_core.cli.options import load_or_exit, manifest_option
 from boiler_core.cli.page import describe_page, live_page, page_folder, page_options
 from boiler_core.cli.seeding import read_seed_or_exit, write_documents
-from boiler_core.codegen import render_all
-from boiler_core.devloop.rebuild import write_generated
+from boiler_core.codegen.files import plan
+from boiler_core.devloop.rebuild import write_planned
 from boiler_core.dispatch import LocalRuntime
 from boiler_core.emulator import DispatcherFailed, LocalRuntimeError
 from boiler_core.emulator.exports import export_data, import_source
@@ -180,15 +180,21 @@ def _import_or_exit(import_dir: Path | None, export_dir: Path | None) -> Path | 
 
 
 def _generate_or_exit(manifest: Manifest, manifest_path: Path, console: Console) -> None:
-    """Bring the generated files up to date with views.yaml, as ``boiler generate`` would."""
+    """Bring the generated files up to date with views.yaml, as ``boiler generate`` would; exit 1
+    writing nothing when one would replace a file boiler did not generate."""
     root = manifest_path.resolve().parent
     try:
         with importable_from(root / manifest.project.functions_dir):
-            files = render_all(manifest)
+            planned, refused = plan(manifest, manifest_path.parent)
     except GenerateError as exc:
         raise click.ClickException(str(exc)) from None
-    for relative in write_generated(files, manifest_path.parent):
-        console.line(f"wrote {relative}")
+    if refused:
+        for refusal in refused:
+            console.line(f"boiler dev: refused: {refusal}", err=True)
+        console.line("nothing was written; `boiler generate --force` replaces them", err=True)
+        raise SystemExit(1)
+    for shown in write_planned(planned):
+        console.line(f"wrote {shown}")
 
 
 def _export(runtime: LocalRuntime, folder: Path, console: Console) -> None:

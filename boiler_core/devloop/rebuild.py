@@ -13,11 +13,11 @@ import importlib
 import os
 import sys
 import sysconfig
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from boiler_core.codegen import render_all
+from boiler_core.codegen.files import Planned, plan
+from boiler_core.codegen.placement import Refusal
 from boiler_core.errors import GenerateError, ManifestError, Problem
 from boiler_core.manifest import Manifest, load_manifest
 from boiler_core.manifest.imports import importable_from
@@ -29,7 +29,8 @@ class Rebuilt:
 
     manifest: Manifest
     written: tuple[str, ...]
-    """Generated files that changed and were written, relative to the folder of views.yaml."""
+    """Generated files that changed and were written (or merged into), relative to the folder of
+    views.yaml."""
 
 
 @dataclass(frozen=True)
@@ -41,32 +42,38 @@ class Rejected:
 
 def rebuild(manifest_path: Path, functions_dir: Path) -> Rebuilt | Rejected:
     """Check ``manifest_path`` with the app's modules in ``functions_dir`` imported afresh, then
-    write the generated files that differ (as ``boiler generate`` does)."""
+    write the generated files that differ, as ``boiler generate`` does (a file boiler did not
+    generate is refused, and then nothing is written)."""
     forget_app_modules(functions_dir)
+    root = manifest_path.parent
     try:
         manifest = load_manifest(manifest_path)
         with importable_from(manifest_path.resolve().parent / manifest.project.functions_dir):
-            files = render_all(manifest)
+            planned, refused = plan(manifest, root)
     except ManifestError as exc:
         return Rejected(tuple(exc.problems))
     except GenerateError as exc:
         return Rejected((Problem(str(manifest_path), 1, 1, f"cannot generate: {exc}"),))
-    return Rebuilt(manifest, tuple(write_generated(files, manifest_path.parent)))
+    if refused:
+        return Rejected(tuple(_refusal(root, refusal) for refusal in refused))
+    return Rebuilt(manifest, tuple(write_planned(planned)))
 
 
-def write_generated(files: Mapping[str, str], root: Path) -> list[str]:
-    """Write each of ``files`` (relative path -> content) under ``root`` whose content differs;
-    the paths written, sorted."""
+def write_planned(planned: list[Planned]) -> list[str]:
+    """Write the planned files that change; their paths as shown (relative to the project)."""
     written = []
-    for relative, content in sorted(files.items()):
-        target = root / relative
-        current = target.read_text(encoding="utf-8") if target.exists() else None
-        if current == content:
+    for item in planned:
+        if item.placement.action == "unchanged":
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
-        written.append(relative)
+        item.path.parent.mkdir(parents=True, exist_ok=True)
+        item.path.write_text(item.placement.text, encoding="utf-8")
+        written.append(item.shown)
     return written
+
+
+def _refusal(root: Path, refusal: Refusal) -> Problem:
+    hint = f"{refusal.fix}; `boiler generate --force` replaces it"
+    return Problem(str(root / refusal.path), 1, 1, refusal.reason, hint)
 
 
 def forget_app_modules(functions_dir: Path) -> list[str]:

@@ -219,3 +219,14 @@ def test_a_reload_that_fails_otherwise_is_one_line_and_the_loop_goes_on(
     save(hooks_of(shelf), HOOKS + "\n# edited again\n")
     assert loop.poll() is True
     assert runtime.reloads == 1
+
+
+def test_a_hand_written_main_py_is_refused_and_nothing_is_written(shelf: Path) -> None:
+    (shelf / "functions" / "main.py").write_text("# my own functions\n")
+    outcome = rebuild(shelf / "views.yaml", shelf / "functions")
+    assert isinstance(outcome, Rejected)
+    (problem,) = outcome.problems
+    assert problem.file == str(shelf / "functions" / "main.py")
+    assert "boiler generate --force" in str(problem.hint)
+    assert (shelf / "functions" / "main.py").read_text() == "# my own functions\n"
+    assert not (shelf / "firestore.rules").exists()
