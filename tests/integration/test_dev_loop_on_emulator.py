@@ -9,12 +9,14 @@ its output and for documents, with deadlines; never sleeps.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from boiler_core.emulator.process import group_members
 pytestmark = pytest.mark.integration
 
 BOILER = str(Path(sys.executable).parent / "boiler")
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 PROJECT = "demo-library"
 START_SECONDS = 180.0
 WAIT_SECONDS = 60.0
@@ -254,10 +257,17 @@ def test_the_seed_file_is_written_and_its_views_built(dev: Dev) -> None:
     assert card["shout"] == "NOTES ON THE ENGINE"
 
 
+def openapi_paths(url: str) -> list[str]:
+    with NO_PROXY.open(f"{url}/openapi.json", timeout=30) as response:
+        return sorted(json.loads(response.read())["paths"])
+
+
 def test_a_view_added_to_views_yaml_is_served_and_the_data_kept(dev: Dev) -> None:
     views = dev.root / "views.yaml"
     original = views.read_text()
     host = os.environ["FIRESTORE_EMULATOR_HOST"]
+    api = dev.expect(r"HTTP function +api at (http://\S+)").group(1)
+    assert not any("spines" in path for path in openapi_paths(api))
     mark = dev.mark()
     try:
         save(views, original + SPINES)
@@ -271,6 +281,7 @@ def test_a_view_added_to_views_yaml_is_served_and_the_data_kept(dev: Dev) -> Non
         assert dev.wait_document("spines/ai", title="Sketch of the engine")
         assert dev.wait_document("book_cards/ai", author="Ada Lovelace")
         assert f"FIRESTORE_EMULATOR_HOST={host}" in dev.output()  # the same address throughout
+        assert "/spines/{book}" in openapi_paths(api)  # the same URL serves the new functions
     finally:
         mark = dev.mark()
         save(views, original)
