@@ -30,6 +30,9 @@ POLL_SECONDS = 0.25
 QUIET_SECONDS = 0.05
 """A change is acted on once two looks this far apart agree (editors save in several steps)."""
 
+RESTART_SETTINGS = ("emulator_project_id", "region", "functions_dir")
+"""``project:`` settings the running runtime was started with: a change needs a restart."""
+
 
 class Console:
     """Whole lines to the terminal from the main thread and the dispatcher's reader thread."""
@@ -184,6 +187,16 @@ class DevLoop:
         count, pid = len(ready.triggers), self.runtime.dispatcher.pid
         parts.append(f"{count} trigger{'s' if count != 1 else ''}, dispatcher pid {pid}")
         self.console.line("; ".join(parts), stamp=True)
+        restart = [
+            f"project.{name}"
+            for name in RESTART_SETTINGS
+            if getattr(outcome.manifest.project, name) != getattr(self.manifest.project, name)
+        ]
+        if restart:
+            self.console.line(
+                f"  {', '.join(restart)} changed: restart boiler dev for "
+                f"{'it' if len(restart) == 1 else 'them'} to take effect"
+            )
         if added:
             self.console.line(
                 "  new views fill in as their documents are written; for the documents already "

@@ -230,3 +230,22 @@ def test_a_hand_written_main_py_is_refused_and_nothing_is_written(shelf: Path) -
     assert "boiler generate --force" in str(problem.hint)
     assert (shelf / "functions" / "main.py").read_text() == "# my own functions\n"
     assert not (shelf / "firestore.rules").exists()
+
+
+def test_a_changed_project_setting_says_a_restart_is_needed(
+    shelf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loop, runtime, _ = loop_for(shelf, capsys)
+    text = (shelf / "views.yaml").read_text()
+    save(
+        shelf / "views.yaml",
+        text.replace(
+            "emulator_project_id: demo-shelf",
+            "region: europe-west1, emulator_project_id: demo-shelf",
+        ),
+    )
+    assert loop.poll() is True
+    assert (
+        "project.region changed: restart boiler dev for it to take effect"
+        in capsys.readouterr().out
+    )
