@@ -245,6 +245,7 @@ def test_a_changed_project_setting_says_a_restart_is_needed(
         ),
     )
     assert loop.poll() is True
+    assert runtime.reloads == 1  # the rest of the save is served meanwhile
     assert (
         "project.region changed: restart boiler dev for it to take effect"
         in capsys.readouterr().out
