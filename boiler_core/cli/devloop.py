@@ -176,7 +176,7 @@ class DevLoop:
         )
 
     def _reloaded(self, what: str, outcome: Rebuilt, ready: Ready, seconds: float) -> None:
-        parts = [f"reloaded in {seconds:.1f} s: {what} changed"]
+        parts = [f"reloaded in {seconds:.2f} s: {what} changed"]
         if outcome.written:
             parts.append(f"wrote {', '.join(outcome.written)}")
         added = sorted(set(outcome.manifest.views) - set(self.manifest.views))
