@@ -1,5 +1,5 @@
 """What ``boiler dev`` and ``boiler demo`` add for the live page: serving its build next to the
-runtime, and seeding the app's fixture so the page has something to show.
+runtime (seed files give it something to show: :mod:`boiler_core.cli.seeding`).
 
 The page is the project's own front end (``web/``, built into ``web/dist`` by ``make web``);
 boiler serves whatever folder it is given, with ``/config.json`` and the HTTP functions on the
@@ -8,22 +8,17 @@ same origin (:class:`~boiler_core.frontend.PageServer`, docs/frontend.md).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
 from typing import Any, TypeVar
 
 import click
 
-from boiler_core.cli.seeding import write_documents
 from boiler_core.dispatch import LocalRuntime
 from boiler_core.frontend import PageServer
 from boiler_core.frontend.files import INDEX
-from boiler_core.manifest.imports import importable_from
 
-FIXTURE_MODULE = "meeting_room.fixture"
 DEFAULT_PAGE_DIR = Path("web/dist")
 """The page's build folder, relative to the folder of views.yaml."""
 
@@ -80,25 +75,3 @@ def describe_page(url: str | None, folder: Path) -> list[str]:
             "(needs Node.js 20 and npm)"
         ]
     return [f"  live page           {url}   (open it in a browser and pick a participant)"]
-
-
-def load_fixture(functions_dir: Path) -> ModuleType:
-    """The app's fixture module (``meeting_room/fixture.py``); exit 1 with a message without."""
-    try:
-        with importable_from(functions_dir):
-            return importlib.import_module(FIXTURE_MODULE)
-    except ImportError as exc:
-        click.echo(
-            f"seeding needs {functions_dir}/meeting_room/fixture.py (the meeting-room reference "
-            f"fixture): {exc}",
-            err=True,
-        )
-        raise SystemExit(1) from None
-
-
-def seed_fixture(runtime: LocalRuntime, fixture: ModuleType, timeout: float = 30.0) -> int:
-    """Write the fixture module's documents (``fixture_documents()``) and wait until the triggers
-    have handled them; returns how many documents were written. Seed files
-    (:mod:`boiler_core.cli.seeding`) replace fixture modules; ``boiler demo`` still uses one."""
-    documents: dict[str, dict[str, Any]] = fixture.fixture_documents()
-    return write_documents(runtime, documents, timeout=timeout)

@@ -15,15 +15,13 @@ from typing import Any
 import click
 
 from boiler_core.cli.local import set_client_environment
+from boiler_core.demo.story import Write
+from boiler_core.demo.writes import apply
 from boiler_core.dispatch import LocalRuntime
 from boiler_core.errors import SeedError
 from boiler_core.manifest import Manifest
 from boiler_core.seed import read_seed
-from boiler_core.store.codec import to_firestore
 from boiler_core.store.firestore import firestore_client
-
-BATCH_SIZE = 500
-"""Documents per commit: Firestore's limit of writes in one batch."""
 
 
 def read_seed_or_exit(path: Path, manifest: Manifest, functions_dir: Path) -> dict[str, Any]:
@@ -43,22 +41,18 @@ def write_documents(
     runtime: LocalRuntime, documents: Mapping[str, Mapping[str, Any]], *, timeout: float = 60.0
 ) -> int:
     """Write ``documents`` to the runtime's emulator in their order, in batches of
-    :data:`BATCH_SIZE`, then wait until the triggers have handled every write
-    (:meth:`LocalRuntime.settle`); returns how many documents were written.
+    :data:`~boiler_core.demo.writes.BATCH_SIZE`, then wait until the triggers have handled every
+    write (:meth:`LocalRuntime.settle`); returns how many documents were written.
 
     Each document is set whole (replacing one that exists), with references written as Firestore
     references. Sets ``FIRESTORE_EMULATOR_HOST`` in this process (entry points only).
     """
     set_client_environment(runtime)
-    items = list(documents.items())
+    writes = [Write("set", path, dict(fields)) for path, fields in documents.items()]
     client = firestore_client(runtime.project)
     try:
-        for start in range(0, len(items), BATCH_SIZE):
-            batch = client.batch()
-            for path, fields in items[start : start + BATCH_SIZE]:
-                batch.set(client.document(path), to_firestore(dict(fields), client))
-            batch.commit()
+        apply(client, writes)
     finally:
         client.close()  # type: ignore[no-untyped-call]
     runtime.settle(timeout)
-    return len(items)
+    return len(writes)
