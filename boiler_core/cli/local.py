@@ -147,8 +147,8 @@ def format_invocation(record: Invocation) -> str:
     """One line per invocation: function, document, what the engine did, how long it took; for a
     failed one, the error it failed with instead of the counts (never the traceback)."""
     if not record.ok:
-        failed = f"FAILED ({record.ms:.1f} ms): {record.error}"
-        return f"{record.function:<24} {record.document:<32} {failed}"
+        where = f"{record.function:<24} {record.document:<32}"
+        return f"{where} {record.ms:7.1f} ms  FAILED: {record.error}"
     cost = record.cost or {}
     if cost:
         counts = (

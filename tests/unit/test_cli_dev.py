@@ -111,5 +111,5 @@ def test_a_failed_invocation_is_one_line_with_its_error_and_no_traceback() -> No
     assert line.startswith("on_notes_written")
     assert "notes/n1" in line
     assert line.endswith(
-        "FAILED (12.3 ms): HookError: views.yaml:9:5: hook shop.hooks:shout raised KeyError: 'text'"
+        "12.3 ms  FAILED: HookError: views.yaml:9:5: hook shop.hooks:shout raised KeyError: 'text'"
     )
