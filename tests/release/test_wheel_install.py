@@ -3,9 +3,13 @@ repository (dependencies from the package index, as a user installs it), and wor
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -89,3 +93,52 @@ def test_the_installed_boiler_makes_a_wheel_of_itself_with_the_same_files(
     made = run(installed / "python", "-c", code, cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     assert wheel_files(tmp_path / made.stdout.strip()) == wheel_files(wheel)
+
+
+def test_a_new_app_from_the_wheel_alone_serves_live_views_and_plans_a_deploy(
+    installed: Path, tmp_path: Path
+) -> None:
+    """In an empty folder, with only the wheel installed: init, dev with the seed file serving
+    live view documents, and the app's deploy.sh --dry-run."""
+    made = run(installed / "boiler", "init", "shop", cwd=tmp_path)
+    assert made.returncode == 0, made.stdout + made.stderr
+    app = tmp_path / "shop"
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    env["PATH"] = f"{installed}{os.pathsep}{env['PATH']}"
+    dev = subprocess.Popen(
+        ["boiler", "dev", "--seed", "seed.yaml", "--free-ports"],
+        cwd=app,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    host, output = None, []
+    try:
+        assert dev.stdout is not None
+        for line in dev.stdout:
+            output.append(line)
+            found = re.search(r"FIRESTORE_EMULATOR_HOST=(\S+)\)", line)
+            if found:  # printed once ready, after the seed was written and handled
+                host = found.group(1)
+                break
+        assert host is not None, "".join(output)
+        url = f"http://{host}/v1/projects/demo-shop/databases/(default)/documents"
+        request = urllib.request.Request(
+            f"{url}/users/grace/project_boards/engine", headers={"Authorization": "Bearer owner"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            fields = json.load(answer)["fields"]
+        assert fields["name"] == {"stringValue": "Analytical Engine"}
+        assert fields["open_tasks"] == {"integerValue": "2"}
+    finally:
+        os.killpg(dev.pid, signal.SIGINT)
+        assert dev.wait(timeout=60) == 0
+        if dev.stdout is not None:
+            dev.stdout.close()
+    plan = subprocess.run(
+        ["./deploy.sh", "--dry-run"], cwd=app, env=env, capture_output=True, text=True, timeout=900
+    )
+    assert plan.returncode == 0, plan.stdout[-4000:] + plan.stderr[-4000:]
+    assert "nothing uploaded" in plan.stdout
