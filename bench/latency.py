@@ -1,6 +1,6 @@
 """Latency: a domain write until every copy of the view shows it, seen by ``on_snapshot``.
 
-The writer flips ``tickets/tj_t.attendance`` (the reference scenario's S2 and back) and waits,
+The writer flips ``tickets/tj_t.attendance`` (a participant leaving the room, and back) and waits,
 with a deadline, until listeners on the master view document and every per-user copy have all
 received the matching ``numHearingAidRequested`` (2 when Tijuana attends, 1 when not); the latency
 of one event is the last of those callbacks minus the time just before the write. Events are

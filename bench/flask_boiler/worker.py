@@ -3,7 +3,7 @@
 Runs in the benchmark's Python 3.8 venv (never in the project's), started by
 :mod:`bench.flask_boiler.runner` with ``FIRESTORE_EMULATOR_HOST`` set and a throwaway
 service-account file (the old client opens an insecure channel to the emulator and never
-authenticates). It seeds the reference fixture through flask-boiler's domain models (as the
+authenticates). It seeds the meeting-room fixture through flask-boiler's domain models (as the
 example's ``tests/fixtures.py`` does), starts the example's per-user ``DocumentAsView`` mediator
 (as its ``tests/test_dav.py`` does: long-running listeners on every bound domain document, one
 view document per user at ``users/{user}/MeetingSessionDAV/{meeting}``), prints ``READY`` and
@@ -52,7 +52,7 @@ class MeetingSessionViewMediatorDAV(ViewMediatorDAV):
 
 
 def seed():
-    """The reference fixture, written by flask-boiler's domain models."""
+    """The meeting-room fixture, written by flask-boiler's domain models."""
     people = [
         ("tijuana", "Tijuana", "Furlong", "UCSD", True),
         ("thomasina", "Thomasina", "Manes", "UCSD", False),

@@ -1,1 +1,1 @@
-"""The meeting-room app: boiler's reference scenario (schemas, view hooks, mutation handlers)."""
+"""The meeting-room app, boiler's example: schemas, view hooks, mutation handlers."""

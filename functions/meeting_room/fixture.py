@@ -1,8 +1,8 @@
-"""The reference fixture of the meeting-room app as data, and the views it must produce.
+"""The meeting-room fixture as data, and the views it must produce.
 
-Reused by the unit tests, the integration tests and the demo: :func:`fixture_documents` gives the
-domain documents to write, in the order the reference seeds them, and the ``EXPECTED_*`` values
-are the view documents scenario S1 expects afterwards (reference/meeting_room.md).
+:func:`fixture_documents` gives the domain documents to write (three people, a room, a ticket
+each, a meeting in session; the same as ``seed.yaml``), in the order they are seeded, and the
+``EXPECTED_*`` values are the view documents expected once the triggers have handled them.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ EXPECTED_MEETING_SESSION: dict[str, Any] = {
     ],
     "numHearingAidRequested": 2,
 }
-"""``meeting_sessions/meeting_1`` (and each participant's copy) after seeding (S1)."""
+"""``meeting_sessions/meeting_1`` (and each participant's copy) after seeding."""
 
 EXPECTED_USER_PROFILES: dict[str, dict[str, Any]] = {
     uid: {

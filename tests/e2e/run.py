@@ -1,4 +1,4 @@
-"""``make e2e``: the deploy bundle in Firebase's own toolchain, reference S1-S3 through it.
+"""``make e2e``: the deploy bundle in Firebase's own toolchain, the meeting-room app through it.
 
 1. finds the machine's Firestore emulator (as ``make test`` does; without one: a loud
    ``e2e NOT RUN`` line, exit 0);

@@ -65,7 +65,7 @@ def seeded(app_db: Client, runtime: LocalRuntime, wait_for: Callable[..., Any]) 
     for path, data in fixture_documents().items():
         batch.set(app_db.document(path), to_firestore(data, app_db))
     batch.commit()
-    wait_for(lambda: get(app_db, MASTER) == EXPECTED_MEETING_SESSION, what="the S1 view")
+    wait_for(lambda: get(app_db, MASTER) == EXPECTED_MEETING_SESSION, what="the seeded view")
     return app_db
 
 

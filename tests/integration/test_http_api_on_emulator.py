@@ -1,4 +1,4 @@
-"""The HTTP API on the real emulator: mutation -> trigger -> view updated (S3-S5), and reads.
+"""The HTTP API on the real emulator: mutation -> trigger -> view updated, refusals, and reads.
 
 Requests go to the generated ``functions/main.py`` HTTP function ``api``, served by the
 dispatcher exactly as it serves the triggers (functions-framework's routing, the function's
@@ -42,12 +42,12 @@ def api(runtime: LocalRuntime) -> str:
 
 @pytest.fixture
 def seeded(app_db: Client, runtime: LocalRuntime, wait_for: Wait) -> Client:
-    """The app's project after S1, its views built and every delivery handled."""
+    """The app's project seeded, its views built and every delivery handled."""
     batch = app_db.batch()
     for path, data in fixture_documents().items():
         batch.set(app_db.document(path), to_firestore(data, app_db))
     batch.commit()
-    wait_for(lambda: get(app_db, MASTER) == EXPECTED_MEETING_SESSION, what="the S1 view")
+    wait_for(lambda: get(app_db, MASTER) == EXPECTED_MEETING_SESSION, what="the seeded view")
     runtime.settle()
     return app_db
 
@@ -96,7 +96,10 @@ def test_s4_closing_again_is_409_naming_the_conflict_and_writes_nothing(
     seeded: Client, api: str, runtime: LocalRuntime, signed_in: Any, wait_for: Wait
 ) -> None:
     assert close(api, signed_in("thomasina")).status_code == 200
-    wait_for(lambda: (get(seeded, MASTER) or {}).get("inSession") is False, what="S3's view")
+    wait_for(
+        lambda: (get(seeded, MASTER) or {}).get("inSession") is False,
+        what="the closed meeting's view",
+    )
     runtime.settle()
     before = every_update_time(seeded)
     response = close(api, signed_in("thomasina"))

@@ -4,10 +4,10 @@ The engine's convergence argument (docs/consistency.md) rests on two properties 
 the in-memory double only imitates; these tests check them on the emulator with the exact
 interleavings that would break them:
 
-* DESIGN.md's ABA trap: invocation A has read the view and its sources (all but the ticket its
-  event carries) and stalls; c2 reverts c1; B handles c2. B must write the master (a refresh of
-  its ``_sources``), and under the emulator's pessimistic locks that write waits for A's read
-  lock on the master, so B cannot skip against the old view.
+* The ABA trap (docs/consistency.md): invocation A has read the view and its sources (all but
+  the ticket its event carries) and stalls; c2 reverts c1; B handles c2. B must write the master
+  (a refresh of its ``_sources``), and under the emulator's pessimistic locks that write waits for
+  A's read lock on the master, so B cannot skip against the old view.
 * A document newly matching a query the transaction ran (a phantom) is held back the same way.
 * Affected roots are found outside the transaction: a link changed between that discovery and the
   transaction is handled by its own event.
@@ -129,7 +129,7 @@ def test_aba_stalled_invocation_cannot_overwrite_the_reverting_change(
     assert MASTER in stalled.stalled_reads
 
     # so c2 (reverting c1) lands at once, and B handles it: the master does not record the
-    # update time c2 started from, so B reads the ticket, finds f(S2) equal to the stored view,
+    # update time c2 started from, so B reads the ticket, finds f(s2) equal to the stored view,
     # and must still write the master to record the ticket's new update time. That write waits
     # for A's read lock on the master instead of skipping (the ABA trap).
     c2 = write_change(store, "tickets/tj_t", with_fields("tickets/tj_t"))
@@ -140,7 +140,7 @@ def test_aba_stalled_invocation_cannot_overwrite_the_reverting_change(
     a_cost, b_cost = a.result(), b.result()
 
     # Whichever the emulator let commit first, the other retried and saw its write: A first
-    # (A wrote f(S1), B then restored f(S2)), or B first (B's refresh, A's retry read S2).
+    # (A wrote f(s1), B then restored f(s2)), or B first (B's refresh, A's retry read s2).
     assert (a_cost.writes, b_cost.writes) in {(4, 4), (0, 1)}, (a_cost, b_cost)
     assert visible(read(store, MASTER)) == EXPECTED_MEETING_SESSION
     assert_views_are_a_recompute(manifest, store)

@@ -1,10 +1,10 @@
-"""The reference scenarios (reference/meeting_room.md) on the real Firestore emulator.
+"""The meeting-room app's scenarios on the real Firestore emulator.
 
 Each test makes domain writes with a real client; the emulator delivers each write to the
 dispatcher, which runs the generated ``functions/main.py`` trigger, which runs the engine, which
 writes the views. No test calls the engine. A test first polls (``wait_for``) for the view state
 it expects, then settles the runtime (every queued delivery handled) and checks the whole state.
-S3-S5 go through the HTTP mutation and are tested with it.
+Closing a meeting and its refusals go through the HTTP mutation and are tested with it.
 """
 
 from __future__ import annotations
@@ -58,12 +58,12 @@ def write(db: Client, path: str, data: dict[str, Any]) -> None:
 
 @pytest.fixture
 def seeded(app_db: Client, runtime: LocalRuntime, wait_for: Wait) -> Client:
-    """The app's project after S1: the fixture written in one batch, its views built and quiet."""
+    """The app's project seeded: the fixture written in one batch, its views built and quiet."""
     batch = app_db.batch()
     for path, data in fixture_documents().items():
         batch.set(app_db.document(path), to_firestore(data, app_db))
     batch.commit()
-    wait_for(lambda: get(app_db, MASTER) == EXPECTED_MEETING_SESSION, what="the S1 view")
+    wait_for(lambda: get(app_db, MASTER) == EXPECTED_MEETING_SESSION, what="the seeded view")
     runtime.settle()
     return app_db
 

@@ -39,7 +39,7 @@ def test_leaving_member_loses_read_access_and_joining_member_gains_it(
         batch.set(app_db.document(path), to_firestore(data, app_db))
     batch.set(app_db.document("users/lorenzo"), {"first_name": "Lorenzo", "last_name": "Ruiz"})
     batch.commit()
-    wait_for(lambda: members(app_db) == ["joshua", "thomasina", "tijuana"], what="the S1 view")
+    wait_for(lambda: members(app_db) == ["joshua", "thomasina", "tijuana"], what="the seeded view")
     assert user("joshua").get(MASTER).allowed
     assert user("lorenzo").get(MASTER).denied
 

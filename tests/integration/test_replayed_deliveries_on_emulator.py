@@ -1,4 +1,4 @@
-"""S13 on the real emulator: duplicated and reordered deliveries leave the views as in-order ones.
+"""Duplicated and reordered deliveries on the real emulator leave the views as in-order ones.
 
 The emulator delivers each write once, in order, so duplication and reordering cannot be forced
 through it. The dispatcher records every delivery exactly as received; these tests run a story
@@ -23,13 +23,14 @@ pytestmark = pytest.mark.integration
 
 
 def play_story(db: Client, runtime: LocalRuntime, wait_for: Callable[..., Any]) -> list[Delivery]:
-    """Seed, then S2, S6, S8 and S9 with in-order single delivery; return their deliveries."""
+    """Seed, then a participant leaving, a rename, a participant removed and the meeting reset to
+    not started, with in-order single delivery; return their deliveries."""
     start = len(runtime.deliveries())
     batch = db.batch()
     for path, data in fixture_documents().items():
         batch.set(db.document(path), to_firestore(data, db))
     batch.commit()
-    wait_for(lambda: get(db, MASTER) == EXPECTED_MEETING_SESSION, what="the S1 view")
+    wait_for(lambda: get(db, MASTER) == EXPECTED_MEETING_SESSION, what="the seeded view")
     db.document("tickets/tj_t").update({"attendance": False})
     db.document("users/thomasina").update({"last_name": "Manes-Kennedy"})
     db.document(f"meetings/{MEETING_ID}").update({"users": [db.document("users/thomasina")]})

@@ -65,7 +65,7 @@ def group(collection: str, *where: tuple[str, str, object]) -> Request:
 
 @pytest.fixture(scope="module")
 def app(runtime: LocalRuntime) -> Callable[[str | None], EndUser]:
-    """The app's project after scenario S1, its views built by the triggers; yields a factory of
+    """The app's project seeded, its views built by the triggers; yields a factory of
     end users (by uid, None for signed out)."""
     runtime.reset()
     with pytest.MonkeyPatch.context() as env:
@@ -75,7 +75,7 @@ def app(runtime: LocalRuntime) -> Callable[[str | None], EndUser]:
         for path, data in fixture_documents().items():
             batch.set(client.document(path), to_firestore(data, client))
         batch.commit()
-        wait_for(lambda: len(views(client)) == VIEW_COUNT, 20.0, what="the S1 views")
+        wait_for(lambda: len(views(client)) == VIEW_COUNT, 20.0, what="the seeded views")
         runtime.settle()
         client.close()  # type: ignore[no-untyped-call]
     return lambda uid: EndUser(runtime.emulator_host, runtime.project, uid)

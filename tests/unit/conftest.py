@@ -24,7 +24,7 @@ def app(manifest: Manifest) -> Harness:
 
 @pytest.fixture
 def seeded(app: Harness) -> Harness:
-    """The harness after scenario S1: one change per fixture document, in fixture order."""
+    """The harness after seeding: one change per fixture document, in fixture order."""
     for path, data in fixture_documents().items():
         app.write(path, data)
     return app

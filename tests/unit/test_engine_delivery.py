@@ -1,4 +1,4 @@
-"""S13 and contract 2: duplicated, reordered and interleaved deliveries converge.
+"""Duplicated, reordered and interleaved deliveries converge, and no stale write lands.
 
 After any delivery order of the same writes, every view equals the from-scratch recompute of the
 final domain state (no stale document, no leftover copy, no missing one).
@@ -172,8 +172,8 @@ def test_duplicate_delivery_after_later_changes_does_not_regress(manifest: Manif
 class InterleavingStore(Delegating[MemoryStore]):
     """Wraps a MemoryStore; runs ``interlude`` once, between a transaction's reads and its commit.
 
-    This replays the ABA trap of DESIGN.md: invocation A has read state S1 and is about to write
-    when change c2 lands and invocation B handles it completely.
+    This replays the ABA trap (docs/consistency.md): invocation A has read state s1 and is about
+    to write when change c2 lands and invocation B handles it completely.
     """
 
     def __init__(self, inner: MemoryStore, interlude: Callable[[], None]) -> None:
@@ -197,7 +197,7 @@ def test_aba_stalled_invocation_cannot_overwrite_a_newer_skip(manifest: Manifest
 
     def c2_lands_and_b_handles_it() -> None:
         b_cost = app.engine.handle(update(app.store, "tickets/tj_t", {"attendance": True}))
-        # f(S2) equals the stored view, but B started from a ticket the master does not record
+        # f(s2) equals the stored view, but B started from a ticket the master does not record
         # (A has not committed): B reads the ticket, and writes the master only to record its
         # update time (a refresh). That write is what makes A's commit conflict.
         assert (b_cost.carried, b_cost.writes, b_cost.refreshed) == (0, 1, 1)
@@ -205,7 +205,7 @@ def test_aba_stalled_invocation_cannot_overwrite_a_newer_skip(manifest: Manifest
     stalled = InterleavingStore(app.store, c2_lands_and_b_handles_it)
     a_cost = Engine(manifest, stalled, log=app.logs.append).handle(c1)
     # A's first attempt used the ticket its event carried; its retry finds the master recording
-    # a later update time, so it reads the ticket, sees S2, and has nothing to write.
+    # a later update time, so it reads the ticket, sees s2, and has nothing to write.
     assert a_cost.retries == 1
     assert (a_cost.carried, a_cost.writes) == (0, 0)
     assert visible(app.views()[f"meeting_sessions/{MEETING_ID}"]) == EXPECTED_MEETING_SESSION

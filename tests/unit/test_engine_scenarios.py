@@ -1,7 +1,8 @@
-"""The reference scenarios (reference/meeting_room.md) on the in-memory store.
+"""The meeting-room app's scenarios on the in-memory store.
 
 Every view document is produced by the engine handling the Change of a real write, as the
-generated triggers will do it. S3-S5 (the HTTP mutation) are tested with the mutation layer.
+generated triggers will do it. Closing a meeting (the HTTP mutation) is tested with the mutation
+layer.
 """
 
 from __future__ import annotations

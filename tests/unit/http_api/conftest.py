@@ -1,6 +1,6 @@
 """Fixtures of the HTTP API's in-process tests: Flask test clients on in-memory stores.
 
-Two apps: the meeting-room app of views.yaml (``meeting_client``, seeded as after S1) and the
+Two apps: the meeting-room app of views.yaml (``meeting_client``, seeded) and the
 HTTP test app of tests/unit/data/http_app (``client``), which has a mutation for every branch.
 Tokens are unsigned emulator tokens, accepted because each test runs with
 ``FIREBASE_AUTH_EMULATOR_HOST`` set (firebase-admin's emulator mode, nothing patched).
@@ -64,7 +64,7 @@ def client(http_manifest: Manifest, boards: Harness, logs: list[dict[str, Any]])
 
 @pytest.fixture
 def meeting_client(manifest: Manifest, seeded: Harness) -> FlaskClient:
-    """The meeting-room API over the store of scenario S1."""
+    """The meeting-room API over the seeded store."""
     api = local_api(
         manifest,
         project=MEETING_PROJECT,

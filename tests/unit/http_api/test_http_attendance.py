@@ -1,7 +1,7 @@
 """The attendance mutation of the meeting-room app: a participant sets their own ticket.
 
 ``PATCH /meeting_sessions/{meeting}/attendance`` with ``{"attendance": bool}``, in-process on the
-store of scenario S1 (the live page's toggle calls it).
+seeded store (the live page's toggle calls it).
 """
 
 from __future__ import annotations

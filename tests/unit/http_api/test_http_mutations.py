@@ -18,7 +18,7 @@ from boiler_core.testing import Harness
 MEETING = "/meeting_sessions/meeting_1"
 
 
-# -- the reference mutation (S3-S5), on an in-memory store --------------------------------------
+# -- closing and reopening a meeting, on an in-memory store ---------------------------------------
 
 
 def test_participant_closes_the_meeting(

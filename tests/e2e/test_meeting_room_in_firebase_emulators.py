@@ -1,7 +1,8 @@
-"""Reference S1, S2 and S3 (reference/meeting_room.md) through Firebase's own emulators.
+"""The meeting-room app through Firebase's own emulators: seeding, a participant leaving, and
+closing the meeting by PATCH.
 
 Writes go to the Firestore emulator with a client; views appear only through the triggers the
-Functions emulator runs from the bundle ``deploy.sh --dry-run`` assembled; S3's PATCH goes to the
+Functions emulator runs from the bundle ``deploy.sh --dry-run`` assembled; the PATCH goes to the
 HTTP function through the Functions emulator's URL, with an unsigned ID token that firebase-admin
 accepts because the Auth emulator runs (see tests/e2e/run.py, ``ONLY``).
 """
@@ -58,14 +59,14 @@ def everywhere(expected: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 def seeded(db: Client, wait_for: Wait) -> Client:
-    """The fixture written in one batch, every view of S1 built by the triggers."""
+    """The fixture written in one batch, every view built by the triggers."""
     batch = db.batch()
     for path, data in fixture_documents().items():
         batch.set(db.document(path), to_firestore(data, db))
     batch.commit()
-    wait_for(lambda: sessions(db) == everywhere(session()), what="S1: the session and 3 copies")
+    wait_for(lambda: sessions(db) == everywhere(session()), what="seeded: the session and 3 copies")
     expected_profiles = {f"user_profiles/{u}": p for u, p in EXPECTED_USER_PROFILES.items()}
-    wait_for(lambda: profiles(db) == expected_profiles, what="S1: the 3 user profiles")
+    wait_for(lambda: profiles(db) == expected_profiles, what="seeded: the 3 user profiles")
     return db
 
 
@@ -94,7 +95,10 @@ def test_s2_attendance_false_drops_tijuana_and_nothing_else(seeded: Client, wait
     seeded.document("tickets/tj_t").update({"attendance": False})
     attending = [e for e in EXPECTED_MEETING_SESSION["attending"] if e["name"] != "Tijuana Furlong"]
     expected = session(attending=attending, numHearingAidRequested=1)
-    wait_for(lambda: sessions(seeded) == everywhere(expected), what="S2 in every session")
+    wait_for(
+        lambda: sessions(seeded) == everywhere(expected),
+        what="the attendance change in every session",
+    )
     assert profiles(seeded) == profiles_before
 
 
@@ -106,7 +110,7 @@ def test_s3_participant_closes_the_meeting_through_the_functions_emulator(
     assert response.json() == {"result": {"status": "closed"}}
     assert seeded.document(f"meetings/{MEETING_ID}").get().get("status") == "closed"
     expected = session(inSession=False)
-    wait_for(lambda: sessions(seeded) == everywhere(expected), what="S3: inSession false")
+    wait_for(lambda: sessions(seeded) == everywhere(expected), what="closed: inSession false")
 
     def closed_in_profiles() -> bool:
         return all(
@@ -114,7 +118,7 @@ def test_s3_participant_closes_the_meeting_through_the_functions_emulator(
             for p in profiles(seeded).values()
         )
 
-    wait_for(closed_in_profiles, what="S3: status closed in every profile")
+    wait_for(closed_in_profiles, what="closed: status closed in every profile")
 
 
 @pytest.mark.parametrize(("uid", "status"), [(None, 401), ("mallory", 403)])
