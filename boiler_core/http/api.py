@@ -9,10 +9,12 @@ The generated ``main.py`` hands each request of its HTTP function to :meth:`Http
 2. the bearer token, if any, is verified (401 when invalid);
 3. the operation runs (:mod:`.reads`, :mod:`.mutations`).
 
-Refusals raise :class:`~boiler_core.http.problems.ApiError` and are answered as JSON errors.
-Anything else is a bug or an outage: it is logged once with its trace under a fresh id, and the
-client gets a generic 500 naming that id. Every response gets the CORS headers of an allowed
-``Origin`` (explicit allow-list, ``project.cors_origins``) and ``X-Content-Type-Options``.
+Refusals raise :class:`~boiler_core.http.problems.ApiError` and are answered as JSON errors. A
+deployed function whose environment names an emulator answers 503 ``misconfigured`` and logs why
+(:mod:`boiler_core.deployment`). Anything else is a bug or an outage: it is logged once with its
+trace under a fresh id, and the client gets a generic 500 naming that id. Every response gets
+the CORS headers of an allowed ``Origin`` (explicit allow-list, ``project.cors_origins``) and
+``X-Content-Type-Options``.
 """
 
 from __future__ import annotations
@@ -29,14 +31,20 @@ from flask import Response
 from werkzeug.wrappers import Request
 
 from boiler_core.engine.engine import LogSink, print_log
-from boiler_core.errors import GenerateError
+from boiler_core.errors import EmulatorInDeployment, GenerateError
 from boiler_core.http.access import PolicyHook, enforceable
 from boiler_core.http.auth import TokenVerifier, caller_uid
 from boiler_core.http.backends import Backend, BackendFactory
 from boiler_core.http.bodies import MAX_BODY_BYTES
 from boiler_core.http.docs_page import docs_asset, docs_page
 from boiler_core.http.mutations import MutationCode, Mutations, run_mutation
-from boiler_core.http.problems import ApiError, error_response, internal_error, json_response
+from boiler_core.http.problems import (
+    ApiError,
+    error_response,
+    internal_error,
+    json_response,
+    misconfigured,
+)
 from boiler_core.http.reads import check_query, list_documents, read_document
 from boiler_core.http.routes import RouteTable
 from boiler_core.manifest.imports import import_object, importable_from
@@ -103,6 +111,9 @@ class HttpApi:
             response = self._dispatch(request)
         except ApiError as exc:
             response = error_response(exc)
+        except EmulatorInDeployment as exc:
+            self._log({"severity": "ERROR", "message": str(exc)})
+            response = misconfigured()
         except Exception:
             error_id = uuid.uuid4().hex[:16]
             self._log_failure(request, error_id)

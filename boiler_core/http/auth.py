@@ -6,7 +6,8 @@ checks Google's signature, the audience and issuer of the project, and the expir
 ``FIREBASE_AUTH_EMULATOR_HOST`` is set, firebase-admin's emulator mode accepts unsigned tokens
 (``alg: none``) and checks only the audience, issuer and subject: that is how the Firebase Auth
 emulator's tokens are checked, and how tests and ``boiler dev`` sign in (see
-:func:`emulator_id_token`). boiler itself never sets that variable.
+:func:`emulator_id_token`). boiler itself never sets that variable, and refuses to verify
+anything in a deployed function where it is set (:mod:`boiler_core.deployment`).
 
 :func:`caller_uid` turns the request's header into a uid (None when there is no header) or a 401.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import threading
 import time
 from typing import Any, Protocol
@@ -23,6 +25,7 @@ import firebase_admin
 from firebase_admin import auth, credentials
 from google.auth.credentials import AnonymousCredentials
 
+from boiler_core.deployment import check_environment
 from boiler_core.http.problems import ApiError
 
 BEARER = "bearer"
@@ -82,6 +85,7 @@ class FirebaseTokenVerifier:
     def _firebase_app(self) -> firebase_admin.App:
         with self._lock:
             if self._app is None:
+                check_environment(os.environ)  # unsigned tokens must not pass in a deployment
                 name = f"boiler-http-{self.project or 'default-project'}"
                 try:
                     self._app = firebase_admin.get_app(name)
