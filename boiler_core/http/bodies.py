@@ -1,19 +1,24 @@
 """Request bodies: size (413), media type (415), JSON syntax (400), the declared schema (422).
 
+A body cut short (the client disconnected before sending Content-Length bytes) is 400, a
+compressed one (``Content-Encoding`` other than ``identity``) 415.
+
 A mutation with a ``body:`` schema takes a JSON object, loaded by a fresh instance of that
 marshmallow Schema; marshmallow's default ``unknown = RAISE`` refuses fields the schema does not
 declare, and every problem comes back at once in ``fields``. A mutation without a schema takes no
-body. JSON is parsed strictly: UTF-8, no ``NaN``/``Infinity``, numbers that fit a float.
+body. JSON is parsed strictly: UTF-8, no ``NaN``/``Infinity``, numbers that fit a float, no key
+twice in one object, no lone UTF-16 surrogate escape (``"\\ud800"``, which no store can hold).
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from typing import Any
 
 from marshmallow import Schema, ValidationError
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
 from boiler_core.http.problems import ApiError
@@ -22,11 +27,15 @@ MAX_BODY_BYTES = 64 * 1024
 """Largest request body accepted; larger ones get 413 before being read."""
 
 UTF8 = ("utf-8", "utf8")
+IDENTITY = "identity"
 
 
 def read_body(request: Request, schema: type[Schema] | None, *, limit: int) -> dict[str, Any]:
     """The validated body of a mutation request (``{}`` for mutations without a schema)."""
     raw = _raw_body(request, limit)
+    coding = request.headers.get("Content-Encoding", "").strip().lower()
+    if raw and coding not in ("", IDENTITY):
+        raise ApiError(415, f"compressed bodies are not accepted (Content-Encoding: {coding})")
     if not raw:
         if schema is not None:
             raise ApiError(400, "this operation needs a JSON body (Content-Type: application/json)")
@@ -69,13 +78,27 @@ def is_json(request: Request) -> bool:
 def parse_json(raw: bytes) -> Any:
     """Strictly parsed JSON; 400 naming the problem."""
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite)
+        value = json.loads(
+            raw.decode("utf-8"),
+            parse_constant=_refuse_constant,
+            parse_float=_finite,
+            object_pairs_hook=_unique_keys,
+        )
+        json.dumps(value, ensure_ascii=False).encode("utf-8")  # every string is valid Unicode
     except UnicodeDecodeError as exc:
         raise ApiError(400, "the body is not valid UTF-8", code="invalid_json") from exc
+    except UnicodeEncodeError as exc:
+        raise ApiError(
+            400,
+            "the body is not valid JSON text: it escapes a lone UTF-16 surrogate (\\ud800 to "
+            "\\udfff without its pair)",
+            code="invalid_json",
+        ) from exc
     except RecursionError as exc:
         raise ApiError(400, "the JSON body is nested too deeply", code="invalid_json") from exc
     except ValueError as exc:
         raise ApiError(400, f"the body is not valid JSON: {exc}", code="invalid_json") from exc
+    return value
 
 
 def _raw_body(request: Request, limit: int) -> bytes:
@@ -87,6 +110,8 @@ def _raw_body(request: Request, limit: int) -> bytes:
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge as exc:
         raise _too_large(limit) from exc
+    except ClientDisconnected as exc:  # the connection closed before Content-Length bytes came
+        raise ApiError(400, "the request body ended before its Content-Length") from exc
     if len(raw) > limit:
         raise _too_large(limit)
     return raw
@@ -94,6 +119,16 @@ def _raw_body(request: Request, limit: int) -> bytes:
 
 def _too_large(limit: int) -> ApiError:
     return ApiError(413, f"the body is larger than the {limit} bytes this API accepts")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are unique (parsers disagree on which duplicate wins)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        counted = Counter(key for key, _ in pairs)
+        twice = next(key for key, count in counted.items() if count > 1)
+        raise ValueError(f"the key '{twice}' appears twice in one object")
+    return obj
 
 
 def _refuse_constant(name: str) -> Any:
