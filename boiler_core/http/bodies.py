@@ -24,7 +24,8 @@ from werkzeug.wrappers import Request
 from boiler_core.http.problems import ApiError
 
 MAX_BODY_BYTES = 64 * 1024
-"""Largest request body accepted; larger ones get 413 before being read."""
+"""Largest request body accepted; larger ones get 413, however they are sent: before reading
+when ``Content-Length`` says so, else (chunked, no length) as soon as one byte more arrives."""
 
 UTF8 = ("utf-8", "utf8")
 IDENTITY = "identity"
@@ -105,7 +106,10 @@ def _raw_body(request: Request, limit: int) -> bytes:
     length = request.content_length
     if length is not None and length > limit:
         raise _too_large(limit)
-    request.max_content_length = limit  # bounds chunked bodies too
+    # A body without Content-Length (chunked) is read up to one byte past the limit: Werkzeug
+    # stops quietly at max_content_length, so reading exactly `limit` bytes would cut a larger
+    # body to size instead of showing it is too large.
+    request.max_content_length = limit + 1
     try:
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge as exc:
