@@ -47,6 +47,7 @@ from boiler_core.http.problems import (
 )
 from boiler_core.http.reads import check_query, list_documents, read_document
 from boiler_core.http.routes import RouteTable
+from boiler_core.http.versions import conditions
 from boiler_core.manifest.imports import import_object, importable_from
 from boiler_core.manifest.model import Manifest
 
@@ -144,7 +145,8 @@ class HttpApi:
         backend = self._data()
         if op.kind == "get":
             check_query(request.args, ())
-            return read_document(op, params, uid, request.if_none_match, backend.store)
+            if_none_match = conditions("If-None-Match", request.headers.get("If-None-Match"))
+            return read_document(op, params, uid, if_none_match, backend.store)
         if op.kind == "list":
             return list_documents(op, params, request.args, uid, backend.store, backend.store)
         mutations = Mutations(
