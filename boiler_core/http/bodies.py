@@ -5,9 +5,11 @@ compressed one (``Content-Encoding`` other than ``identity``) 415.
 
 A mutation with a ``body:`` schema takes a JSON object, loaded by a fresh instance of that
 marshmallow Schema; marshmallow's default ``unknown = RAISE`` refuses fields the schema does not
-declare, and every problem comes back at once in ``fields``. A mutation without a schema takes no
-body. JSON is parsed strictly: UTF-8, no ``NaN``/``Infinity``, numbers that fit a float, no key
-twice in one object, no lone UTF-16 surrogate escape (``"\\ud800"``, which no store can hold).
+declare, and every problem comes back at once in ``fields``. Booleans are strict, in every body
+schema: JSON ``true`` and ``false`` only, never ``"yes"`` or ``1`` (:mod:`.booleans`). A mutation
+without a schema takes no body. JSON is parsed strictly: UTF-8, no ``NaN``/``Infinity``, numbers
+that fit a float, no key twice in one object, no lone UTF-16 surrogate escape (``"\\ud800"``,
+which no store can hold).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
+from boiler_core.http.booleans import boolean_problems, merged
 from boiler_core.http.problems import ApiError
 
 MAX_BODY_BYTES = 64 * 1024
@@ -52,20 +55,25 @@ def read_body(request: Request, schema: type[Schema] | None, *, limit: int) -> d
     if schema is None:
         raise ApiError(400, "this operation takes no request body; send none")
     payload = parse_json(raw)
+    instance = schema()
     try:
-        loaded: dict[str, Any] = schema().load(payload)
+        coerced = boolean_problems(instance, payload)
+        loaded: dict[str, Any] = instance.load(payload)
     except ValidationError as exc:
-        raise ApiError(
-            422,
-            f"the body does not match {schema.__name__}",
-            code="invalid_body",
-            fields=_messages(exc),
-        ) from exc
+        raise _invalid(schema, merged(_messages(exc), coerced)) from exc
     except (OverflowError, RecursionError) as exc:  # marshmallow lets these through
         raise ApiError(
             422, f"a value of the body is out of range for {schema.__name__}", code="invalid_body"
         ) from exc
+    if coerced:
+        raise _invalid(schema, coerced)
     return loaded
+
+
+def _invalid(schema: type[Schema], messages: dict[str, Any]) -> ApiError:
+    return ApiError(
+        422, f"the body does not match {schema.__name__}", code="invalid_body", fields=messages
+    )
 
 
 def is_json(request: Request) -> bool:
