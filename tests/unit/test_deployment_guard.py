@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import firebase_admin
 import flask
 import pytest
 from cloudevents.http import CloudEvent
@@ -83,14 +85,28 @@ def test_the_environment_boiler_dev_gives_its_functions_is_never_a_deployment() 
 
 
 @pytest.fixture
-def deployed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A deployed function's environment with both emulator variables set."""
+def deployed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A deployed function's environment with both emulator variables set. The SDK creates the
+    default Firebase app, for the project of the environment, on the first event it decodes:
+    one created here is deleted again, so later tests get one for their own project."""
     for name, value in DEPLOYED.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("GCLOUD_PROJECT", raising=False)
     monkeypatch.delenv("FUNCTIONS_EMULATOR", raising=False)
     monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
     monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", "127.0.0.1:9")
+    existed = default_app() is not None
+    yield
+    app = default_app()
+    if app is not None and not existed:
+        firebase_admin.delete_app(app)
+
+
+def default_app() -> firebase_admin.App | None:
+    try:
+        return firebase_admin.get_app()
+    except ValueError:
+        return None
 
 
 @pytest.mark.usefixtures("deployed")
