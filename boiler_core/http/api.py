@@ -108,10 +108,13 @@ class HttpApi:
     def handle(self, request: Request) -> Response:
         """Answer one request (never raises)."""
         started = time.perf_counter()
+        cause: str | None = None
         try:
             response = self._dispatch(request)
         except ApiError as exc:
             response = error_response(exc)
+            if exc.status >= 500 and exc.__cause__ is not None:  # an outage: say what failed
+                cause = f"{type(exc.__cause__).__name__}: {exc.__cause__}"
         except EmulatorInDeployment as exc:
             self._log({"severity": "ERROR", "message": str(exc)})
             response = misconfigured()
@@ -121,7 +124,7 @@ class HttpApi:
             response = internal_error(error_id)
         response.headers.update(self._cors(request))
         response.headers["X-Content-Type-Options"] = "nosniff"
-        self._log_request(request, response, started)
+        self._log_request(request, response, started, cause)
         return response
 
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -224,13 +227,16 @@ class HttpApi:
 
     # -- logging ---------------------------------------------------------------------------------
 
-    def _log_request(self, request: Request, response: Response, started: float) -> None:
+    def _log_request(
+        self, request: Request, response: Response, started: float, cause: str | None = None
+    ) -> None:
         status = response.status_code
         severity = "ERROR" if status >= 500 else "WARNING" if status >= 400 else "INFO"
+        message = f"{request.method} {request.path} {status}"
         self._log(
             {
                 "severity": severity,
-                "message": f"{request.method} {request.path} {status}",
+                "message": message if cause is None else f"{message} ({cause})",
                 "httpRequest": {
                     "requestMethod": request.method,
                     "requestUrl": request.path,

@@ -95,11 +95,18 @@ class FirebaseTokenVerifier:
             raise _cannot_check() from exc
         return str(claims["uid"])
 
+    @property
+    def app_name(self) -> str:
+        """The name of the Firebase app it verifies with, shared by the verifiers of the same
+        project and ``check_revoked`` (the app keeps firebase-admin's key and user caches)."""
+        revocable = "-check-revoked" if self.check_revoked else ""
+        return f"boiler-http-{self.project or 'default-project'}{revocable}"
+
     def _firebase_app(self) -> firebase_admin.App:
         with self._lock:
             if self._app is None:
                 check_environment(os.environ)  # unsigned tokens must not pass in a deployment
-                name = f"boiler-http-{self.project or 'default-project'}"
+                name = self.app_name
                 try:
                     self._app = firebase_admin.get_app(name)
                 except ValueError:
