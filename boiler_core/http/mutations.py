@@ -21,7 +21,7 @@ from flask import Response
 from marshmallow import Schema
 from werkzeug.wrappers import Request
 
-from boiler_core.errors import ContentionError, Refused
+from boiler_core.errors import ContentionError, Refused, Rejected
 from boiler_core.http.access import PolicyHook, check_mutation, needs_uid
 from boiler_core.http.auth import require_uid
 from boiler_core.http.bodies import read_body
@@ -97,6 +97,10 @@ def run_mutation(
         result = env.store.run_transaction(attempt)
     except Refused as exc:
         raise from_refusal(exc) from exc
+    except Rejected as exc:  # what the checks before the commit did not foresee
+        raise ApiError(
+            422, "Firestore refused to store what this request would write", code="invalid"
+        ) from exc
     except ContentionError as exc:
         raise ApiError(
             503,

@@ -174,3 +174,43 @@ def test_a_client_closing_its_side_mid_body_gets_400_from_a_real_server(
     assert b'"code":"bad_request"' in rest
     assert boards.store.dump() == before
     assert [entry["severity"] for entry in logs] == ["WARNING"]
+
+
+def nested(levels: int) -> Any:
+    value: Any = "deep"
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
+UNSTORABLE = {
+    "maps 21 deep": {"theme": nested(20)},
+    "an array in an array": {"grid": [[1, 2], [3, 4]]},
+    "an empty field name": {"": 1},
+    "a reserved field name": {"__name__": "x"},
+    "a reserved name deep inside": {"a": [{"__x__": 1}]},
+    "an integer beyond 64 bits": {"big": 2**64},
+}
+
+
+@pytest.mark.parametrize("settings", UNSTORABLE.values(), ids=UNSTORABLE.keys())
+def test_what_firestore_cannot_store_is_422_before_the_commit(
+    client: FlaskClient,
+    boards: Harness,
+    logs: list[dict[str, Any]],
+    settings: dict[str, Any],
+) -> None:
+    before = boards.store.dump()
+    response = client.put("/boards/b1/settings", json={"settings": settings})
+    assert response.status_code == 422
+    assert boards.store.dump() == before
+    assert no_errors_logged(logs)
+
+
+def test_maps_20_deep_and_arrays_of_maps_of_arrays_are_stored(
+    client: FlaskClient, boards: Harness
+) -> None:
+    settings = {"theme": nested(19), "rows": [{"cells": [1, 2]}]}
+    response = client.put("/boards/b1/settings", json={"settings": settings})
+    assert response.status_code == 200
+    assert boards.store.doc("boards/b1")["settings"] == settings  # type: ignore[index]
