@@ -14,6 +14,7 @@ Every exception boiler raises on purpose derives from :class:`BoilerError`::
     |   +-- InjectedFault      a fault test made a store call fail (boiler_core.faults)
     +-- GenerateError          generated files could not be written or are stale
     +-- CheckpointError        a backfill checkpoint is unreadable or belongs to another run
+    +-- EmulatorInDeployment   a deployed function's environment names an emulator
     +-- Refused                a mutation handler refuses a request (answered as 4xx)
         +-- NotFound           the document the request names does not exist (404)
         +-- Conflict           the request conflicts with the current state (409)
@@ -132,6 +133,13 @@ class Rejected(StoreError):
 class CheckpointError(BoilerError):
     """Raised when a backfill checkpoint cannot be read, or does not belong to the run that was
     asked to resume from it."""
+
+
+class EmulatorInDeployment(BoilerError):
+    """Raised when a deployed function's environment sets an emulator variable
+    (``FIREBASE_AUTH_EMULATOR_HOST``, ``FIRESTORE_EMULATOR_HOST``, ...): the function refuses to
+    serve rather than accept unsigned tokens or use an emulator (:mod:`boiler_core.deployment`).
+    The message names the variables and how to remove them."""
 
 
 class GenerateError(BoilerError):

@@ -11,10 +11,15 @@ Each generated trigger is a one-liner calling :meth:`Triggers.on_written` with i
 collection and the SDK's event, ``Event[Change[DocumentSnapshot | None]]``, whether
 functions-framework delivered it (production, the Functions emulator) or a test called the
 decorated function with a protobuf ``cloudevents.http.CloudEvent``.
+
+Both :class:`Triggers` and :class:`DeployedApi` refuse to work in a deployed function whose
+environment names an emulator (:class:`~boiler_core.deployment.EnvironmentGuard`): one ERROR line
+per instance, then every event fails and every request is answered 503.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -25,10 +30,11 @@ from firebase_functions.core import Change as SdkChange
 from firebase_functions.firestore_fn import Event
 from google.cloud.firestore import DocumentReference, DocumentSnapshot
 
+from boiler_core.deployment import EnvironmentGuard
 from boiler_core.documents import update_time_ns
 from boiler_core.engine.change import Change
-from boiler_core.engine.engine import Engine
-from boiler_core.errors import ManifestError
+from boiler_core.engine.engine import Engine, print_log
+from boiler_core.errors import EmulatorInDeployment, ManifestError
 from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.manifest.imports import importable_from
 from boiler_core.store.codec import to_neutral
@@ -89,6 +95,7 @@ class Triggers:
         self._engine_factory = engine_factory
         self._engine: EngineLike | None = None
         self._lock = threading.Lock()
+        self._guard = EnvironmentGuard(os.environ, print_log)
 
     def use_engine(self, engine: EngineLike) -> None:
         """Handle every later event with ``engine`` instead of building one on the first event."""
@@ -96,7 +103,10 @@ class Triggers:
             self._engine = engine
 
     def on_written(self, collection: str, event: WrittenEvent) -> None:
-        """Hand one ``document.written`` event on source ``collection`` to the engine."""
+        """Hand one ``document.written`` event on source ``collection`` to the engine; raises
+        :class:`~boiler_core.errors.EmulatorInDeployment` in a deployed function whose
+        environment names an emulator."""
+        self._guard.check()
         change = change_from_event(self.manifest, collection, event)
         self._engine_for(event.project or None).handle(change)
 
@@ -124,11 +134,19 @@ class DeployedApi:
         self.base_dir = base_dir
         self._api: HttpApi | None = None
         self._lock = threading.Lock()
+        self._guard = EnvironmentGuard(os.environ, print_log)
 
     def handle(self, request: Request) -> Response:
         """Answer one request, building the API on the first. The API answers every request
         itself; an error while building it (which ``boiler generate`` rules out) propagates, so
-        the platform answers a bare 500 and logs it, and the next request tries again."""
+        the platform answers a bare 500 and logs it, and the next request tries again. In a
+        deployed function whose environment names an emulator, every request is 503."""
+        try:
+            self._guard.check()
+        except EmulatorInDeployment:
+            from boiler_core.http.problems import misconfigured
+
+            return misconfigured()
         with self._lock:
             if self._api is None:
                 from boiler_core.http.factory import deployed_api

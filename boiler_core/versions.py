@@ -1,8 +1,10 @@
 """View document versions: a digest of a view document's content, shared by engine and API.
 
 A view document's **version** is the SHA-256 of its fields as canonical JSON (sorted keys, no
-spaces), first 32 hex digits. Fields whose name starts with ``_`` are bookkeeping (``_members``
-for the security rules, ``_version`` itself) and belong neither to the content nor to its version.
+spaces; NaN and the infinities written as the bare tokens ``NaN``, ``Infinity`` and
+``-Infinity``, which no other value gives), first 32 hex digits. Fields whose name starts with
+``_`` are bookkeeping (``_members`` for the security rules, ``_version`` itself) and belong neither
+to the content nor to its version.
 
 The engine stores the version in every view document it writes, as ``_version``, so a front end
 reading through a Firestore SDK sees the version it may send as ``If-Match``; the HTTP API serves
@@ -32,20 +34,21 @@ def public_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if not key.startswith("_")}
 
 
-def to_json(value: Any) -> Any:
+def to_json(value: Any, *, finite: bool = True) -> Any:
     """A Firestore value as JSON: timestamps as RFC 3339 text, bytes as base64, references as
-    paths, geo points as ``{latitude, longitude}``, non-finite numbers as null."""
+    paths, geo points as ``{latitude, longitude}``, non-finite numbers as null (kept as they are
+    with ``finite=False``, for :func:`version_of`)."""
     kind = type(value)  # exact types first: nearly every value is one (a view has thousands)
     if kind is str or kind is int or kind is bool or value is None:
         return value
     if kind is dict:
-        return {str(key): to_json(item) for key, item in value.items()}
+        return {str(key): to_json(item, finite=finite) for key, item in value.items()}
     if kind is list:
-        return [to_json(item) for item in value]
+        return [to_json(item, finite=finite) for item in value]
     if isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
-        return value if math.isfinite(value) else None
+        return value if math.isfinite(value) or not finite else None
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -53,9 +56,9 @@ def to_json(value: Any) -> Any:
     if isinstance(value, Ref):
         return value.path
     if isinstance(value, Mapping):
-        return {str(key): to_json(item) for key, item in value.items()}
+        return {str(key): to_json(item, finite=finite) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [to_json(item) for item in value]
+        return [to_json(item, finite=finite) for item in value]
     if hasattr(value, "latitude") and hasattr(value, "longitude"):
         return {"latitude": value.latitude, "longitude": value.longitude}
     path = getattr(value, "path", None)
@@ -63,8 +66,13 @@ def to_json(value: Any) -> Any:
 
 
 def version_of(data: Mapping[str, Any]) -> str:
-    """The version of a view document with fields ``data`` (bookkeeping fields ignored)."""
+    """The version of a view document with fields ``data`` (bookkeeping fields ignored); NaN,
+    infinities and null give three different versions."""
     canonical = json.dumps(
-        to_json(public_fields(data)), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        to_json(public_fields(data), finite=False),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=True,
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:VERSION_DIGITS]

@@ -71,6 +71,8 @@ def manifest_data(manifest: Manifest) -> dict[str, Any]:
         data["project"]["carry_changed_document"] = False
     if not project.index_deep_sources:
         data["project"]["index_deep_sources"] = False
+    if project.check_revoked:
+        data["project"]["check_revoked"] = True
     if manifest.mutations:
         data["mutations"] = {name: _mutation(m) for name, m in manifest.mutations.items()}
     return data

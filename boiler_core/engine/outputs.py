@@ -41,6 +41,7 @@ from typing import Any
 from boiler_core.documents import Doc
 from boiler_core.engine.change import Change
 from boiler_core.engine.links import link_ids
+from boiler_core.engine.relevance import same_value
 from boiler_core.engine.sources import Sources
 from boiler_core.manifest.model import MEMBERS_FIELD, ROOT, Copy, Join, View
 from boiler_core.versions import VERSION_FIELD, version_of
@@ -207,7 +208,7 @@ def plan_writes(
         if want is None:
             if have is not None:
                 deletes.append(path)
-        elif have is None or without_sources(have.data) != without_sources(want):
+        elif have is None or not same_content(without_sources(have.data), without_sources(want)):
             sets.append((path, want))
         elif any(f in have.data and f not in want for f in RECORD_FIELDS):
             sets.append((path, want))  # not recording: drop a record left by an engine that did
@@ -217,6 +218,15 @@ def plan_writes(
         else:
             unchanged += 1
     return WritePlan(tuple(sets), tuple(deletes), unchanged, tuple(refreshed))
+
+
+def same_content(have: Mapping[str, Any], want: Mapping[str, Any]) -> bool:
+    """Whether a stored view document's data is what the engine computed: Python's ``==``, which
+    is exact here because a difference only of type (``1`` and ``1.0``) also changes
+    ``_version``, or else :func:`~boiler_core.engine.relevance.same_value`, for the one value
+    Python finds unequal to itself: a NaN stored and a NaN computed are the same (else the
+    document would be rewritten on every event and ``boiler verify`` would never agree)."""
+    return have == want or same_value(have, want)
 
 
 def without_sources(data: Mapping[str, Any]) -> dict[str, Any]:

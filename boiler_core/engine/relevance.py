@@ -103,9 +103,14 @@ def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> froze
 def same_value(a: Any, b: Any) -> bool:
     """Whether two stored values are the same Firestore value: Python's ``==`` but for numbers
     and booleans, whose types must match too (``0 == False`` and ``1 == 1.0`` in Python, not in
-    Firestore), in maps and arrays as well."""
+    Firestore), and for NaN, which is one value to Firestore (writing it again changes nothing)
+    while Python's ``nan != nan``; in maps and arrays as well."""
+    if a is b:
+        return True
     if isinstance(a, bool | int | float) or isinstance(b, bool | int | float):
-        return type(a) is type(b) and a == b
+        if type(a) is not type(b):
+            return False
+        return bool(a == b) or (a != a and b != b)  # NaN: the one value unequal to itself
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):

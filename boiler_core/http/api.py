@@ -9,10 +9,12 @@ The generated ``main.py`` hands each request of its HTTP function to :meth:`Http
 2. the bearer token, if any, is verified (401 when invalid);
 3. the operation runs (:mod:`.reads`, :mod:`.mutations`).
 
-Refusals raise :class:`~boiler_core.http.problems.ApiError` and are answered as JSON errors.
-Anything else is a bug or an outage: it is logged once with its trace under a fresh id, and the
-client gets a generic 500 naming that id. Every response gets the CORS headers of an allowed
-``Origin`` (explicit allow-list, ``project.cors_origins``) and ``X-Content-Type-Options``.
+Refusals raise :class:`~boiler_core.http.problems.ApiError` and are answered as JSON errors. A
+deployed function whose environment names an emulator answers 503 ``misconfigured`` and logs why
+(:mod:`boiler_core.deployment`). Anything else is a bug or an outage: it is logged once with its
+trace under a fresh id, and the client gets a generic 500 naming that id. Every response gets
+the CORS headers of an allowed ``Origin`` (explicit allow-list, ``project.cors_origins``) and
+``X-Content-Type-Options``.
 """
 
 from __future__ import annotations
@@ -29,16 +31,23 @@ from flask import Response
 from werkzeug.wrappers import Request
 
 from boiler_core.engine.engine import LogSink, print_log
-from boiler_core.errors import GenerateError
+from boiler_core.errors import EmulatorInDeployment, GenerateError
 from boiler_core.http.access import PolicyHook, enforceable
 from boiler_core.http.auth import TokenVerifier, caller_uid
 from boiler_core.http.backends import Backend, BackendFactory
 from boiler_core.http.bodies import MAX_BODY_BYTES
 from boiler_core.http.docs_page import docs_asset, docs_page
 from boiler_core.http.mutations import MutationCode, Mutations, run_mutation
-from boiler_core.http.problems import ApiError, error_response, internal_error, json_response
+from boiler_core.http.problems import (
+    ApiError,
+    error_response,
+    internal_error,
+    json_response,
+    misconfigured,
+)
 from boiler_core.http.reads import check_query, list_documents, read_document
 from boiler_core.http.routes import RouteTable
+from boiler_core.http.versions import conditions
 from boiler_core.manifest.imports import import_object, importable_from
 from boiler_core.manifest.model import Manifest
 
@@ -99,17 +108,23 @@ class HttpApi:
     def handle(self, request: Request) -> Response:
         """Answer one request (never raises)."""
         started = time.perf_counter()
+        cause: str | None = None
         try:
             response = self._dispatch(request)
         except ApiError as exc:
             response = error_response(exc)
+            if exc.status >= 500 and exc.__cause__ is not None:  # an outage: say what failed
+                cause = f"{type(exc.__cause__).__name__}: {exc.__cause__}"
+        except EmulatorInDeployment as exc:
+            self._log({"severity": "ERROR", "message": str(exc)})
+            response = misconfigured()
         except Exception:
             error_id = uuid.uuid4().hex[:16]
             self._log_failure(request, error_id)
             response = internal_error(error_id)
         response.headers.update(self._cors(request))
         response.headers["X-Content-Type-Options"] = "nosniff"
-        self._log_request(request, response, started)
+        self._log_request(request, response, started, cause)
         return response
 
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -133,7 +148,8 @@ class HttpApi:
         backend = self._data()
         if op.kind == "get":
             check_query(request.args, ())
-            return read_document(op, params, uid, request.if_none_match, backend.store)
+            if_none_match = conditions("If-None-Match", request.headers.get("If-None-Match"))
+            return read_document(op, params, uid, if_none_match, backend.store)
         if op.kind == "list":
             return list_documents(op, params, request.args, uid, backend.store, backend.store)
         mutations = Mutations(
@@ -211,13 +227,16 @@ class HttpApi:
 
     # -- logging ---------------------------------------------------------------------------------
 
-    def _log_request(self, request: Request, response: Response, started: float) -> None:
+    def _log_request(
+        self, request: Request, response: Response, started: float, cause: str | None = None
+    ) -> None:
         status = response.status_code
         severity = "ERROR" if status >= 500 else "WARNING" if status >= 400 else "INFO"
+        message = f"{request.method} {request.path} {status}"
         self._log(
             {
                 "severity": severity,
-                "message": f"{request.method} {request.path} {status}",
+                "message": message if cause is None else f"{message} ({cause})",
                 "httpRequest": {
                     "requestMethod": request.method,
                     "requestUrl": request.path,

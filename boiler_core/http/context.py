@@ -10,6 +10,7 @@ transaction before its first write.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,6 +22,10 @@ from boiler_core.store.port import Transaction
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
+MAX_DEPTH = 20
+"""The deepest nesting of maps and arrays Firestore stores in one field's value."""
+RESERVED_NAME = re.compile(r"^__.*__$")
+"""Field names Firestore reserves (``__name__``, ``__x__``)."""
 
 
 class WriteOutsideDomain(Exception):
@@ -121,17 +126,42 @@ class TransactionContext:
         )
 
 
-def _check_storable(value: Any) -> None:
-    """422 for values Firestore cannot store that come from clients (huge integers)."""
+def _check_storable(data: Mapping[str, Any]) -> None:
+    """422 for what Firestore cannot store and a client can send through a body schema that
+    takes any JSON (``fields.Raw``, ``fields.Dict``): integers beyond 64 bits, an array directly
+    in an array, maps and arrays nested deeper than :data:`MAX_DEPTH`, empty or reserved field
+    names. Firestore would refuse the commit; refused here, the client learns why."""
+    for name, value in data.items():
+        _check_value(value, _checked_name(name, ""), 0, in_array=False)
+
+
+def _check_value(value: Any, where: str, depth: int, *, in_array: bool) -> None:
     if isinstance(value, bool):
         return
     if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
         raise ApiError(
             422, f"the number {value} is outside the 64-bit integer range Firestore stores"
         )
+    if isinstance(value, Mapping | list | tuple) and depth == MAX_DEPTH:
+        raise _unstorable(f"{where} nests maps and arrays deeper than {MAX_DEPTH} levels")
     if isinstance(value, Mapping):
-        for item in value.values():
-            _check_storable(item)
+        for key, item in value.items():
+            _check_value(item, _checked_name(key, where), depth + 1, in_array=False)
     elif isinstance(value, list | tuple):
-        for item in value:
-            _check_storable(item)
+        if in_array:
+            raise _unstorable(f"{where} is an array directly inside an array")
+        for index, item in enumerate(value):
+            _check_value(item, f"{where}[{index}]", depth + 1, in_array=True)
+
+
+def _checked_name(name: object, where: str) -> str:
+    """``where.name``, or 422 for a field name Firestore refuses."""
+    if not isinstance(name, str) or not name or RESERVED_NAME.match(name):
+        place = f" in {where}" if where else ""
+        raise _unstorable(f"the field name {name!r}{place} is empty or reserved (__name__)")
+    path = f"{where}.{name}" if where else name
+    return path if len(path) <= 80 else "..." + path[-77:]
+
+
+def _unstorable(problem: str) -> ApiError:
+    return ApiError(422, f"Firestore cannot store this: {problem}")

@@ -2,7 +2,8 @@
 
 :func:`deployed_api` is what the generated ``main.py`` builds: Firestore and Firebase Auth of the
 environment's project, and the ``openapi.json`` generated beside ``main.py`` (so the function
-serves the reviewed document and needs no apispec at run time). :func:`local_api` is what
+serves the reviewed document and needs no apispec at run time). Both check revoked tokens when
+views.yaml's ``project.check_revoked`` says so. :func:`local_api` is what
 ``boiler dev`` and the tests serve: an explicit project (the emulator's), and the document
 generated from the manifest on first request.
 """
@@ -35,7 +36,7 @@ def deployed_api(manifest: Manifest, *, base_dir: Path) -> HttpApi:
     return HttpApi(
         manifest,
         backend=firestore_backend(manifest, None),
-        verifier=FirebaseTokenVerifier(None),
+        verifier=FirebaseTokenVerifier(None, check_revoked=manifest.project.check_revoked),
         spec=spec,
         functions_dir=base_dir,
     )
@@ -56,7 +57,8 @@ def local_api(
     return HttpApi(
         manifest,
         backend=backend or firestore_backend(manifest, project),
-        verifier=verifier or FirebaseTokenVerifier(project),
+        verifier=verifier
+        or FirebaseTokenVerifier(project, check_revoked=manifest.project.check_revoked),
         spec=lambda: openapi_spec(manifest),
         functions_dir=functions_dir,
         log=log,

@@ -3,7 +3,8 @@
 Order, so that the cheapest refusal wins and nothing is written on any error:
 
 1. 401 when the policy needs a caller and there is none (the token was checked before);
-2. 400 for query parameters, 413/415/400 for the body, 422 when it does not match the schema;
+2. 400 for query parameters, 413/415/400 for the body, 422 when it does not match the schema,
+   400 for a malformed ``If-Match``;
 3. one transaction (:meth:`~boiler_core.store.port.Store.run_transaction`) that applies the
    policy (403, or 404 for a missing view document), compares ``If-Match`` with the version of the
    view document computed from the state it reads (412), runs the handler (its refusals: 404,
@@ -20,7 +21,7 @@ from flask import Response
 from marshmallow import Schema
 from werkzeug.wrappers import Request
 
-from boiler_core.errors import ContentionError, Refused
+from boiler_core.errors import ContentionError, Refused, Rejected
 from boiler_core.http.access import PolicyHook, check_mutation, needs_uid
 from boiler_core.http.auth import require_uid
 from boiler_core.http.bodies import read_body
@@ -28,7 +29,7 @@ from boiler_core.http.context import TransactionContext
 from boiler_core.http.problems import ApiError, from_refusal, json_response
 from boiler_core.http.reads import check_query
 from boiler_core.http.routes import Operation
-from boiler_core.http.versions import check_if_match, to_json
+from boiler_core.http.versions import check_if_match, conditions, to_json
 from boiler_core.manifest.model import Manifest
 from boiler_core.mutation_api import MutationContext
 from boiler_core.store.port import Reader, Store, Transaction
@@ -74,7 +75,7 @@ def run_mutation(
     check_query(request.args, ())
     code = env.code[op.mutation.name]
     body = read_body(request, code.schema, limit=env.body_limit)
-    if_match = request.if_match
+    if_match = conditions("If-Match", request.headers.get("If-Match"))
     variable = op.version_variable
     if if_match and (op.view is None or variable is None):
         raise ApiError(
@@ -96,6 +97,10 @@ def run_mutation(
         result = env.store.run_transaction(attempt)
     except Refused as exc:
         raise from_refusal(exc) from exc
+    except Rejected as exc:  # what the checks before the commit did not foresee
+        raise ApiError(
+            422, "Firestore refused to store what this request would write", code="invalid"
+        ) from exc
     except ContentionError as exc:
         raise ApiError(
             503,

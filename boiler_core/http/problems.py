@@ -98,6 +98,17 @@ def error_response(error: ApiError) -> Response:
     return json_response(body, error.status, error.headers)
 
 
+MISCONFIGURED = "misconfigured"
+"""The ``code`` of the 503 a deployed function answers when its environment names an emulator."""
+
+
+def misconfigured() -> Response:
+    """The 503 of a function that refuses to serve (:mod:`boiler_core.deployment`): the reason
+    is in its log, not in the answer."""
+    message = "this service is misconfigured and refuses requests; its operators can see why"
+    return json_response(error_body(503, MISCONFIGURED, message), 503)
+
+
 def internal_error(error_id: str) -> Response:
     """The generic 500 answer: no detail, only the id under which the trace was logged."""
     message = f"internal error; the server logged it under id {error_id}"

@@ -41,6 +41,7 @@ PROJECT_KEYS = (
     "cors_origins",
     "carry_changed_document",
     "index_deep_sources",
+    "check_revoked",
 )
 COLLECTION_KEYS = ("path", "schema", "client")
 CLIENT_KEYS = ("read", "write")
@@ -228,6 +229,10 @@ def _read_project(reader: Reader, node: yaml.Node) -> Project:
         index = reader.boolean(items["index_deep_sources"][1], "project.index_deep_sources")
         if index is not None:
             values["index_deep_sources"] = index
+    if "check_revoked" in items:
+        check = reader.boolean(items["check_revoked"][1], "project.check_revoked")
+        if check is not None:
+            values["check_revoked"] = check
     return Project(**values)
 
 

@@ -149,6 +149,12 @@ class Project:
     climbing the joins with queries before it (docs/consistency.md, "Finding roots through the
     masters"). False: climb."""
 
+    check_revoked: bool = False
+    """Whether the HTTP API asks the Firebase Auth backend, for every request with an ID token,
+    whether the token was revoked or its user disabled or deleted (firebase-admin's
+    ``verify_id_token(check_revoked=True)``): one Auth call per such request. False: a token is
+    valid until it expires (at most an hour)."""
+
 
 @dataclass(frozen=True)
 class Collection:

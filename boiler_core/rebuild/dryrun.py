@@ -16,6 +16,7 @@ from typing import Any
 from boiler_core.documents import Doc
 from boiler_core.engine.outputs import without_update_times
 from boiler_core.engine.reads import CountingReader, Tally
+from boiler_core.engine.relevance import same_value
 from boiler_core.store.port import QueryOp, Reader
 from boiler_core.versions import VERSION_FIELD
 
@@ -75,6 +76,8 @@ def differing_fields(have: Mapping[str, Any], want: Mapping[str, Any]) -> tuple[
     """
     have, want = without_update_times(have), without_update_times(want)
     names = set(have) | set(want)
-    fields = sorted(n for n in names if have.get(n, _MISSING) != want.get(n, _MISSING))
+    fields = sorted(
+        n for n in names if not same_value(have.get(n, _MISSING), want.get(n, _MISSING))
+    )
     content = tuple(n for n in fields if n != VERSION_FIELD)
     return content or tuple(fields)

@@ -68,6 +68,7 @@ from google.cloud.firestore_v1.services.firestore.transports.grpc import Firesto
 from google.cloud.firestore_v1.types import firestore as firestore_types
 from google.cloud.firestore_v1.types import write as write_types
 
+from boiler_core.deployment import check_environment
 from boiler_core.documents import Doc, update_time_ns
 from boiler_core.errors import ContentionError, Rejected, StoreError
 from boiler_core.store.codec import Codec, Unsupported, to_firestore
@@ -164,8 +165,11 @@ def firestore_client(project: str | None, *, database: str | None = None) -> Cli
     Under the emulator the project comes from ``project``, else ``GOOGLE_CLOUD_PROJECT`` or
     ``GCLOUD_PROJECT``; without one the client would silently use a made-up project whose data
     nobody sees, so this raises :class:`~boiler_core.errors.StoreError` instead. In production
-    ``project=None`` lets the client find the project from the environment.
+    ``project=None`` lets the client find the project from the environment. In a deployed
+    function with an emulator variable set it raises
+    :class:`~boiler_core.errors.EmulatorInDeployment` (:mod:`boiler_core.deployment`).
     """
+    check_environment(os.environ)  # a deployed function must not follow an emulator variable
     if not os.environ.get(EMULATOR_HOST_ENV):
         return _Client(project=project, database=database)
     project = project or next((os.environ[e] for e in PROJECT_ENVS if os.environ.get(e)), None)

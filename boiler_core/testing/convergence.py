@@ -21,6 +21,7 @@ from typing import Any
 
 from boiler_core.engine.change import Change
 from boiler_core.engine.engine import Engine
+from boiler_core.engine.relevance import same_value
 from boiler_core.faults import expected_views, stored_views, write_change
 from boiler_core.manifest.model import Manifest
 from boiler_core.rebuild.order import build_order
@@ -172,7 +173,7 @@ def _rebuild_differences(manifest: Manifest, store: ListingStore) -> list[str]:
     return [
         f"rebuild: {path}: stored {_short(stored.get(path))}, rebuilt {_short(expected.get(path))}"
         for path in sorted(set(expected) | set(stored))
-        if expected.get(path) != stored.get(path)
+        if not same_value(expected.get(path), stored.get(path))
     ]
 
 

@@ -35,6 +35,11 @@ def is_admin(ctx: MutationContext) -> bool:
     return ctx.uid == "admin"
 
 
+def save_settings(ctx: MutationContext, body: dict[str, Any]) -> None:
+    """Store the client's settings in the board, whatever their shape."""
+    ctx.update(f"boards/{ctx.params['board']}", {"settings": body["settings"]})
+
+
 def crash(ctx: MutationContext, body: dict[str, Any]) -> None:
     """Write, then fail like a bug would."""
     ctx.update(f"boards/{ctx.params['board']}", {"title": "half-done"})

@@ -25,6 +25,12 @@ class RenameBody(Schema):
     size = fields.Integer()
 
 
+class SettingsBody(Schema):
+    """Body of ``PUT /boards/{board}/settings``: any JSON the client chooses, stored as is."""
+
+    settings = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+
+
 class NoteBody(Schema):
     """Body of ``POST /boards/{board}/notes``."""
 
