@@ -138,8 +138,8 @@ generate: $(STAMP)
 check: $(STAMP)
 	$(BIN)/boiler check
 
-# Benchmarks on the Firestore emulator (bench/): prints the tables, writes docs/performance.md and
-# docs/performance.png. matplotlib is a bench-only dependency; the flask-boiler baseline's Python
+# Benchmarks on the Firestore emulator (bench/): prints the tables, writes docs/internals/performance.md and
+# docs/internals/performance.png. matplotlib is a bench-only dependency; the flask-boiler baseline's Python
 # 3.8 venv is built under .bench/ on first use. About 7 minutes on 2 cores after that.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'matplotlib>=3.8,<4'

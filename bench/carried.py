@@ -1,9 +1,9 @@
 """What carrying the changed document costs and saves on a mixed workload (in-memory store).
 
 The cost-per-event part measures one event kind at a time, in order, each changing the views.
-Carrying the event's document (docs/consistency.md, "The carried document") also has a price
-there: a master whose content is unchanged is rewritten (refreshed) when a document it records was
-read at a newer update time. This part measures both sides on the fault suite's random
+Carrying the event's document (docs/internals/consistency.md, "The carried document") also has a
+price there: a master whose content is unchanged is rewritten (refreshed) when a document it
+records was read at a newer update time. This part measures both sides on the fault suite's random
 meeting-room workload (`tests/support/meeting_room_workload.py`: creates, deletes, renames,
 membership and attendance changes, no-op and irrelevant writes), run twice per seed with the same
 writes: by an engine that carries, and by one that reads the changed document every time

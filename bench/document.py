@@ -1,4 +1,4 @@
-"""docs/performance.md, rendered from one run's :class:`~bench.report.Results`."""
+"""docs/internals/performance.md, rendered from one run's :class:`~bench.report.Results`."""
 
 from __future__ import annotations
 
@@ -71,7 +71,8 @@ Firestore round trips.
 - **Carrying the changed document** (in-memory, counts only; `bench/carried.py`). The engine
   takes the changed document from the event instead of reading it when the masters record the
   update time the event started from, and pays with a rewrite (refresh) of a master whose content
-  is unchanged but whose recorded sources moved (docs/consistency.md, "The carried document").
+  is unchanged but whose recorded sources moved (docs/internals/consistency.md, "The carried
+  document").
   The fault suite's random meeting-room workload (2,000 writes after the seed: every kind of
   change, no-op and irrelevant writes included) is run per seed by an engine that carries and by
   one that does not (`Engine(carry=False)`: the changed document read every time, no `_sources`,
@@ -81,11 +82,10 @@ Firestore round trips.
   weighs operations by Firestore's list prices (a write 3 reads, a delete a third of one).
 - **Cold start.** Fresh interpreters importing, timed inside the process: the SDK modules every
   Python Firestore trigger imports, the baseline's `main.py`, boiler's generated `main.py`;
-  alternated, medians. boiler's `main.py` is imported from a copy of the functions folder shaped
-  as `firebase deploy` uploads it: boiler_core vendored in as source without bytecode (the
-  upload leaves `__pycache__` out), so each import compiles it as a new instance would, while the
-  SDK has the bytecode pip compiled; the goal is checked on that import. The same copy
-  byte-compiled beforehand is shown beside it.
+  alternated, medians. boiler's `main.py` is imported from a copy of the functions folder with
+  boiler_core beside it, byte-compiled as pip compiles it when Cloud Build installs boiler's
+  wheel, like the SDK; the goal is checked on that import. The same copy with boiler_core as
+  source only (each import compiles it) is shown beside it.
 - **Baselines, same run, same emulator build.** (a) `bench/handwritten/main.py`: the hand-written
   triggers most Firebase apps use: re-read every source with one `get()` each, rewrite every view
   document blindly with one `set()` each; served by the same dispatcher, same workload. (b)
@@ -317,11 +317,12 @@ def analysis(r: Results) -> str:
             "bound for every kind and an irrelevant change costs nothing. The changed document is "
             "not read again: every master records the update time of each source it was computed "
             "from (`_sources`), and the event's document is used when they record the time the "
-            'event started from (docs/consistency.md, "The carried document"). A deep join\'s '
-            "document (the location) finds its roots through the masters that list it "
-            '(`_deep_sources`; docs/consistency.md, "Finding roots through the masters"), not by '
-            "a climb whose results the transaction would read again. What remains is what the "
-            "bound leaves out: finding roots that no master lists (a created document climbs).",
+            'event started from (docs/internals/consistency.md, "The carried document"). '
+            "A deep join's document (the location) finds its roots through the masters that "
+            "list it (`_deep_sources`; docs/internals/consistency.md, "
+            '"Finding roots through the masters"), not by a climb whose results the '
+            "transaction would read again. What remains is what the bound leaves out: finding "
+            "roots that no master lists (a created document climbs).",
             "",
             "Query counts above the bound are those reverse lookups (which meetings list this "
             "ticket, user or location), which the bound leaves out by definition.",
@@ -441,13 +442,13 @@ def analysis(r: Results) -> str:
             "was built on, the "
             "median rename took 0.66-0.72 s against 0.74-0.78 s. It is not in this version, "
             "because it is not safe: a master whose content a change left equal is not "
-            "rewritten when that change's event carried the root (rule 2 of docs/consistency.md, "
-            '"The carried document"), so it can go on recording an update time the root has '
-            "left. A meeting that swaps the changed ticket for an equal one, with that change "
-            "handled between the query and the chunk, then passes the check with its old "
-            "document, and its view ends wrong with no event left to repair it "
-            "(tests/unit/test_engine_reads.py, the test of a root changed with its view "
-            "unchanged, fails against that experiment).",
+            "rewritten when that change's event carried the root (rule 2 of "
+            'docs/internals/consistency.md, "The carried document"), so it can go on '
+            "recording an update time the root has left. A meeting that swaps the changed "
+            "ticket for an equal one, with that change handled between the query and the "
+            "chunk, then passes the check with its old document, and its view ends wrong with "
+            "no event left to repair it (tests/unit/test_engine_reads.py, the test of a root "
+            "changed with its view unchanged, fails against that experiment).",
             "",
         ]
     if r.backfill and r.backfill.seconds:
@@ -485,8 +486,8 @@ def analysis(r: Results) -> str:
         out += [
             "**Cold import** above 1.3x: on top of the SDK, the generated main.py imports "
             "boiler_core's manifest loader and checker (with PyYAML and marshmallow, which the "
-            "check of the schemas the manifest names needs), the engine and the Firestore store, "
-            "compiling boiler_core's modules as a new instance does (see the byte-compiled row).",
+            "check of the schemas the manifest names needs), the engine and the Firestore "
+            "store.",
             "",
         ]
     if len(out) == 2:

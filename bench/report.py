@@ -1,4 +1,4 @@
-"""The benchmark's tables (printed and written to docs/performance.md) and its chart.
+"""The benchmark's tables (printed and written to docs/internals/performance.md) and its chart.
 
 Every table is built once as Markdown and both printed and written, so the document holds exactly
 the figures the run printed.

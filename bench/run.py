@@ -1,4 +1,5 @@
-"""``make bench``: run every benchmark, print the tables, write docs/performance.md and the chart.
+"""``make bench``: run every benchmark, print the tables, write docs/internals/performance.md and
+the chart.
 
 Order: cold start (no emulator); the dev loop (its own ``boiler dev``); boiler's runtime (costs,
 latency, fan-out, then backfill and the flask-boiler predecessor on the same emulator under
@@ -220,9 +221,12 @@ def publish(results: Results, *, quick: bool, write: bool) -> int:
     text = document.render(results, quick=quick)
     print(text)
     if write:
-        (ROOT / "docs" / "performance.md").write_text(text, encoding="utf-8")
-        chart(results, ROOT / "docs" / "performance.png")
-        print(f"wrote docs/performance.md and docs/performance.png ({results.seconds:.0f} s)")
+        (ROOT / "docs" / "internals" / "performance.md").write_text(text, encoding="utf-8")
+        chart(results, ROOT / "docs" / "internals" / "performance.png")
+        print(
+            "wrote docs/internals/performance.md and docs/internals/performance.png "
+            f"({results.seconds:.0f} s)"
+        )
     return 0
 
 

@@ -139,15 +139,15 @@ class Project:
 
     carry_changed_document: bool = True
     """Whether the engine takes the changed document from its event instead of reading it when
-    the masters record the update time the event started from (docs/consistency.md, "The
+    the masters record the update time the event started from (docs/internals/consistency.md, "The
     carried document"); masters then hold ``_sources``. False: read it in every transaction."""
 
     index_deep_sources: bool = True
     """Whether masters list the sources they reach through a ``ref``/``refs`` join below the
     root's own joins (``_deep_sources``), so that a change of one finds the roots to recompute
     with one query on the view's masters, run inside the recompute's transaction, instead of
-    climbing the joins with queries before it (docs/consistency.md, "Finding roots through the
-    masters"). False: climb."""
+    climbing the joins with queries before it (docs/internals/consistency.md, "Finding roots
+    through the masters"). False: climb."""
 
     check_revoked: bool = False
     """Whether the HTTP API asks the Firebase Auth backend, for every request with an ID token,

@@ -257,6 +257,7 @@ def _copy_paths(outputs: Iterable[Output]) -> set[str]:
 
 def _list_differs(have: Doc | None, want: Mapping[str, Any]) -> bool:
     """Whether a stored master's ``_deep_sources`` differs from the computed one: a master the
-    masters' query would miss (docs/consistency.md, "Finding roots through the masters")."""
+    masters' query would miss (docs/internals/consistency.md, "Finding roots through the
+    masters")."""
     stored = have.data.get(DEEP_SOURCES_FIELD) if have is not None else None
     return stored != want.get(DEEP_SOURCES_FIELD)

@@ -1,13 +1,13 @@
 """Overlapping invocations on the real emulator (real transactions, FirestoreStore).
 
-The engine's convergence argument (docs/consistency.md) rests on two properties of Firestore that
-the in-memory double only imitates; these tests check them on the emulator with the exact
-interleavings that would break them:
+The engine's convergence argument (docs/internals/consistency.md) rests on two properties of
+Firestore that the in-memory double only imitates; these tests check them on the emulator with
+the exact interleavings that would break them:
 
-* The ABA trap (docs/consistency.md): invocation A has read the view and its sources (all but
-  the ticket its event carries) and stalls; c2 reverts c1; B handles c2. B must write the master
-  (a refresh of its ``_sources``), and under the emulator's pessimistic locks that write waits for
-  A's read lock on the master, so B cannot skip against the old view.
+* The ABA trap (docs/internals/consistency.md): invocation A has read the view and its sources
+  (all but the ticket its event carries) and stalls; c2 reverts c1; B handles c2. B must write
+  the master (a refresh of its ``_sources``), and under the emulator's pessimistic locks that
+  write waits for A's read lock on the master, so B cannot skip against the old view.
 * A document newly matching a query the transaction ran (a phantom) is held back the same way.
 * Affected roots are found outside the transaction: a link changed between that discovery and the
   transaction is handled by its own event.

@@ -1,7 +1,8 @@
 """Store wrappers that force one interleaving of two invocations, on any store.
 
 * :class:`StalledCommit` holds an invocation between its transaction's reads and its commit (the
-  "A has read and stalls" of the ABA trap in docs/consistency.md) until the test releases it.
+  "A has read and stalls" of the ABA trap in docs/internals/consistency.md) until the test
+  releases it.
 * :class:`BeforeTransaction` runs another invocation right after this one found the affected roots
   of a view (outside any transaction) and before that view's transaction begins.
 """

@@ -172,8 +172,8 @@ def test_duplicate_delivery_after_later_changes_does_not_regress(manifest: Manif
 class InterleavingStore(Delegating[MemoryStore]):
     """Wraps a MemoryStore; runs ``interlude`` once, between a transaction's reads and its commit.
 
-    This replays the ABA trap (docs/consistency.md): invocation A has read state s1 and is about
-    to write when change c2 lands and invocation B handles it completely.
+    This replays the ABA trap (docs/internals/consistency.md): invocation A has read state s1 and
+    is about to write when change c2 lands and invocation B handles it completely.
     """
 
     def __init__(self, inner: MemoryStore, interlude: Callable[[], None]) -> None:
@@ -227,8 +227,9 @@ def test_concurrent_membership_change_during_recompute_is_retried(manifest: Mani
 
 
 STORM_SEEDS = 200
-"""With masters not refreshed (rule 2 of docs/consistency.md, "The carried document", disabled),
-4 of these 200 seeds ended with a stale view; the fault suite's mixed workload did not notice."""
+"""With masters not refreshed (rule 2 of docs/internals/consistency.md, "The carried document",
+disabled), 4 of these 200 seeds ended with a stale view; the fault suite's mixed workload did not
+notice."""
 
 
 def test_attendance_flips_delivered_reordered_once_each_end_as_a_recompute(

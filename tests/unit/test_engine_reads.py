@@ -329,9 +329,10 @@ def test_a_root_changed_with_its_view_unchanged_after_its_query_is_read_by_its_c
     master records its update time. Thomasina's ticket is listed by five meetings, and its
     attendance flips. Meanwhile one of them, ``extra3``, swaps that ticket for an equal one of
     hers, and that change is handled: its event carries the meeting, the view's content stays
-    equal, and neither a new ticket nor one that left forces a write (docs/consistency.md, rule
-    2), so the master still records the meeting's old update time. A chunk that took the old
-    meeting from a query run before the swap would pass that check, and show her as absent."""
+    equal, and neither a new ticket nor one that left forces a write
+    (docs/internals/consistency.md, rule 2), so the master still records the meeting's old update
+    time. A chunk that took the old meeting from a query run before the swap would pass that
+    check, and show her as absent."""
     app = Harness(manifest)
     seed_five_meetings(app)
     app.write("tickets/ts2_t", fixture_documents()["tickets/ts_t"])
