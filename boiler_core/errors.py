@@ -12,6 +12,7 @@ Every exception boiler raises on purpose derives from :class:`BoilerError`::
     |   +-- ContentionError    a transaction kept conflicting and boiler gave up
     |   +-- Rejected           the database rejected what it was asked as invalid (the data's fault)
     |   +-- InjectedFault      a fault test made a store call fail (boiler_core.faults)
+    +-- Unfinished             views of an event were not brought up to date (what a retry redoes)
     +-- GenerateError          generated files could not be written or are stale
     +-- CheckpointError        a backfill checkpoint is unreadable or belongs to another run
     +-- EmulatorInDeployment   a deployed function's environment names an emulator
@@ -128,6 +129,26 @@ class Rejected(StoreError):
     """Raised when the database rejects a transaction as invalid: a value it cannot store (a
     list directly in a list, a document over its size limit). The data written is at fault, not
     the database; the engine names the root document it was computing (:class:`ComputeError`)."""
+
+
+class Unfinished(BoilerError):
+    """Raised by :meth:`Engine.handle <boiler_core.engine.engine.Engine.handle>` when views of
+    an event were not brought up to date for a reason a retry may remove: contention, a store
+    that failed or could not be reached. The other views of the event were.
+
+    A retry redoes exactly :attr:`views`: ``engine.handle(change, views=error.views)``. The
+    first view's error is the ``__cause__``. Roots that cannot be computed or stored do not
+    raise it: they fail alone and are reported in the cost (a retry would fail them again).
+    """
+
+    def __init__(
+        self, message: str, *, views: tuple[str, ...], errors: dict[str, Exception]
+    ) -> None:
+        super().__init__(message)
+        self.views = views
+        """The views to handle again, in manifest order."""
+        self.errors = errors
+        """Each of those views' error."""
 
 
 class CheckpointError(BoilerError):

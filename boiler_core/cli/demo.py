@@ -24,6 +24,7 @@ from google.cloud.firestore import Client
 
 from boiler_core.cli.local import (
     describe_runtime,
+    failed_roots,
     format_record,
     local_runtime,
     set_client_environment,
@@ -74,8 +75,9 @@ class _Console:
         """Failed invocations and a dispatcher that failed always; the rest with --verbose."""
         if isinstance(record, Invocation):
             self.invocations += 1
-            self.failed += 0 if record.ok else 1
-            if record.ok and not self.verbose:
+            ok = record.ok and not failed_roots(record)  # roots that failed alone count too
+            self.failed += 0 if ok else 1
+            if ok and not self.verbose:
                 return
         elif not (self.verbose or isinstance(record, Failed)):
             return

@@ -145,7 +145,8 @@ def set_client_environment(runtime: LocalRuntime) -> None:
 
 def format_invocation(record: Invocation) -> str:
     """One line per invocation: function, document, what the engine did, how long it took; for a
-    failed one, the error it failed with instead of the counts (never the traceback)."""
+    failed one, the error it failed with instead of the counts (never the traceback); for one
+    that handled all but some roots, those roots and why after the counts."""
     if not record.ok:
         where = f"{record.function:<24} {record.document:<32}"
         return f"{where} {record.ms:7.1f} ms  FAILED: {record.error}"
@@ -157,7 +158,16 @@ def format_invocation(record: Invocation) -> str:
         )
     else:
         counts = "no cost line"
-    return f"{record.function:<24} {record.document:<32} {counts:<44} {record.ms:7.1f} ms"
+    roots = failed_roots(record)
+    failed = f"  FAILED: {'; '.join(roots)}" if roots else ""
+    return f"{record.function:<24} {record.document:<32} {counts:<44} {record.ms:7.1f} ms{failed}"
+
+
+def failed_roots(record: Invocation) -> list[str]:
+    """The roots an invocation could not compute or store (it handled the rest), one line each:
+    ``root DOCUMENT of view VIEW: REASON``."""
+    failed = (record.cost or {}).get("failed") or []
+    return [f"root {f.get('document')} of view {f.get('view')}: {f.get('reason')}" for f in failed]
 
 
 def format_record(record: Record) -> str | None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from boiler_core.engine.failures import RootFailure
+
 
 @dataclass(frozen=True)
 class Cost:
@@ -54,6 +56,14 @@ class Cost:
     """Views fed by the changed collection that the relevance filter skipped (no field they use
     changed); each also counts once in :attr:`skipped`."""
 
+    waited: int = 0
+    """Chunks that waited for roots another invocation in this process was recomputing
+    (:mod:`boiler_core.engine.serial`): work serialized instead of racing in the database."""
+
+    failed: tuple[RootFailure, ...] = ()
+    """Roots whose view documents could not be computed or stored; the rest was done. Each is
+    logged on an ``ERROR`` line of its own."""
+
     lag_ms: float | None = field(default=None)
     """Time from the domain write to the end of its handling, when the event says when it was."""
 
@@ -71,6 +81,8 @@ class Cost:
             roots=self.roots + other.roots,
             views=_merge(self.views, other.views),
             filtered=_merge(self.filtered, other.filtered),
+            waited=self.waited + other.waited,
+            failed=self.failed + other.failed,
             lag_ms=other.lag_ms if other.lag_ms is not None else self.lag_ms,
         )
 
@@ -93,7 +105,8 @@ class Cost:
     ) -> dict[str, Any]:
         """One Cloud Logging structured entry: ``severity``, ``message``, ``boiler`` payload.
 
-        With ``error`` (the invocation failed) the severity is ``ERROR`` and the message says so.
+        With ``error`` (the invocation failed) the severity is ``ERROR`` and the message says so;
+        without, but with :attr:`failed` roots, ``WARNING``.
         """
         where = f"{collection}/{doc}" if collection and doc else (collection or "recompute")
         payload: dict[str, Any] = {
@@ -112,6 +125,10 @@ class Cost:
             "roots": self.roots,
             "views": list(self.views),
             "filtered": list(self.filtered),
+            "waited": self.waited,
+            "failed": [
+                {"view": f.view, "document": f.document, "reason": f.reason} for f in self.failed
+            ],
         }
         if self.lag_ms is not None:
             payload["lag_ms"] = round(self.lag_ms, 3)
@@ -119,6 +136,13 @@ class Cost:
             payload["error"] = error
             message = f"boiler {where} failed after {self.summary}: {error}"
             return {"severity": "ERROR", "message": message, "boiler": payload}
+        if self.failed:
+            count = len(self.failed)
+            message = (
+                f"boiler {where}: {self.summary}; {count} root{'s' if count > 1 else ''} "
+                "failed (one ERROR line each)"
+            )
+            return {"severity": "WARNING", "message": message, "boiler": payload}
         return {
             "severity": "INFO",
             "message": f"boiler {where}: {self.summary}",

@@ -26,7 +26,7 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
@@ -39,7 +39,8 @@ from boiler_core.engine.change import Change
 from boiler_core.engine.chunks import Assignment, Found, Page, Query, Schedule
 from boiler_core.engine.compute import Hook, compute
 from boiler_core.engine.cost import Cost
-from boiler_core.engine.failures import compute_failed, rejected
+from boiler_core.engine.failures import RootFailure, compute_failed, rejected
+from boiler_core.engine.limits import COMMIT_BUDGET, measure, problem
 from boiler_core.engine.links import (
     children_query,
     doc_path,
@@ -63,8 +64,9 @@ from boiler_core.engine.outputs import (
 )
 from boiler_core.engine.reads import CachedReader, CountingReader, Tally, Trust
 from boiler_core.engine.relevance import Usage, is_relevant, moved_parents, usage
+from boiler_core.engine.serial import Held, Key, RootLocks
 from boiler_core.engine.sources import Sources
-from boiler_core.errors import ComputeError, ContentionError, HookError, Rejected
+from boiler_core.errors import ComputeError, ContentionError, HookError, Rejected, Unfinished
 from boiler_core.manifest.imports import ImportProblem, import_object
 from boiler_core.manifest.model import ROOT, HookField, Manifest, View
 from boiler_core.store.port import Reader, Store, Transaction
@@ -123,36 +125,54 @@ class Engine:
         self._pool: ThreadPoolExecutor | None = None
         self._view_pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
+        self._locks = RootLocks()
         self._log: LogSink = log if log is not None else print_log
         self._usage: dict[str, Usage] = {n: usage(v) for n, v in manifest.views.items()}
         self._hooks = _import_hooks(manifest)
 
     # -- public ----------------------------------------------------------------------------------
 
-    def handle(self, change: Change) -> Cost:
-        """Bring every view fed by ``change.collection`` up to date; log and return the cost.
+    def handle(self, change: Change, *, views: Collection[str] | None = None) -> Cost:
+        """Bring every view fed by ``change.collection`` (or only ``views`` among them) up to
+        date; log and return the cost.
 
-        Exactly one log entry per call: ``INFO`` with the cost, or ``ERROR`` with the cost so far
-        and the error when a hook or the store fails (the exception is then re-raised).
+        A root whose view documents cannot be computed or stored (bad data, a hook that raises,
+        a document Firestore refuses) fails alone: the other roots and views are written, the
+        root is logged on one ``ERROR`` line of its own (:class:`RootFailure`) and listed in
+        the cost's :attr:`~Cost.failed`; the call returns. Retrying would fail the same way
+        until the data or the hook changes, and such a change recomputes the root by itself.
+
+        Any other failure (contention, the store) leaves its view unfinished while the other
+        views finish; then :class:`Unfinished` is raised, naming the views a retry must redo
+        (``handle(change, views=error.views)``), with the first view's error as its cause.
+
+        One cost line per call, after the lines of the failed roots: ``INFO``; ``WARNING`` when
+        roots failed; ``ERROR`` with the cost so far and the error when views are unfinished.
         """
         started = time.perf_counter()
         cost = Cost()
         where = {"collection": change.collection, "doc": change.doc_id, "event_id": change.event_id}
         relevant = []
         for view in self.manifest.views_fed_by(change.collection):
+            if views is not None and view.name not in views:
+                continue
             if is_relevant(view, self._usage[view.name], change):
                 relevant.append(view)
             else:
                 cost += Cost(skipped=1, filtered=(view.name,))
-        spent, error = self._each_view(
+        spent, errors = self._each_view(
             relevant, lambda view, costs: self._handle_view(view, change, costs)
         )
         cost += spent
-        if error is not None:
+        for failure in cost.failed:
+            self._log(failure.to_log(where))
+        if errors:
             cost = replace(cost, ms=_elapsed_ms(started))
-            entry = cost.to_log(**where, error=f"{type(error).__name__}: {error}")
-            self._log(_with_give_up(entry, error))
-            raise error
+            first = next(iter(errors.values()))
+            entry = cost.to_log(**where, error=f"{type(first).__name__}: {first}")
+            entry["boiler"]["unfinished"] = list(errors)
+            self._log(_with_give_up(entry, first))
+            raise _unfinished(change, errors) from first
         cost = replace(cost, ms=_elapsed_ms(started), lag_ms=_lag_ms(change.time))
         self._log(cost.to_log(**where))
         return cost
@@ -169,15 +189,19 @@ class Engine:
             spent.append(Cost(reads=tally.reads, queries=tally.queries, views=(view.name,)))
         named = _change_names(view, change)
         carried = _Carried.of(change) if self.carry else None
-        spent.append(self._recompute(view, roots, named, deferred, carried))
+        failed: list[RootFailure] = []
+        try:
+            spent.append(self._recompute(view, roots, named, deferred, carried, failed))
+        finally:
+            spent.append(Cost(failed=tuple(failed)))
 
     def _each_view(
         self, views: Sequence[View], work: Callable[[View, list[Cost]], None]
-    ) -> tuple[Cost, Exception | None]:
+    ) -> tuple[Cost, dict[str, Exception]]:
         """Run ``work`` for every view, all at once when there are several (the first in the
         calling thread): the views of one change are independent, and a fan-out in one must not
-        hold up the others. Returns the cost spent, in the views' order, and the first view's
-        error (in that order) once every view has finished."""
+        hold up the others. Returns the cost spent, in the views' order, and the error of each
+        view that failed (in that order) once every view has finished."""
         spent: list[list[Cost]] = [[] for _ in views]
         errors: list[Exception | None] = [None] * len(views)
 
@@ -201,13 +225,12 @@ class Engine:
         else:
             for i in range(len(views)):
                 run(i)
-                if errors[i] is not None:
-                    break
         total = Cost()
         for costs in spent:
             for part in costs:
                 total += part
-        return total, next((e for e in errors if e is not None), None)
+        failed = {view.name: e for view, e in zip(views, errors, strict=True) if e is not None}
+        return total, failed
 
     def recompute(
         self,
@@ -215,6 +238,7 @@ class Engine:
         root_ids: Iterable[str],
         *,
         also: Mapping[str, Iterable[str]] | None = None,
+        failed: list[RootFailure] | None = None,
     ) -> Cost:
         """Rebuild the documents of ``view`` for ``root_ids`` from the current domain state.
 
@@ -222,12 +246,18 @@ class Engine:
         of former members are only found through changes (see :meth:`handle`), or when a caller
         that listed them (``boiler verify``, ``boiler backfill``) passes them in ``also``: copy
         paths per root id, read in the transaction and deleted unless the root still needs them.
+
+        A root whose documents cannot be computed or stored fails alone: the others are written,
+        then it is appended to ``failed``, or without ``failed`` a :class:`ComputeError` is
+        raised (the root's own, or one naming every root that failed).
         """
         started = time.perf_counter()
         target = self._view(view)
         named = _named(also)
         roots = set(root_ids) | set(named)
-        cost = Cost(views=(target.name,)) + self._recompute(target, roots, _given(named))
+        cost = Cost(views=(target.name,)) + self._recompute(
+            target, roots, _given(named), failed=failed
+        )
         return replace(cost, ms=_elapsed_ms(started))
 
     def plan(
@@ -243,11 +273,20 @@ class Engine:
         Runs the same transaction function as :meth:`recompute`, once, on ``tx``, which receives
         the planned ``set`` and ``delete`` calls: give it a transaction that records instead of
         writing to compare stored documents with recomputed ones without changing anything.
+        Raises :class:`ComputeError` when a root cannot be computed or stored (as
+        :meth:`recompute` does), after planning the others.
         """
         named = _named(also)
         chunk = sorted(set(root_ids) | set(named))
         assignment = Assignment(tuple(chunk), (), frozenset())
-        return self._chunk_transaction(self._view(view), assignment, _given(named), Tally())(tx)
+        attempt = _Attempt()
+        target = self._view(view)
+        plan = self._chunk_transaction(
+            target, assignment, _given(named), Tally(), attempt, commit=False
+        )(tx)
+        if attempt.failed:
+            raise _failed_roots(attempt.failed)
+        return plan
 
     def content(self, view: str, root_id: str, reader: Reader) -> dict[str, Any] | None:
         """The computed fields of ``view``'s document for root ``root_id`` in the state ``reader``
@@ -355,6 +394,7 @@ class Engine:
         named: Namer,
         queries: Sequence[Query] = (),
         carried: _Carried | None = None,
+        failed: list[RootFailure] | None = None,
     ) -> Cost:
         """Recompute ``root_ids`` and the roots ``queries`` find, in chunks of ``chunk_size``,
         one transaction per chunk, up to ``parallel`` chunks at a time (:mod:`.chunks`).
@@ -362,35 +402,90 @@ class Engine:
         The queries run inside the transactions, a page at a time: each chunk fills the room its
         named roots leave with the next page of each open query (ordered by document name), so
         every root found is read once, by the transaction that recomputes it. ``carried``: the
-        changed document as the event carries it (see :meth:`_chunk_transaction`).
+        changed document as the event carries it (see :meth:`_chunk_transaction`). A root that
+        cannot be computed or stored fails alone (:meth:`_chunk`): it is appended to ``failed``
+        (raised as its :class:`ComputeError` when ``failed`` is None, once every chunk is done)
+        and the other roots are written.
         """
+        failures: list[RootFailure] = [] if failed is None else failed
 
         def work(assignment: Assignment, found: Found) -> Cost:
-            tally = Tally()
-            progress: list[Any] = []
-            run = self._chunk_transaction(view, assignment, named, tally, progress, found, carried)
+            held = self._locks.holder()
             try:
-                plan = self.store.run_transaction(run, max_attempts=self.max_attempts)
-            except ContentionError as exc:  # name the roots the last attempt worked on
-                tried = progress[0] if progress else assignment.given
-                raise _gave_up(view, tried, self.max_attempts, exc) from exc
-            except Rejected as exc:  # the computed documents: name the roots they came from
-                tried = progress[0] if progress else assignment.given
-                raise rejected(view, [doc_path(view.root, r) for r in tried], exc) from exc
-            return Cost(
-                reads=tally.reads,
-                queries=tally.queries,
-                writes=len(plan.sets),
-                deletes=len(plan.deletes),
-                skipped=plan.unchanged,
-                retries=self.store.last_retries,
-                carried=int(progress[1]),
-                refreshed=len(plan.refreshed),
-                roots=len(progress[0]),
-            )
+                cost = self._chunk(view, assignment, named, found, carried, held, failures)
+            finally:
+                held.release()
+            return cost + Cost(waited=int(held.contended))
 
         schedule = Schedule(sorted(root_ids), queries, self.chunk_size, work, self._executor())
-        return schedule.run()
+        cost = schedule.run()
+        if failed is None and failures:
+            raise _failed_roots(failures)
+        return cost
+
+    def _chunk(
+        self,
+        view: View,
+        assignment: Assignment,
+        named: Namer,
+        found: Found | None,
+        carried: _Carried | None,
+        held: Held,
+        failed: list[RootFailure],
+    ) -> Cost:
+        """Run one chunk's transaction, holding its roots' locks (:mod:`.serial`); return its
+        cost and append the roots that fail alone to ``failed``.
+
+        A root whose documents cannot be computed, or would be refused (:mod:`.limits`), is left
+        out of the transaction's writes. When the database refuses the commit anyway
+        (:class:`Rejected`), or its writes are too many bytes for one commit, the chunk is run
+        again as two halves, down to single roots: the one the database refuses alone fails.
+        """
+        tally = Tally()
+        attempt = _Attempt()
+        run = self._chunk_transaction(
+            view, assignment, named, tally, attempt, found, carried, held.take
+        )
+        try:
+            for round_ in range(self.max_attempts):
+                # the last round races for busy roots like any other writer would
+                attempt.guarded = round_ < self.max_attempts - 1
+                roots = (*assignment.given, *attempt.busy)
+                held.wait_for((view.name, root_id) for root_id in roots)
+                try:
+                    plan = self.store.run_transaction(run, max_attempts=self.max_attempts)
+                    break
+                except _Busy:  # a root another chunk holds: wait for it, no transaction open
+                    continue
+        except ContentionError as exc:  # name the roots the last attempt worked on
+            raise _gave_up(view, attempt.ids or assignment.given, self.max_attempts, exc) from exc
+        except (Rejected, _TooBig) as exc:
+            tried = attempt.ids
+            spent = Cost(reads=tally.reads, queries=tally.queries)
+            if not tried:  # refused before any root was known: nothing to split
+                given = [doc_path(view.root, r) for r in assignment.given]
+                raise rejected(view, given, exc) from exc
+            if len(tried) == 1:
+                document = doc_path(view.root, tried[0])
+                failed.append(RootFailure.of(view.name, document, rejected(view, [document], exc)))
+                return spent
+            half = len(tried) // 2
+            for part in (tried[:half], tried[half:]):
+                alone = Assignment(tuple(part), (), frozenset())
+                spent += self._chunk(view, alone, named, None, carried, held, failed)
+            return spent
+        failed.extend(attempt.failed)
+        return Cost(
+            reads=tally.reads,
+            queries=tally.queries,
+            writes=len(plan.sets),
+            deletes=len(plan.deletes),
+            skipped=plan.unchanged,
+            retries=self.store.last_retries,
+            carried=int(attempt.carried),
+            refreshed=len(plan.refreshed),
+            roots=len(attempt.ids) - len(attempt.failed),
+        )
 
     def _executor(self) -> ThreadPoolExecutor | None:
         """The threads chunks run on besides the caller's (None when ``parallel`` is 1)."""
@@ -419,17 +514,30 @@ class Engine:
         assignment: Assignment,
         named_by: Namer,
         tally: Tally,
-        progress: list[Any] | None = None,
+        attempt: _Attempt,
         found: Found | None = None,
         carried: _Carried | None = None,
+        take: Callable[[Iterable[Key]], list[Key]] | None = None,
+        *,
+        commit: bool = True,
     ) -> Callable[[Transaction], WritePlan]:
         """The transaction function of one chunk: all reads, the pure decisions, then writes.
 
         The chunk's roots are the assignment's named roots and, when it has open queries, the
-        next page of each (:meth:`_paged_roots`). ``progress`` receives the ids of the roots each
-        attempt handles and whether it used the carried document (the last attempt's). Every
-        document is read once per attempt (:class:`CachedReader`), and what can be predicted is
-        read in as few calls as possible (:mod:`.prefetch`).
+        next page of each (:meth:`_paged_roots`). ``attempt`` receives what each attempt did
+        (the last attempt's: its roots, the roots that failed, whether it used the carried
+        document). Every document is read once per attempt (:class:`CachedReader`), and what
+        can be predicted is read in as few calls as possible (:mod:`.prefetch`).
+
+        A root whose documents cannot be computed (a hook raised, data of an unexpected shape)
+        or would be refused by the database (:mod:`.limits`) is recorded in ``attempt.failed``
+        and left out: none of its documents is read as a candidate, written or deleted. When
+        the writes of several roots together are more than one commit should carry, the
+        attempt raises :class:`_TooBig` before writing (its caller splits the chunk).
+
+        ``take`` tries the locks of the roots the queries found (:class:`~.serial.Held.take`);
+        when ``attempt.guarded`` and one is busy, the attempt raises :class:`_Busy` before
+        reading anything else (its caller waits for that root and runs the transaction again).
 
         ``carried`` is the changed document as the event carries it. When the chunk asks for it
         by path, it is used without a read if every master of the chunk exists and records
@@ -443,8 +551,12 @@ class Engine:
             ids = sorted(assignment.given)
             if assignment.pages:
                 ids = self._paged_roots(reader, assignment, first_pages, found)
-            if progress is not None:
-                progress[:] = [ids, False]
+            attempt.start(ids)
+            if take is not None:
+                busy = take((view.name, root_id) for root_id in ids)
+                if busy and attempt.guarded:
+                    attempt.busy = [root_id for _, root_id in busy]
+                    raise _Busy()
             named = named_by(ids)
             root_paths = {root_id: doc_path(view.root, root_id) for root_id in ids}
             masters = {root_id: master_path(view, root_id) for root_id in ids}
@@ -463,23 +575,34 @@ class Engine:
             linked = self._gather(view, present, reader)
             desired: dict[str, Mapping[str, Any]] = {}
             candidates: set[str] = set()
+            sizes: dict[str, int] = {}
             for root_id, root in roots.items():
-                candidates.update(named.get(root_id, ()))
                 if root is None:
+                    candidates.update(named.get(root_id, ()))
                     candidates.update(self._orphan_copies(view, root_id, reader))
-                    continue
-                desired.update(self._desired(view, root_id, root, linked))
-            candidates.update(desired)
-            candidates.update(masters.values())
+                else:
+                    try:
+                        documents = self._desired(view, root_id, root, linked)
+                        sizes.update(_storable(view, root.path, documents))
+                    except ComputeError as exc:
+                        attempt.failed.append(RootFailure.of(view.name, root.path, exc))
+                        continue
+                    candidates.update(named.get(root_id, ()))
+                    candidates.update(documents)
+                    desired.update(documents)
+                candidates.add(masters[root_id])
             existing = reader.get_all(sorted(candidates))
             used = carried.path if carried is not None and reader.carried_used else None
             plan = plan_writes(desired, existing, used)
+            if commit and len(ids) - len(attempt.failed) > 1:
+                size = sum(sizes.get(path, 0) for path, _ in plan.sets)
+                if size > COMMIT_BUDGET:
+                    raise _TooBig(f"{size:,} bytes of writes, over {COMMIT_BUDGET:,} per commit")
             for path, data in plan.sets:
                 tx.set(path, data)
             for path in plan.deletes:
                 tx.delete(path)
-            if progress is not None:
-                progress[:] = [ids, reader.carried_used]
+            attempt.carried = reader.carried_used
             return plan
 
         return run
@@ -652,6 +775,63 @@ class _FirstPages:
     ranges: list[tuple[Query, str | None, str | None]] = field(default_factory=list)
 
 
+@dataclass
+class _Attempt:
+    """What the latest attempt of a chunk's transaction did (see :meth:`Engine._chunk`)."""
+
+    ids: list[str] = field(default_factory=list)
+    """The roots it recomputed (named, and found by its queries)."""
+
+    failed: list[RootFailure] = field(default_factory=list)
+    """Its roots that could not be computed or stored (left out of its writes)."""
+
+    carried: bool = False
+    """Whether it used the carried document instead of reading it."""
+
+    busy: list[str] = field(default_factory=list)
+    """Roots its queries found that another chunk of this process held."""
+
+    guarded: bool = True
+    """Whether a busy root stops the attempt (:class:`_Busy`) rather than being raced for."""
+
+    def start(self, ids: Sequence[str]) -> None:
+        """A new attempt on ``ids``."""
+        self.ids, self.failed, self.carried = list(ids), [], False
+
+
+class _Busy(Exception):
+    """A chunk's attempt found a root another chunk of this process is recomputing; its
+    transaction ends without writing and the chunk waits for that root (:mod:`.serial`).
+    Never leaves the engine."""
+
+
+class _TooBig(Exception):
+    """A chunk's writes are more bytes than one commit should carry; the chunk is split.
+    Never leaves the engine."""
+
+
+def _storable(view: View, root: str, documents: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
+    """The size of each of ``documents`` (computed for ``root``), as Firestore counts it; a
+    :class:`ComputeError` naming the root when Firestore would refuse one (:mod:`.limits`)."""
+    measured = {id(data): measure(data) for data in documents.values()}  # copies share content
+    sizes: dict[str, int] = {}
+    for path, data in documents.items():
+        found = problem(path, measured[id(data)])
+        if found is not None:
+            raise rejected(view, [root], found)
+        sizes[path] = measured[id(data)].size(path)
+    return sizes
+
+
+def _failed_roots(failures: Sequence[RootFailure]) -> ComputeError:
+    """The error :meth:`Engine.recompute` and :meth:`Engine.plan` raise when roots failed: the
+    root's own when one did, else one line per root."""
+    if len(failures) == 1:
+        [only] = failures
+        return ComputeError(only.reason, view=only.view, document=only.document)
+    return ComputeError("\n".join(failure.reason for failure in failures), view=failures[0].view)
+
+
 def _import_hooks(manifest: Manifest) -> dict[str, Hook]:
     """Import every hook the manifest names, once; HookError names what cannot be imported."""
     hooks: dict[str, Hook] = {}
@@ -700,6 +880,19 @@ def _gave_up(view: View, chunk: Sequence[str], attempts: int, exc: Exception) ->
         view=view.name,
         roots=tuple(chunk),
         attempts=attempts,
+    )
+
+
+def _unfinished(change: Change, errors: Mapping[str, Exception]) -> Unfinished:
+    """The error :meth:`Engine.handle` raises when views of ``change`` failed (by view)."""
+    names = list(errors)
+    first = errors[names[0]]
+    label = "view" if len(names) == 1 else "views"
+    return Unfinished(
+        f"{change.path}: {label} {', '.join(names)} not brought up to date: "
+        f"{type(first).__name__}: {first}",
+        views=tuple(names),
+        errors=dict(errors),
     )
 
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from boiler_core.errors import ComputeError, HookError
 from boiler_core.manifest.model import HookField, View
@@ -49,9 +51,10 @@ def compute_failed(view: View, document: str, exc: Exception) -> ComputeError:
     )
 
 
-def rejected(view: View, documents: Sequence[str], exc: Exception) -> ComputeError:
-    """The error of the database rejecting the documents of ``view`` computed for the root
-    ``documents`` (named when there is one; a caller splits a chunk to find which)."""
+def rejected(view: View, documents: Sequence[str], exc: Exception | str) -> ComputeError:
+    """The error of the database rejecting (or, before a commit, being sure to reject: ``exc``
+    says why) the documents of ``view`` computed for the root ``documents`` (named when there is
+    one; the engine splits a chunk to find which)."""
     shown = ", ".join(documents[:3]) + (
         f" and {len(documents) - 3} more" if len(documents) > 3 else ""
     )
@@ -60,6 +63,44 @@ def rejected(view: View, documents: Sequence[str], exc: Exception) -> ComputeErr
         view=view.name,
         document=documents[0] if len(documents) == 1 else None,
     )
+
+
+@dataclass(frozen=True)
+class RootFailure:
+    """A root whose view documents could not be computed or stored while an event was handled.
+
+    It fails alone: the other roots of its chunk and the other views of the event are written.
+    Its documents stay as they were until the cause is fixed and the root recomputed.
+    """
+
+    view: str
+    document: str
+    """Path of the root document."""
+
+    reason: str
+    """The error's one-line message: where, what failed, on which document."""
+
+    @classmethod
+    def of(cls, view: str, document: str, exc: ComputeError) -> RootFailure:
+        """The failure ``exc`` of root ``document`` of ``view``."""
+        return cls(view, exc.document or document, str(exc))
+
+    @property
+    def repair(self) -> str:
+        """The command that recomputes the root once its cause is fixed."""
+        return f"boiler verify --repair {self.view}"
+
+    def to_log(self, where: dict[str, Any]) -> dict[str, Any]:
+        """Its one structured ``ERROR`` line (Cloud Logging), for the event ``where`` names
+        (``collection``, ``doc``, ``event_id``)."""
+        event = f"{where.get('collection')}/{where.get('doc')}"
+        message = (
+            f"boiler {event}: root {self.document} of view {self.view} failed, the rest of the "
+            f"event was handled: {self.reason}; once the cause is fixed: {self.repair}"
+        )
+        record = {"view": self.view, "document": self.document, "reason": self.reason}
+        payload = {**where, "failed_root": {**record, "repair": self.repair}}
+        return {"severity": "ERROR", "message": message, "boiler": payload}
 
 
 def reason(exc: BaseException) -> str:

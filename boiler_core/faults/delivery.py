@@ -34,6 +34,7 @@ from typing import Any
 
 from boiler_core.documents import Doc
 from boiler_core.engine.change import Change
+from boiler_core.errors import Unfinished
 from boiler_core.store.port import Store, Transaction
 
 Invocation = Callable[[str], AbstractContextManager[None]]
@@ -95,7 +96,8 @@ class RunReport:
     """Deliveries whose handler raised."""
     redelivered: int = 0
     errors: Counter[str] = field(default_factory=Counter)
-    """Failed deliveries by exception type."""
+    """Failed deliveries by exception type (the first view's, when the engine raised
+    :class:`~boiler_core.errors.Unfinished`)."""
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -208,10 +210,11 @@ class DeliveryRun:
             with self.invocation(delivery.key):
                 self.handle(delivery.change)
         except Exception as exc:
+            cause = exc.__cause__ if isinstance(exc, Unfinished) and exc.__cause__ else exc
             with self._lock:
                 self.report.deliveries += 1
                 self.report.failed += 1
-                self.report.errors[type(exc).__name__] += 1
+                self.report.errors[type(cause).__name__] += 1
             return
         with self._lock:
             self.report.deliveries += 1
@@ -221,7 +224,8 @@ class DeliveryRun:
 class LogTally:
     """A log sink for :class:`~boiler_core.engine.engine.Engine` that adds up its cost lines
     instead of printing them: entries, errors, reads, writes, deletes, skipped writes, retries,
-    carried documents, refreshes, and contention give-ups."""
+    carried documents, refreshes, chunks that waited for a root (per-root locks), and contention
+    give-ups."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -242,6 +246,7 @@ class LogTally:
                 "retries",
                 "carried",
                 "refreshed",
+                "waited",
             ):
                 self.totals[name] += int(payload.get(name, 0))
             if "gave_up" in payload:

@@ -26,8 +26,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 from boiler_core.engine.cost import Cost
 from boiler_core.engine.engine import Engine
+from boiler_core.engine.failures import RootFailure
 from boiler_core.rebuild.checkpoint import Checkpoint, ViewProgress
-from boiler_core.rebuild.failures import each_root
+from boiler_core.rebuild.failures import failures_of
 from boiler_core.rebuild.fingerprint import write_record
 from boiler_core.rebuild.paging import DEFAULT_PAGE_SIZE, Source, doc_id, pages
 from boiler_core.rebuild.ratelimit import RampingLimiter
@@ -141,19 +142,15 @@ def recompute(
     """Recompute ``roots`` and the roots of ``also`` (copy paths per root to delete unless still
     needed), a chunk per transaction; account the cost in ``progress`` and record there each
     root that cannot be computed."""
-    root = engine.manifest.views[view].root
     ids = sorted(set(roots) | set(also))
     for start in range(0, len(ids), engine.chunk_size):
-        costs, failures = each_root(
-            root,
-            ids[start : start + engine.chunk_size],
-            lambda chunk: engine.recompute(
-                view, chunk, also={r: also[r] for r in chunk if r in also}
-            ),
+        chunk = ids[start : start + engine.chunk_size]
+        failed: list[RootFailure] = []
+        cost = engine.recompute(
+            view, chunk, also={r: also[r] for r in chunk if r in also}, failed=failed
         )
-        for cost in costs:
-            account(progress, cost, limiter)
-        for failure in failures:
+        account(progress, cost, limiter)
+        for failure in failures_of(failed):
             progress.failed.setdefault(failure.document, failure.reason)
 
 

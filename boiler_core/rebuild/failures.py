@@ -1,10 +1,12 @@
 """Roots whose view documents cannot be computed, set apart so the rest of a rebuild goes on.
 
 ``boiler verify`` and ``boiler backfill`` work on chunks of roots, one engine call per chunk.
-When a hook raises, or a root's data cannot be computed, the engine raises a
-:class:`~boiler_core.errors.ComputeError` for the whole chunk. :func:`each_root` then runs the
-chunk again one root at a time, so every other root is still checked or built, and each root
-that fails is reported once, as a :class:`Failure` carrying the engine's one-line message.
+A recompute sets failing roots apart itself (:meth:`Engine.recompute` with ``failed``:
+:func:`failures_of`). A plan (a dry run) raises a :class:`~boiler_core.errors.ComputeError`
+for the chunk when a hook raises or a root's data cannot be computed or stored;
+:func:`each_root` then runs the chunk again one root at a time, so every other root is still
+checked, and each root that fails is reported once, as a :class:`Failure` carrying the engine's
+one-line message.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from boiler_core.engine.failures import RootFailure
 from boiler_core.errors import ComputeError
 
 T = TypeVar("T")
@@ -51,6 +54,11 @@ def each_root(
         except ComputeError as exc:
             failures.append(_failure(collection, root, exc))
     return results, failures
+
+
+def failures_of(roots: Sequence[RootFailure]) -> list[Failure]:
+    """The engine's failed roots (:meth:`Engine.recompute` with ``failed``) as failures."""
+    return [Failure(f.document, f.document.rsplit("/", 1)[-1], f.reason) for f in roots]
 
 
 def _failure(collection: str, root: str, exc: ComputeError) -> Failure:

@@ -33,10 +33,11 @@ from typing import Any, Literal
 from boiler_core.documents import Doc
 from boiler_core.engine.cost import Cost
 from boiler_core.engine.engine import Engine
+from boiler_core.engine.failures import RootFailure
 from boiler_core.engine.outputs import DEEP_SOURCES_FIELD, WritePlan
 from boiler_core.manifest.model import View
 from boiler_core.rebuild.dryrun import DryRun, differing_fields
-from boiler_core.rebuild.failures import Failure, each_root
+from boiler_core.rebuild.failures import Failure, each_root, failures_of
 from boiler_core.rebuild.paging import DEFAULT_PAGE_SIZE, Source, doc_id, pages
 from boiler_core.rebuild.strays import (
     Output,
@@ -159,19 +160,14 @@ class Verifier:
     ) -> Cost:
         """Recompute ``roots`` (and the roots of ``also``) in transactions; a root that fails
         by now is recorded as failed and the others are repaired."""
-        target = self.engine.manifest.views[view]
         ids = sorted(set(roots) | set(also))
         cost = Cost()
-        for start in range(0, len(ids), self.engine.chunk_size):  # one transaction per attempt
-            costs, failures = each_root(
-                target.root,
-                ids[start : start + self.engine.chunk_size],
-                lambda chunk: self.engine.recompute(
-                    view, chunk, also={root: also[root] for root in chunk if root in also}
-                ),
-            )
-            self._record_failures(result, failures)
-            cost = sum(costs, cost)
+        for start in range(0, len(ids), self.engine.chunk_size):
+            chunk = ids[start : start + self.engine.chunk_size]
+            failed: list[RootFailure] = []
+            also_here = {root: also[root] for root in chunk if root in also}
+            cost += self.engine.recompute(view, chunk, also=also_here, failed=failed)
+            self._record_failures(result, failures_of(failed))
         return cost
 
     @staticmethod

@@ -235,8 +235,15 @@ class App:
         failures: list[str] = []
 
         def on_record(record: Record) -> None:
-            if isinstance(record, Invocation) and not record.ok:
+            if not isinstance(record, Invocation):
+                return
+            if not record.ok:
                 failures.append(f"{record.function} {record.document}: {record.error}")
+            for failed in (record.cost or {}).get("failed", ()):  # roots that failed alone
+                failures.append(
+                    f"{record.function} {record.document}: root {failed.get('document')} of "
+                    f"view {failed.get('view')} failed: {failed.get('reason')}"
+                )
 
         rules = self.root / "firestore.rules"
         with (

@@ -74,11 +74,14 @@ def play_in_memory(manifest: Manifest, writes: Iterable[Write], *, seed: int | N
             rng.shuffle(batch)
             for change in batch:
                 try:
-                    engine.handle(change)
+                    cost = engine.handle(change)
                 except Exception as exc:
-                    outcome.failures.append(
-                        f"{change.collection}/{change.doc_id}: {type(exc).__name__}: {exc}"
-                    )
+                    outcome.failures.append(f"{change.path}: {type(exc).__name__}: {exc}")
+                    continue
+                outcome.failures.extend(
+                    f"{change.path}: root {f.document} of view {f.view} failed: {f.reason}"
+                    for f in cost.failed
+                )
 
     def schedule(moment: int, changes: Iterable[Change]) -> None:
         for change in changes:

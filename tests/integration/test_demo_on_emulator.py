@@ -227,10 +227,11 @@ def test_a_hook_that_raises_is_one_located_line_and_the_step_fails(
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert "Traceback" not in output
-    failed = [line for line in done.stdout.splitlines() if "FAILED: HookError" in line]
+    failed = [line for line in done.stdout.splitlines() if "FAILED: root " in line]
     assert len(failed) == 1, output
     assert failed[0].endswith(
-        "FAILED: HookError: views.yaml:17:24: hook shelf_demo.hooks:initials "
+        "FAILED: root authors/le_guin of view shelves: views.yaml:17:24: hook "
+        "shelf_demo.hooks:initials "
         "(field initials of view shelves) raised ValueError: not enough values to unpack "
         "(expected at least 1, got 0) on authors/le_guin, at shelf_demo/hooks.py:6"
     )

@@ -1,5 +1,6 @@
-"""A root whose documents Firestore refuses, and a hook that raises, as ``boiler backfill`` and
-``boiler verify`` report them against the emulator: one line each, the other roots built.
+"""A root whose documents Firestore refuses, one whose documents boiler knows it would refuse, and
+a hook that raises, as ``boiler backfill`` and ``boiler verify`` report them against the
+emulator: one line each, the other roots built.
 
 The app is written here; the commands run in process on a project without triggers.
 """
@@ -40,18 +41,24 @@ HOOKS = '''\
 
 def groups(sources):
     """The tags, or with ``pairs`` the tags in pairs: a list of lists, which Firestore cannot
-    store."""
+    store; with ``reserved`` in a map under a name Firestore reserves."""
     tags = sources.root.get("tags")
     if not isinstance(tags, list):
         raise ValueError(f"tags must be a list, not {tags!r}")
     if sources.root.get("pairs"):
         return [tags[i : i + 2] for i in range(0, len(tags), 2)]
+    if sources.root.get("reserved"):
+        return {"__reserved__": tags}
     return tags
 '''
 
+NESTED = (
+    "failed     view note_cards: the documents computed for notes/n2 cannot be stored: "
+    "note_cards/n2: field groups.0 is a list directly inside a list, which Firestore cannot store"
+)
 REFUSED = (
-    "failed     view note_cards: the documents computed for notes/n2 cannot be stored: Firestore "
-    "rejected it: Cannot convert an array value in an array value."
+    "failed     view note_cards: the documents computed for notes/n5 cannot be stored: Firestore "
+    "rejected it: field name '__reserved__' is reserved."
 )
 RAISED = (
     "failed     views.yaml:15:22: hook tagged.hooks:groups (field groups of view note_cards) "
@@ -93,25 +100,27 @@ def test_documents_firestore_refuses_and_a_raising_hook_fail_their_root_only(
     db.document("notes/n2").set({"text": "paired", "tags": ["a", "b", "c"], "pairs": True})
     db.document("notes/n3").set({"text": "no list", "tags": "boom", "folder": inbox})
     db.document("notes/n4").set({"text": "bad link", "tags": [], "folder": "folders/.."})
+    db.document("notes/n5").set({"text": "reserved", "tags": ["a"], "reserved": True})
 
     built = boiler(app, db, "backfill", "--all", "--rate", "0")
     lines = failed(built)
-    assert lines[0] == REFUSED
+    assert lines[0] == NESTED  # found before the commit
     assert lines[1].startswith(RAISED)
     assert lines[1].endswith(", at functions/tagged/hooks.py:9")
-    assert len(lines) == 2
-    assert "note_cards: 4 roots, 2 written, 0 deleted" in built.stdout
+    assert lines[2] == REFUSED  # refused by the emulator at commit: its chunk split to find it
+    assert len(lines) == 3
+    assert "note_cards: 5 roots, 2 written, 0 deleted" in built.stdout
     n1 = db.document("note_cards/n1").get().to_dict() or {}
     assert (n1["text"], n1["folder"], n1["groups"]) == ("fine", "Inbox", ["a"])
     n4 = db.document("note_cards/n4").get().to_dict() or {}
     assert (n4["text"], n4["folder"], n4["groups"]) == ("bad link", None, [])  # leads nowhere
-    assert not db.document("note_cards/n2").get().exists
-    assert not db.document("note_cards/n3").get().exists
+    for note in ("n2", "n3", "n5"):
+        assert not db.document(f"note_cards/{note}").get().exists
 
     checked = boiler(app, db, "verify")  # a plan writes nothing: Firestore is not asked
-    assert failed(checked) == [lines[1]]
-    assert "  missing    note_cards/n2\n" in checked.stdout
+    assert failed(checked) == lines[:2]
+    assert "  missing    note_cards/n5\n" in checked.stdout
 
     repaired = boiler(app, db, "verify", "--repair")
-    assert failed(repaired) == [REFUSED, lines[1]]
-    assert not db.document("note_cards/n2").get().exists
+    assert failed(repaired) == lines
+    assert not db.document("note_cards/n5").get().exists

@@ -11,7 +11,7 @@ from delegating import Delegating
 from meeting_room.fixture import MEETING_ID
 
 from boiler_core.engine import Engine
-from boiler_core.errors import ContentionError
+from boiler_core.errors import ContentionError, Unfinished
 from boiler_core.manifest import Manifest
 from boiler_core.rebuild import Verifier
 from boiler_core.store.memory import MemoryStore
@@ -47,11 +47,15 @@ def test_giving_up_logs_one_line_naming_view_roots_and_attempts(seeded: Harness)
     lines: list[dict[str, Any]] = []
     engine = Engine(seeded.manifest, hot, log=lines.append, max_attempts=3)
 
-    with pytest.raises(ContentionError) as caught:
+    with pytest.raises(Unfinished) as caught:
         engine.handle(change)
 
     assert hot.attempts == 3
-    assert (caught.value.view, caught.value.roots, caught.value.attempts) == (
+    assert caught.value.views == ("meeting_sessions",)
+    gave_up = caught.value.__cause__
+    assert isinstance(gave_up, ContentionError)
+    assert caught.value.errors == {"meeting_sessions": gave_up}
+    assert (gave_up.view, gave_up.roots, gave_up.attempts) == (
         "meeting_sessions",
         (MEETING_ID,),
         3,
@@ -64,6 +68,7 @@ def test_giving_up_logs_one_line_naming_view_roots_and_attempts(seeded: Harness)
         "roots": [MEETING_ID],
         "attempts": 3,
     }
+    assert line["boiler"]["unfinished"] == ["meeting_sessions"]
     message = line["message"]
     assert "gave up on view 'meeting_sessions'" in message
     assert f"root(s) {MEETING_ID} of 'meetings'" in message
@@ -77,7 +82,7 @@ def test_a_given_up_event_is_found_and_repaired_by_verify(
     change = update(seeded.store, "tickets/tj_t", {"attendance": False})
     hot = HotDocument(seeded.store, f"meetings/{MEETING_ID}")
     engine = Engine(manifest, hot, log=lambda e: None)
-    with pytest.raises(ContentionError):
+    with pytest.raises(Unfinished):
         engine.handle(change)
 
     verifier = Verifier(Engine(manifest, seeded.store, log=lambda e: None), seeded.store)

@@ -43,6 +43,8 @@ def test_default_log_prints_one_cloud_logging_json_line_per_change(
         "roots": 1,
         "views": ["meeting_sessions"],
         "filtered": [],
+        "waited": 0,
+        "failed": [],
     }
 
 

@@ -192,20 +192,31 @@ views:
 """
 
 
-def test_failing_hook_raises_one_line_naming_where_it_is_declared_and_the_document() -> None:
+def test_failing_hook_fails_its_root_alone_on_one_line_naming_where_it_is_declared() -> None:
     app = Harness(load_manifest_text(HOOKED))
-    with pytest.raises(HookError) as e:
-        app.write("posts/p1", {"title": "Hello"})
-    assert str(e.value) == (
+    reason = (
         "views.yaml:11:20: hook json:dumps (field dump of view summaries) raised TypeError: "
         "Object of type Sources is not JSON serializable on posts/p1"
     )
-    assert (e.value.view, e.value.document) == ("summaries", "posts/p1")
-    assert isinstance(e.value.__cause__, TypeError)
+    [failure] = app.write("posts/p1", {"title": "Hello"}).failed
+    assert (failure.view, failure.document, failure.reason) == ("summaries", "posts/p1", reason)
     assert app.views() == {}
-    assert len(app.logs) == 1
-    assert app.logs[0]["severity"] == "ERROR"
-    assert app.logs[0]["boiler"]["error"] == f"HookError: {e.value}"
+    root_line, cost_line = app.logs
+    assert root_line["severity"] == "ERROR"
+    assert root_line["boiler"]["failed_root"] == {
+        "view": "summaries",
+        "document": "posts/p1",
+        "reason": reason,
+        "repair": "boiler verify --repair summaries",
+    }
+    assert root_line["message"] == (
+        f"boiler posts/p1: root posts/p1 of view summaries failed, the rest of the event was "
+        f"handled: {reason}; once the cause is fixed: boiler verify --repair summaries"
+    )
+    assert cost_line["severity"] == "WARNING"
+    assert cost_line["boiler"]["failed"] == [
+        {"view": "summaries", "document": "posts/p1", "reason": reason}
+    ]
 
 
 def test_hook_that_cannot_be_imported_fails_at_engine_construction() -> None:

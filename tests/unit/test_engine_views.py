@@ -11,7 +11,7 @@ import pytest
 from delegating import Delegating
 
 from boiler_core.engine import Engine
-from boiler_core.errors import ContentionError
+from boiler_core.errors import ContentionError, Unfinished
 from boiler_core.store.memory import MemoryStore
 from boiler_core.store.port import Transaction
 from boiler_core.testing import Harness, update
@@ -97,10 +97,12 @@ def test_a_view_that_gives_up_does_not_stop_the_others(seeded: Harness) -> None:
     lines: list[dict[str, Any]] = []
     engine = Engine(seeded.manifest, HotTicket(seeded.store), log=lines.append, max_attempts=2)
 
-    with pytest.raises(ContentionError) as caught:
+    with pytest.raises(Unfinished) as caught:
         engine.handle(update(seeded.store, "users/tijuana", {"first_name": "Tia"}))
 
-    assert caught.value.view == "meeting_sessions"
+    assert caught.value.views == ("meeting_sessions",)
+    assert isinstance(caught.value.__cause__, ContentionError)
+    assert caught.value.__cause__.view == "meeting_sessions"
     assert (seeded.store.doc("user_profiles/tijuana") or {})["first_name"] == "Tia"
     [line] = lines
     assert line["severity"] == "ERROR"
