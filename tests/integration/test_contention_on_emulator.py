@@ -4,9 +4,11 @@ with no injected failure. Figures: invocations, contention give-ups (per 1,000 i
 transaction retries, chunks that waited for a root, the machine's load average.
 
 ``make test`` runs ``BOILER_CONTENTION_OPS`` (default 120) random writes on 10 meetings; the
-measurement in docs/consistency.md ("Contention") ran 1,500. Every invocation that gave up is
-delivered again until it succeeds, and the views must then equal a recompute from scratch and
-``boiler verify`` must find nothing: give-ups are repaired by a retry of the same event.
+measurement in docs/consistency.md ("Contention") ran 1,500. ``BOILER_CONTENTION_INSTANCES``
+(default 1) engines share the store, as instances of the deployed functions would, each delivery
+going to one of them at random. Every invocation that gave up is delivered again until it
+succeeds, and the views must then equal a recompute from scratch and ``boiler verify`` must find
+nothing: give-ups are repaired by a retry of the same event.
 
 The emulator's transactions lock what they read (pessimistic concurrency) and break a deadlock
 by a 2-second lock timeout; production Firestore (Standard edition, also pessimistic) wounds the
@@ -29,6 +31,7 @@ from boiler_core.store.firestore import FirestoreStore
 pytestmark = pytest.mark.integration
 
 OPS = env_int("BOILER_CONTENTION_OPS", 120)
+INSTANCES = env_int("BOILER_CONTENTION_INSTANCES", 1)
 WORKERS = 6
 
 
@@ -48,12 +51,14 @@ def test_concurrent_duplicated_invocations_on_the_same_roots_give_up_rarely_and_
         workers=WORKERS,
         pause_rate=0.0,
         deliver_seed=False,
+        instances=INSTANCES,
     )
     invocations = run.report.deliveries
     gave_up = len(run.logs.gave_up)
     load_after = os.getloadavg()
     print(
-        f"seed {run.seed}: {OPS} writes, {invocations} invocations from {WORKERS} threads in "
+        f"seed {run.seed}: {OPS} writes, {invocations} invocations from {WORKERS} threads "
+        f"({INSTANCES} engine{'s' if INSTANCES > 1 else ''}) in "
         f"{run.report.seconds:.1f} s: {gave_up} gave up ({1000 * gave_up / invocations:.1f} per "
         f"1,000 invocations), {run.report.failed} failed, transaction retries "
         f"{run.logs.totals['retries']}, chunks that waited for a root "

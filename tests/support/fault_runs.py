@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import random
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -66,10 +67,10 @@ class FaultRun:
         return (
             f"seed {self.seed}: {self.ops} random writes; {self.report.summary()}; "
             f"lost events {len(self.delivery.lost)}; injected: {injected}; "
-            f"transaction retries {totals['retries']}; contention give-ups "
-            f"{len(self.logs.gave_up)}; view writes {totals['writes']} (refreshes "
-            f"{totals['refreshed']}), deletes {totals['deletes']}; carried documents used "
-            f"{totals['carried']}"
+            f"transaction retries {totals['retries']}; chunks that waited for a root "
+            f"{totals['waited']}; contention give-ups {len(self.logs.gave_up)}; view writes "
+            f"{totals['writes']} (refreshes {totals['refreshed']}), deletes "
+            f"{totals['deletes']}; carried documents used {totals['carried']}"
         )
 
     def replay_hint(self) -> str:
@@ -97,21 +98,36 @@ def run_faults(
     spread_copies: bool = False,
     in_flight: int | None = None,
     deliver_seed: bool = True,
+    instances: int = 1,
 ) -> FaultRun:
     """Seed the app and make ``ops`` random writes in ``store``, delivering every change to an
     engine on a :class:`FaultyStore` (failure ``rate`` per I/O step) with a
     :class:`DeliveryRun`; with ``redeliver``, lost events are delivered again until handled.
 
     Without ``deliver_seed`` the seed is written first and its views built by a recompute of
-    every root (no faults), and only the random writes are delivered."""
+    every root (no faults), and only the random writes are delivered.
+
+    ``instances`` engines share the store, as instances of the deployed functions would; each
+    delivery goes to one of them at random."""
     faulty = FaultyStore(store, FaultPlan(rate=rate, pause_rate=pause_rate), seed=seed)
     logs = LogTally()
     parallel = env_int("BOILER_FAULT_PARALLEL", parallel or 4)
-    engine = Engine(manifest, faulty, log=logs, chunk_size=chunk_size, parallel=parallel)
+    engines = [
+        Engine(manifest, faulty, log=logs, chunk_size=chunk_size, parallel=parallel)
+        for _ in range(instances)
+    ]
     workload = MeetingRoomWorkload(seed, **(sizes or {}))
     workers = env_int("BOILER_FAULT_WORKERS", workers)
+    pick = random.Random(seed)
+    picking = threading.Lock()
+
+    def handle(change: Change) -> object:
+        with picking:
+            engine = engines[pick.randrange(instances)]
+        return engine.handle(change)
+
     delivery = DeliveryRun(
-        engine.handle,
+        handle,
         seed=seed,
         workers=workers,
         window=window,

@@ -3,6 +3,10 @@
 Each run seeds the meeting-room app and makes ``BOILER_FAULT_OPS`` (default 2,000) random writes,
 delivering every event 1-3 times, shuffled, from 4 threads, with failures injected at every I/O
 step of the invocations. The seed is printed and in every failure message (see fault_runs.py).
+
+One engine takes its turns on a root (per-root locks), so its invocations seldom race their
+transactions; the runs with several engines (as several instances of the functions) make them
+race again, which the convergence argument must survive without the locks.
 """
 
 from __future__ import annotations
@@ -46,7 +50,14 @@ def test_failed_invocations_redelivered_until_handled_converge_without_repair(
     manifest: Manifest,
 ) -> None:
     run = run_faults(
-        manifest, MemoryStore(), seed=fault_seed(), ops=OPS, rate=0.02, redeliver=True, workers=4
+        manifest,
+        MemoryStore(),
+        seed=fault_seed(),
+        ops=OPS,
+        rate=0.02,
+        redeliver=True,
+        workers=4,
+        instances=4,
     )
     print(run.figures())
     hint = run.replay_hint()
@@ -60,7 +71,7 @@ def test_failed_invocations_redelivered_until_handled_converge_without_repair(
 def test_small_chunks_in_parallel_threads_converge_under_faults(manifest: Manifest) -> None:
     """Chunks of 2 roots, up to 3 at a time: paged reverse queries, overlapping chunk
     transactions and failures inside chunk threads (the fault plan follows the invocation
-    into them), with lost events redelivered."""
+    into them), with lost events redelivered, on two engines."""
     run = run_faults(
         manifest,
         MemoryStore(),
@@ -71,6 +82,7 @@ def test_small_chunks_in_parallel_threads_converge_under_faults(manifest: Manife
         workers=4,
         chunk_size=2,
         parallel=3,
+        instances=2,
     )
     print(run.figures())
     hint = run.replay_hint()
