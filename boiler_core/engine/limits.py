@@ -1,11 +1,13 @@
 """What Firestore refuses to store, found before a commit (pure; no I/O).
 
 A view document is refused at commit when it is larger than Firestore's document limit, when a
-string or bytes value is longer than the value limit, when a list holds a list directly, or when
-an integer does not fit in 64 bits. The engine checks every document a root would write against
-these rules before it writes anything (:func:`measure`, :func:`problem`), so a root whose
-documents would be refused fails alone, with its size and the limit, instead of making the whole
-transaction fail.
+string or bytes value is longer than the value limit, when a list holds a list directly, when
+maps and lists nest more than 20 levels in one field, when a field name is empty or reserved
+(``__name__``), or when an integer does not fit in 64 bits. The engine checks every document a
+root would write against these rules before it writes anything (:func:`measure`,
+:func:`problem`), so a root whose documents would be refused fails alone, with its size and the
+limit, instead of making the whole transaction fail. What else Firestore refuses (a field path
+over 1,500 bytes, ...) fails the commit, and the engine splits the chunk to find the root.
 
 Sizes follow Firestore's documented storage sizes, which the emulator enforces to the byte
 (checked on the official emulator 1.19.9: a document is refused exactly when this sum exceeds
@@ -22,6 +24,7 @@ Values of other types are counted as 8 bytes; the database decides whether it ca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +48,12 @@ DOCUMENT_OVERHEAD = 32
 
 NAME_OVERHEAD = 16
 """Bytes Firestore adds to every document name's size."""
+
+MAX_DEPTH = 20
+"""Maps and lists one field's value may nest (the emulator refuses a 21st level)."""
+
+RESERVED_NAME = re.compile(r"^__.*__$")
+"""Field names Firestore reserves (``__name__``)."""
 
 _INT64 = (-(2**63), 2**63 - 1)
 
@@ -114,25 +123,30 @@ def _fields(data: Mapping[str, Any], refused: list[str] | tuple[()]) -> int:
     """Storage size of a map's entries; the first refused value is appended to ``refused``
     (a tuple: not looked for)."""
     try:
-        return _map(data, isinstance(refused, list))
+        return _map(data, isinstance(refused, list), 0)
     except _Refused as exc:
         if isinstance(refused, list):
             refused.append(exc.message())
-        return _map(data, False)
+        return _map(data, False, 0)
 
 
-def _map(data: Mapping[str, Any], check: bool) -> int:
+def _map(data: Mapping[str, Any], check: bool, depth: int) -> int:
+    """Storage size of a map's entries; ``depth`` is the map's (0: a document's fields)."""
     size = 0
     for key, value in data.items():
+        name = str(key)
         try:
-            size += _utf8(str(key)) + 1 + _value(value, check, False)
+            if check and (not name or RESERVED_NAME.match(name)):
+                raise _Refused("is a field name Firestore refuses (empty, or reserved: __name__)")
+            size += _utf8(name) + 1 + _value(value, check, False, depth)
         except _Refused as exc:
-            exc.parts.append(str(key))
+            exc.parts.append(name)
             raise
     return size
 
 
-def _value(value: Any, check: bool, in_list: bool) -> int:
+def _value(value: Any, check: bool, in_list: bool, depth: int) -> int:
+    """Storage size of one value; ``depth``: how many maps and lists hold it within its field."""
     kind = type(value)
     if kind is str or kind is bytes or kind is bytearray:
         length = _utf8(value) if kind is str else len(value)
@@ -150,15 +164,18 @@ def _value(value: Any, check: bool, in_list: bool) -> int:
         return 8
     if kind is float:
         return 8
+    container = kind is dict or kind is list or kind is tuple or isinstance(value, Mapping)
+    if check and container and depth >= MAX_DEPTH:
+        raise _Refused(f"nests maps and lists deeper than {MAX_DEPTH} levels")
     if kind is dict or isinstance(value, Mapping):
-        return _map(value, check)
+        return _map(value, check, depth + 1)
     if kind is list or kind is tuple:
         if check and in_list:
             raise _Refused("is a list directly inside a list, which Firestore cannot store")
         size = 0
         for index, item in enumerate(value):
             try:
-                size += _value(item, check, True)
+                size += _value(item, check, True, depth + 1)
             except _Refused as exc:
                 exc.parts.append(str(index))
                 raise

@@ -19,6 +19,15 @@ from boiler_core.engine.limits import MAX_DOCUMENT_BYTES, document_size, measure
 
 NOW = datetime(2026, 12, 8, tzinfo=UTC)
 
+
+def nested(levels: int) -> Any:
+    """``levels`` maps, one in the other (the emulator stores 20 in a field, refuses 21)."""
+    value: Any = 1
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
 LARGEST_ACCEPTED: list[tuple[str, str, dict[str, Any]]] = [
     ("two strings", "big/d", {"a": "x" * 448_516, "b": "x" * 600_000}),
     (
@@ -74,6 +83,10 @@ def test_non_ascii_text_counts_its_utf8_bytes() -> None:
         ({"n": 2**63}, "field n holds 9223372036854775808, which does not fit in 64 bits"),
         ({"s": "x" * 1_048_488}, "field s holds 1,048,488 bytes, over Firestore's limit of"),
         ({"b": b"x" * 1_048_488}, "field b holds 1,048,488 bytes, over Firestore's limit of"),
+        ({"m": {"__x__": 1}}, "field m.__x__ is a field name Firestore refuses"),
+        ({"m": [{"": 1}]}, "field m.0. is a field name Firestore refuses"),
+        ({"deep": nested(21)}, "field deep" + ".a" * 20 + " nests maps and lists deeper than 20"),
+        ({"deep": [{"a": nested(19)}]}, "field deep.0" + ".a" * 19 + " nests maps and lists"),
     ],
 )
 def test_values_firestore_cannot_store_are_named_by_their_field_path(
@@ -85,5 +98,6 @@ def test_values_firestore_cannot_store_are_named_by_their_field_path(
 
 
 def test_values_it_can_store_pass() -> None:
-    data = {"l": [{"l": [1, 2]}, None, -(2**63)], "s": "x" * 1_048_487, "m": {}}
+    data = {"l": [{"l": [1, 2]}, None, -(2**63)], "s": "x" * 1_048_400, "m": {}, "d": nested(20)}
     assert problem("v/d", measure(data)) is None
+    assert problem("v/d", measure({"s": "x" * 1_048_487})) is None
