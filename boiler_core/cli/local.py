@@ -175,7 +175,7 @@ def format_record(record: Record) -> str | None:
     if isinstance(record, Invocation):
         return format_invocation(record)
     if isinstance(record, Text):
-        return f"  | {record.line}"
+        return None if _failed_root_line(record.line) else f"  | {record.line}"
     if isinstance(record, HttpLine):
         what = f"HTTP {record.method}"
         status = f"status {record.status}"
@@ -185,6 +185,18 @@ def format_record(record: Record) -> str | None:
     if isinstance(record, Ready):
         return None
     return None
+
+
+def _failed_root_line(line: str) -> bool:
+    """Whether ``line`` is the engine's ERROR line of a root that failed alone: the invocation's
+    own line already says it (:func:`failed_roots`), the dispatcher log keeps it."""
+    if '"failed_root"' not in line:
+        return False
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(entry, dict) and "failed_root" in (entry.get("boiler") or {})
 
 
 def describe_runtime(runtime: LocalRuntime) -> list[str]:
