@@ -60,8 +60,9 @@ def play_in_memory(manifest: Manifest, writes: Iterable[Write], *, seed: int | N
 
     With ``seed`` None every event is delivered once, in order, and the views are compared with
     a rebuild after each write: a view left stale by one event shows even when a later event
-    would have repaired it. Returns any invocation that raised and what :func:`divergences`
-    finds (at the first write that showed a divergence, in order; at the end otherwise)."""
+    would have repaired it. Returns any invocation that raised, any root an invocation could not
+    compute or store, and what :func:`divergences` finds (at the first write that showed a
+    divergence, in order; at the end otherwise)."""
     rng = random.Random(seed)
     store = _ViewEvents(_upstream_views(manifest))
     outcome = Outcome()
