@@ -16,7 +16,8 @@ time, each on its own thread; they share no documents):
    The changed document itself is taken from the event instead of read when every master of the
    chunk records (``_sources``) the update time the event started from.
 
-See docs/consistency.md for why this converges under duplicated, reordered and concurrent events.
+See docs/internals/consistency.md for why this converges under duplicated, reordered and
+concurrent events.
 """
 
 from __future__ import annotations
@@ -104,15 +105,15 @@ class Engine:
         index: bool | None = None,
     ) -> None:
         """``carry``: use the changed document an event carries instead of reading it when the
-        masters prove it current (docs/consistency.md, "The carried document"); None follows the
-        manifest's ``project.carry_changed_document``. False turns the mechanism off: the changed
+        masters prove it current (docs/internals/consistency.md, "The carried document"); None
+        follows the manifest's ``project.carry_changed_document``. False turns the mechanism off: the changed
         document is read in every transaction, masters record no ``_sources`` (one that has them
         is rewritten without them) and nothing is refreshed.
 
         ``index``: masters list the documents of their deep joins (``_deep_sources``) and a
         change of one finds its roots with a query on the masters inside the recompute's
-        transaction (docs/consistency.md, "Finding roots through the masters"); None follows
-        the manifest's ``project.index_deep_sources``. False: climb the joins, keep no list."""
+        transaction (docs/internals/consistency.md, "Finding roots through the masters"); None
+        follows the manifest's ``project.index_deep_sources``. False: climb the joins, keep no list."""
         if chunk_size < 1 or max_attempts < 1 or parallel < 1:
             raise ValueError("chunk_size, max_attempts and parallel must be at least 1")
         self.manifest = manifest
@@ -542,7 +543,7 @@ class Engine:
         ``carried`` is the changed document as the event carries it. When the chunk asks for it
         by path, it is used without a read if every master of the chunk exists and records
         (``_sources``) exactly the update time the event started from; otherwise it is read like
-        any other document (docs/consistency.md, "The carried document").
+        any other document (docs/internals/consistency.md, "The carried document").
         """
         first_pages = _FirstPages()
 
