@@ -106,14 +106,15 @@ class Engine:
     ) -> None:
         """``carry``: use the changed document an event carries instead of reading it when the
         masters prove it current (docs/internals/consistency.md, "The carried document"); None
-        follows the manifest's ``project.carry_changed_document``. False turns the mechanism off: the changed
-        document is read in every transaction, masters record no ``_sources`` (one that has them
-        is rewritten without them) and nothing is refreshed.
+        follows the manifest's ``project.carry_changed_document``. False turns the mechanism off:
+        the changed document is read in every transaction, masters record no ``_sources`` (one that
+        has them is rewritten without them) and nothing is refreshed.
 
         ``index``: masters list the documents of their deep joins (``_deep_sources``) and a
         change of one finds its roots with a query on the masters inside the recompute's
         transaction (docs/internals/consistency.md, "Finding roots through the masters"); None
-        follows the manifest's ``project.index_deep_sources``. False: climb the joins, keep no list."""
+        follows the manifest's ``project.index_deep_sources``. False: climb the joins, keep no
+        list."""
         if chunk_size < 1 or max_attempts < 1 or parallel < 1:
             raise ValueError("chunk_size, max_attempts and parallel must be at least 1")
         self.manifest = manifest

@@ -18,19 +18,18 @@ Every output holds ``_version``, the digest of its computed fields (:mod:`boiler
 which clients send back as ``If-Match``; it changes exactly when the content does.
 
 Every master also holds ``_sources`` (:data:`SOURCES_FIELD`): the update time of each document it
-was computed from, by path. It lets the engine use the document an event carries instead of
-reading it again (docs/internals/consistency.md, "The carried document"), and so obeys one rule
-besides contract 3: a master whose content is unchanged is still written when a document it records was
-read at another update time (a *refresh*); documents it does not record yet, and the document
-taken from the event, never force a write.
+was computed from, by path. It lets the engine use the document an event carries instead of reading
+it again (docs/internals/consistency.md, "The carried document"), and so obeys one rule besides
+contract 3: a master whose content is unchanged is still written when a document it records was read
+at another update time (a *refresh*); documents it does not record yet, and the document taken from
+the event, never force a write.
 
-A master of a view with a ``ref``/``refs`` join below the root's own joins (a *deep* join, like
-a meeting's location in a user's profile) also holds ``_deep_sources``
-(:data:`DEEP_SOURCES_FIELD`): the sorted paths of the deep joins' documents it was computed from.
-A change of such a document finds the roots to recompute with one query on the view's masters
-(``array-contains``) instead of climbing the joins (docs/internals/consistency.md, "Finding
-roots through the masters"); so a master whose content is unchanged is also written when that list changes.
-"""
+A master of a view with a ``ref``/``refs`` join below the root's own joins (a *deep* join, like a
+meeting's location in a user's profile) also holds ``_deep_sources`` (:data:`DEEP_SOURCES_FIELD`):
+the sorted paths of the deep joins' documents it was computed from. A change of such a document
+finds the roots to recompute with one query on the view's masters (``array-contains``) instead of
+climbing the joins (docs/internals/consistency.md, "Finding roots through the masters"); so a master
+whose content is unchanged is also written when that list changes."""
 
 from __future__ import annotations
 

@@ -5,10 +5,10 @@ transaction retries, chunks that waited for a root, the machine's load average.
 
 ``make test`` runs ``BOILER_CONTENTION_OPS`` (default 120) random writes on 10 meetings; the
 measurement in docs/internals/consistency.md ("Contention") ran 1,500.
-``BOILER_CONTENTION_INSTANCES`` (default 1) engines share the store, as instances of the deployed functions would, each delivery
-going to one of them at random. Every invocation that gave up is delivered again until it
-succeeds, and the views must then equal a recompute from scratch and ``boiler verify`` must find
-nothing: give-ups are repaired by a retry of the same event.
+``BOILER_CONTENTION_INSTANCES`` (default 1) engines share the store, as instances of the deployed
+functions would, each delivery going to one of them at random. Every invocation that gave up is
+delivered again until it succeeds, and the views must then equal a recompute from scratch and
+``boiler verify`` must find nothing: give-ups are repaired by a retry of the same event.
 
 The emulator's transactions lock what they read (pessimistic concurrency) and break a deadlock
 by a 2-second lock timeout; production Firestore (Standard edition, also pessimistic) wounds the
