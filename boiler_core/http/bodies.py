@@ -34,6 +34,11 @@ UTF8 = ("utf-8", "utf8")
 IDENTITY = "identity"
 
 
+MAX_DEPTH = 64
+"""Deepest nesting of arrays and objects a JSON body may have (Firestore stores 20 levels of maps;
+deeper bodies are refused as malformed, the same on every Python)."""
+
+
 def read_body(request: Request, schema: type[Schema] | None, *, limit: int) -> dict[str, Any]:
     """The validated body of a mutation request (``{}`` for mutations without a schema)."""
     raw = _raw_body(request, limit)
@@ -93,6 +98,8 @@ def parse_json(raw: bytes) -> Any:
             parse_float=_finite,
             object_pairs_hook=_unique_keys,
         )
+        if _deeper_than(value, MAX_DEPTH):
+            raise RecursionError  # Python versions differ in how deep json.loads goes
         json.dumps(value, ensure_ascii=False).encode("utf-8")  # every string is valid Unicode
     except UnicodeDecodeError as exc:
         raise ApiError(400, "the body is not valid UTF-8", code="invalid_json") from exc
@@ -104,10 +111,27 @@ def parse_json(raw: bytes) -> Any:
             code="invalid_json",
         ) from exc
     except RecursionError as exc:
-        raise ApiError(400, "the JSON body is nested too deeply", code="invalid_json") from exc
+        raise ApiError(
+            400,
+            f"the JSON body is nested deeper than {MAX_DEPTH} levels",
+            code="invalid_json",
+        ) from exc
     except ValueError as exc:
         raise ApiError(400, f"the body is not valid JSON: {exc}", code="invalid_json") from exc
     return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects in ``value`` nest more than ``limit`` levels (iteratively)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _raw_body(request: Request, limit: int) -> bytes:
