@@ -9,7 +9,8 @@ This module reads and writes the protobuf messages directly, with the library's 
 - the same value kinds in both directions (null, bool, int, float, timestamp, string, bytes,
   reference, geo point, array, map), references as :class:`~boiler_core.documents.Ref`;
 - what it does not handle itself it hands to the library: a decoded map that is a special type
-  (``__type__``: vectors, BSON types) is decoded again by ``decode_dict``; a value it cannot
+  (``__type__``: vectors, BSON types) is decoded by the library (``decode_map``, given by
+  :class:`~boiler_core.store.internals.Internals`); a value it cannot
   encode (a sentinel such as ``SERVER_TIMESTAMP``, a ``Vector``, a ``DocumentReference``) raises
   :class:`Unsupported`, and the caller writes that document through the library instead.
 
@@ -19,13 +20,11 @@ tests/unit/test_store_codec.py checks both directions against the library's enco
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from google.api_core.datetime_helpers import DatetimeWithNanoseconds
-from google.cloud.firestore import Client, DocumentReference
-from google.cloud.firestore_v1 import _helpers
-from google.cloud.firestore_v1._helpers import GeoPoint
+from google.cloud.firestore import Client, DocumentReference, GeoPoint
 from google.cloud.firestore_v1.types import document as document_types
 from google.cloud.firestore_v1.types import write as write_types
 
@@ -48,11 +47,12 @@ class Unsupported(TypeError):
 
 class Codec:
     """Encoder and decoder for the documents of one database (``prefix``: its documents root,
-    ``projects/P/databases/D/documents/``); ``client`` decodes what the library must."""
+    ``projects/P/databases/D/documents/``); ``decode_map`` decodes a map value's (raw) fields
+    that only the library knows (``__type__`` maps) into library values."""
 
-    def __init__(self, prefix: str, client: Any) -> None:
+    def __init__(self, prefix: str, decode_map: Callable[[Any], Any]) -> None:
         self.prefix = prefix
-        self._client = client
+        self._decode_map = decode_map
 
     # -- decoding --------------------------------------------------------------------------------
 
@@ -112,7 +112,7 @@ class Codec:
         if kind == "map_value":
             fields = value_pb.map_value.fields
             if "__type__" in fields:  # vectors and BSON types: the library knows them
-                return to_neutral(_helpers.decode_dict(fields, self._client))
+                return to_neutral(self._decode_map(fields))
             return self.fields(fields)
         if kind == "timestamp_value":
             return DatetimeWithNanoseconds.from_timestamp_pb(value_pb.timestamp_value)  # type: ignore[no-untyped-call]

@@ -156,6 +156,8 @@ class MemoryStore:
 
     def run_transaction(self, fn: Callable[[Transaction], T], *, max_attempts: int = 5) -> T:
         """Run ``fn`` in a transaction, again on conflict, at most ``max_attempts`` times."""
+        if max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, not {max_attempts}")
         for attempt in range(max_attempts):
             self._local.retries = attempt
             tx = MemoryTransaction(self)

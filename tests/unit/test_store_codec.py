@@ -16,6 +16,8 @@ from google.cloud.firestore_v1.vector import Vector
 
 from boiler_core.documents import Ref
 from boiler_core.store.codec import Codec, Unsupported, to_firestore, to_neutral
+from boiler_core.store.fast import FastWire
+from boiler_core.store.internals import probe
 
 UTC = datetime.UTC
 
@@ -27,7 +29,9 @@ def client() -> Client:
 
 @pytest.fixture(scope="module")
 def codec(client: Client) -> Codec:
-    return Codec(f"{client._database_string}/documents/", client)
+    internals = probe().internals
+    assert internals is not None, probe().report()
+    return FastWire(client, internals).codec
 
 
 SAMPLES: list[Any] = [
