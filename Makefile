@@ -7,11 +7,14 @@ STAMP  := $(VENV)/.installed
 .PHONY: install test test-unit test-browser web dev demo lint format generate check clean bench
 
 # boiler_core/__init__.py holds the version: reinstalling refreshes the installed metadata, of which
-# `boiler deploy` makes its wheel.
-$(STAMP): pyproject.toml boiler_core/__init__.py
+# `boiler deploy` makes its wheel. The pins (boiler_core/codegen/pins.txt, the versions the
+# generated requirements.txt installs) are constraints here, so the tests run what deploys get.
+PINS := boiler_core/codegen/pins.txt
+
+$(STAMP): pyproject.toml boiler_core/__init__.py $(PINS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -c $(PINS)
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -22,6 +25,7 @@ install: $(STAMP)
 # app), in a process of their own: they import the root app's modules, the library tests import
 # their copy of it under the same names.
 test: $(STAMP)
+	$(BIN)/python -m boiler_core.codegen.pins --check
 	$(BIN)/boiler check
 	$(BIN)/boiler generate --check
 	$(BIN)/boiler types -o $(WEB)/src/views.ts --check
@@ -99,6 +103,35 @@ dist: $(STAMP)
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
+
+# The store contract (tests/contract: in-memory, fast and public-API stores) against the lowest and
+# the newest google-cloud-firestore pyproject.toml allows, each in its own .venv-firestore-*, on the
+# Firestore emulator (tests/contract/versions.py). Without the emulator: a loud NOT RUN line.
+.PHONY: test-firestore
+test-firestore: $(STAMP)
+	@$(BIN)/boiler emulator-path >/dev/null 2>&1; found=$$?; \
+	if [ $$found -eq 2 ]; then \
+		echo "store contract by google-cloud-firestore version NOT RUN: Firestore emulator not found"; exit 0; \
+	elif [ $$found -ne 0 ]; then \
+		echo "boiler emulator-path failed with exit code $$found"; exit $$found; \
+	fi; \
+	$(BIN)/python tests/contract/versions.py --python $(PYTHON)
+
+# Refresh the pins: a fresh .venv-pins resolves the newest versions pyproject.toml allows, and
+# pins.txt is rewritten from it; then the development venv is reinstalled with them, the root app
+# and the golden files are regenerated. Run `make test` and review the diff before committing.
+.PHONY: pins
+pins:
+	rm -rf .venv-pins
+	$(PYTHON) -m venv .venv-pins
+	.venv-pins/bin/python -m pip install --quiet --upgrade pip
+	.venv-pins/bin/python -m pip install --quiet -e '.[dev]'
+	.venv-pins/bin/python -m boiler_core.codegen.pins --refresh
+	rm -rf .venv-pins
+	$(MAKE) --no-print-directory install
+	$(BIN)/python -m boiler_core.codegen.pins --check
+	$(BIN)/boiler generate
+	BOILER_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/unit/test_codegen_golden.py
 
 # The unit tier on each other supported Python, each in its own .venv-3.X. The interpreter is
 # python3.X on PATH when it runs, else pyenv's newest 3.X; a missing one is a loud NOT RUN line.

@@ -24,7 +24,7 @@ def render_all(manifest: Manifest) -> dict[str, str]:
     functions_dir = manifest.project.functions_dir.rstrip("/") or "."
     return {
         f"{functions_dir}/main.py": render_main_py(manifest),
-        f"{functions_dir}/requirements.txt": render_requirements(),
+        f"{functions_dir}/requirements.txt": render_requirements(app=manifest.project.requirements),
         f"{functions_dir}/{OPENAPI_FILE}": render_openapi(manifest),
         INDEXES_FILE: render_indexes(manifest),
         RULES_FILE: render_rules(manifest),

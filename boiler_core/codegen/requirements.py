@@ -3,24 +3,39 @@
 boiler-core is not on PyPI, so the file installs it from the functions folder's ``wheels/``
 folder, where ``boiler deploy`` puts a wheel of the boiler that runs it (pip resolves a relative
 ``--find-links`` in a requirements file against the file's own folder). It pins the version of the
-boiler that generated it, so the functions run exactly the boiler that checked them; boiler-core
-brings everything else the generated ``main.py`` imports (firebase-functions, firebase-admin, the
-Firestore client, marshmallow, Flask).
+boiler that generated it, so the functions run exactly the boiler that checked them, and the
+versions boiler's tests ran with (:mod:`.pins`: its runtime dependencies and the Google and
+Firebase client and trigger stack below them); boiler-core brings the rest of what the generated
+``main.py`` imports. The app's own dependencies (``project.requirements`` in views.yaml, for its
+hooks) come last.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import boiler_core
 from boiler_core.codegen.header import HEADER
+from boiler_core.codegen.pins import Pin, load_pins
 from boiler_core.deploy.wheel import DISTRIBUTION, WHEELS_DIR
 
 
-def render_requirements(version: str = boiler_core.__version__) -> str:
-    """The text of ``functions/requirements.txt`` for boiler ``version``."""
-    lines = (
+def render_requirements(
+    version: str = boiler_core.__version__,
+    *,
+    pins: Sequence[Pin] | None = None,
+    app: Sequence[str] = (),
+) -> str:
+    """The text of ``functions/requirements.txt`` for boiler ``version``, with ``pins`` (by
+    default boiler's, :func:`~.pins.load_pins`) and the app's own requirement lines."""
+    lines = [
         HEADER,
         f"# {DISTRIBUTION} comes from {WHEELS_DIR}/, where `boiler deploy` puts its wheel.",
         f"--find-links {WHEELS_DIR}",
         f"{DISTRIBUTION}=={version}",
-    )
+        "# The versions boiler's tests ran with.",
+        *(pin.line() for pin in (load_pins() if pins is None else pins)),
+    ]
+    if app:
+        lines += ["# The app's own (views.yaml, project.requirements).", *app]
     return "\n".join(lines) + "\n"

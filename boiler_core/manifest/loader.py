@@ -31,6 +31,7 @@ from boiler_core.manifest.model import (
 from boiler_core.manifest.origins import read_cors_origins
 from boiler_core.manifest.paths import parse_route
 from boiler_core.manifest.reader import Reader, did_you_mean, scalar_value
+from boiler_core.manifest.requirements import read_requirements
 
 TOP_KEYS = ("version", "project", "collections", "views", "mutations")
 PROJECT_KEYS = (
@@ -39,6 +40,7 @@ PROJECT_KEYS = (
     "emulator_project_id",
     "functions_dir",
     "cors_origins",
+    "requirements",
     "carry_changed_document",
     "index_deep_sources",
     "check_revoked",
@@ -221,6 +223,10 @@ def _read_project(reader: Reader, node: yaml.Node) -> Project:
         origins = read_cors_origins(reader, items["cors_origins"][1])
         if origins is not None:
             values["cors_origins"] = origins
+    if "requirements" in items:
+        requirements = read_requirements(reader, items["requirements"][1])
+        if requirements is not None:
+            values["requirements"] = requirements
     if "carry_changed_document" in items:
         carry = reader.boolean(items["carry_changed_document"][1], "project.carry_changed_document")
         if carry is not None:

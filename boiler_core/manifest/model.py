@@ -137,6 +137,11 @@ class Project:
     """Browser origins allowed to call the HTTP functions (``https://app.example.com``); empty
     means none (no CORS headers), ``("*",)`` any origin. Checked by the loader."""
 
+    requirements: tuple[str, ...] = ()
+    """The app's own packages (pip requirement lines, ``requests>=2.31``), for its hooks and
+    schemas: written into the generated ``requirements.txt`` after boiler's. Checked by the
+    loader."""
+
     carry_changed_document: bool = True
     """Whether the engine takes the changed document from its event instead of reading it when
     the masters record the update time the event started from (docs/internals/consistency.md, "The

@@ -15,6 +15,7 @@ import boiler_core
 from boiler_core.codegen.indexes import EngineQuery, engine_queries, render_indexes
 from boiler_core.codegen.main_py import block_string
 from boiler_core.codegen.names import FUNCTION_ID, MAX_LENGTH, trigger_names
+from boiler_core.codegen.pins import Pin, load_pins
 from boiler_core.codegen.requirements import render_requirements
 from boiler_core.manifest import load_manifest, load_manifest_text
 
@@ -68,10 +69,23 @@ def test_block_string_is_a_python_literal_of_exactly_the_text(text: str) -> None
 
 
 def test_requirements_install_the_boiler_that_generated_them_from_the_wheels_folder() -> None:
-    lines = render_requirements("1.2.0").splitlines()
+    lines = render_requirements("1.2.0", pins=()).splitlines()
     assert lines[0] == "# generated from views.yaml by boiler; do not edit."
-    assert lines[-2:] == ["--find-links wheels", "boiler-core==1.2.0"]
-    assert all(line.startswith("#") for line in lines[:-2])
+    assert lines[2:4] == ["--find-links wheels", "boiler-core==1.2.0"]
+    assert all(line.startswith("#") for line in lines[:2] + lines[4:])
+
+
+def test_requirements_pin_the_tested_versions_then_list_the_apps_own() -> None:
+    pins = (Pin("grpcio", "1.2.3"), Pin("protobuf", "4.5.6"))
+    lines = render_requirements("1.2.0", pins=pins, app=("requests>=2.31",)).splitlines()
+    assert lines[4:] == [
+        "# The versions boiler's tests ran with.",
+        "grpcio==1.2.3",
+        "protobuf==4.5.6",
+        "# The app's own (views.yaml, project.requirements).",
+        "requests>=2.31",
+    ]
+    assert render_requirements().splitlines()[5:] == [pin.line() for pin in load_pins()]
 
 
 def test_requirements_pin_this_boilers_version_as_pyproject_declares_it() -> None:
@@ -79,7 +93,7 @@ def test_requirements_pin_this_boilers_version_as_pyproject_declares_it() -> Non
     assert pyproject["project"]["dynamic"] == ["version"]
     attr = pyproject["tool"]["setuptools"]["dynamic"]["version"]["attr"]
     assert attr == "boiler_core.__version__"
-    assert render_requirements().splitlines()[-1] == f"boiler-core=={boiler_core.__version__}"
+    assert f"boiler-core=={boiler_core.__version__}" in render_requirements().splitlines()
 
 
 def test_engine_queries_are_link_fields_and_the_masters_deep_sources() -> None:
