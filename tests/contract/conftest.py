@@ -12,12 +12,11 @@ releases), wiped before each test; they are marked ``integration``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 import pytest
 from google.api_core.exceptions import Aborted
-from google.cloud.firestore import Client
+from store_contract import Subject
 
 from boiler_core.emulator import EmulatorNotFound, FirestoreEmulator, find_emulator
 from boiler_core.store.firestore import EMULATOR_HOST_ENV, FirestoreStore, firestore_client
@@ -32,24 +31,6 @@ KINDS = [
     pytest.param("fast", marks=pytest.mark.integration),
     pytest.param("public", marks=pytest.mark.integration),
 ]
-
-
-@dataclass
-class Subject:
-    """One store under test, with what the tests need to know about its kind."""
-
-    kind: str
-    store: ListingStore
-    client: Client | None
-    """The Firestore client of the Firestore kinds (None for memory)."""
-    conflict: Callable[[str], None]
-    """Called inside a transaction that read ``path``: makes that attempt conflict (memory:
-    another writer changes the document; Firestore: the server's answer to a conflict,
-    ``Aborted``)."""
-
-    @property
-    def on_firestore(self) -> bool:
-        return self.client is not None
 
 
 @pytest.fixture(scope="session")

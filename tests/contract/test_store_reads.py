@@ -9,22 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Subject
+from store_contract import Subject, put
 
 from boiler_core.documents import Doc, Ref
 from boiler_core.store.fast import BATCH_SIZE
-from boiler_core.store.port import ListingStore, Transaction
-
-
-def put(store: ListingStore, documents: dict[str, dict[str, Any]]) -> None:
-    """Write ``documents`` in one transaction, through the port."""
-
-    def write(tx: Transaction) -> None:
-        for path, data in documents.items():
-            tx.set(path, data)
-
-    store.run_transaction(write)
-
+from boiler_core.store.port import ListingStore
 
 MEETINGS: dict[str, dict[str, Any]] = {
     "users/ada": {"name": "Ada"},

@@ -7,10 +7,9 @@ import threading
 from typing import Any
 
 import pytest
-from conftest import Subject
 from google.api_core.exceptions import Aborted
 from google.cloud.firestore import DocumentReference
-from test_store_reads import put
+from store_contract import Subject, put
 
 from boiler_core.documents import Doc, Ref
 from boiler_core.errors import ContentionError, Rejected, StoreError

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from google.api_core.datetime_helpers import DatetimeWithNanoseconds
 from google.cloud.firestore import GeoPoint
-from test_store_reads import put
+from store_contract import put
 
 from boiler_core.documents import Doc, Ref
 from boiler_core.store.port import ListingStore
