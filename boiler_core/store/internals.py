@@ -2,8 +2,9 @@
 
 boiler's fast path (:mod:`.fast`) goes below google-cloud-firestore's public API where the
 public API cost a measured share of a large fan-out's CPU. Every private member it needs is named
-here, and nowhere else in boiler (a test fails when another module of ``boiler_core`` touches a
-private name of google-cloud-firestore, gRPC or protobuf):
+here, and nowhere else in boiler: tests/unit/test_store_internals.py fails when another module of
+``boiler_core`` touches a private name of google-cloud-firestore, gRPC or proto-plus. What they
+are for:
 
 - the client's channel, production's and the emulator's, gets gRPC's experimental
   ``ChannelOptions.SingleThreadedUnaryStream`` (streamed reads on the calling thread: about a
@@ -25,12 +26,14 @@ Private members can change in any release. :func:`probe` checks each of them onc
 (when the first :class:`~boiler_core.store.firestore.FirestoreStore` or
 :func:`~boiler_core.store.firestore.firestore_client` is made, never at import): that it exists
 with the shape the fast path uses, on a throwaway client and a transport on a channel that never
-connects. It takes about a millisecond (0.6-0.9 ms measured, most of it the throwaway gRPC
-channel). When something is missing or changed it logs one WARNING (what, the installed
-google-cloud-firestore version, and that boiler uses the public API instead) and every store of the
-process uses :mod:`.public`: the same results, slower (one ``BeginTransaction`` round trip per
-transaction, the library's snapshots and conversions, streams handed over between threads). The
-generated ``functions/requirements.txt`` pins the versions boiler's tests ran
+connects. The first probe of a process takes 3-5 ms, most of it gRPC's one-time set-up, which the
+client's own channel then skips: making the first client took 1.2-1.5 ms longer with the probe
+than without it (2 cores, 2026-12-08); importing boiler costs nothing more. When something is
+missing or changed it logs one WARNING (what, the installed google-cloud-firestore version, and
+that boiler uses the public API instead) and every store of the process that was not given
+internals of its own uses :mod:`.public`: the same results, slower (one ``BeginTransaction``
+round trip per transaction, the library's snapshots and conversions, streams handed over between
+threads). The generated ``functions/requirements.txt`` pins the versions boiler's tests ran
 (:mod:`boiler_core.codegen.pins`), so a deployed function meets a changed member only when other
 versions are installed on purpose.
 """
