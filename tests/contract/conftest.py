@@ -26,11 +26,11 @@ from boiler_core.store.port import ListingStore
 
 PROJECT = "demo-store-contract"
 
-KINDS = [
-    "memory",
+FIRESTORE_KINDS = [
     pytest.param("fast", marks=pytest.mark.integration),
     pytest.param("public", marks=pytest.mark.integration),
 ]
+KINDS = ["memory", *FIRESTORE_KINDS]
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +46,18 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirestoreEmul
 
 @pytest.fixture(params=KINDS)
 def subject(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Subject]:
+    yield from _subject(request, monkeypatch)
+
+
+@pytest.fixture(params=FIRESTORE_KINDS)
+def firestore_subject(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Subject]:
+    """The two Firestore stores only, for what only Firestore does."""
+    yield from _subject(request, monkeypatch)
+
+
+def _subject(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Subject]:
     kind: str = request.param
     if kind == "memory":
         memory = MemoryStore()

@@ -214,27 +214,25 @@ def _bob(docs: dict[str, Doc | None]) -> int:
 # -- what only Firestore does -------------------------------------------------------------------
 
 
-def test_references_are_stored_as_firestore_references(subject: Subject) -> None:
-    if subject.client is None:
-        pytest.skip("the in-memory store keeps the values it is given")
+def test_references_are_stored_as_firestore_references(firestore_subject: Subject) -> None:
+    subject = firestore_subject
     put(subject.store, {"views/ada": {"meetings": [Ref("meetings/m1")], "by": Ref("users/ada")}})
     stored = subject.client.document("views/ada").get().to_dict() or {}
     assert isinstance(stored["by"], DocumentReference)
     assert [ref.path for ref in stored["meetings"]] == ["meetings/m1"]
 
 
-def test_data_firestore_cannot_store_is_rejected(subject: Subject) -> None:
-    if subject.client is None:
-        pytest.skip("the in-memory store keeps any value")
+def test_data_firestore_cannot_store_is_rejected(firestore_subject: Subject) -> None:
+    subject = firestore_subject
     with pytest.raises(Rejected, match="Firestore rejected it"):
         put(subject.store, {"views/bad": {"grid": [[1, 2], [3]]}})
     assert subject.store.get_all(["views/bad"]) == {"views/bad": None}
 
 
-def test_an_abort_while_reading_is_retried(subject: Subject, seeded: ListingStore) -> None:
+def test_an_abort_while_reading_is_retried(firestore_subject: Subject) -> None:
     """The emulator answers a read that waited too long for a lock with ``Aborted``."""
-    if subject.client is None:
-        pytest.skip("Firestore's answer to a read that waited too long")
+    subject = firestore_subject
+    seeded = subject.store
     attempts: list[int] = []
 
     def run(tx: Transaction) -> None:
@@ -249,13 +247,13 @@ def test_an_abort_while_reading_is_retried(subject: Subject, seeded: ListingStor
 
 
 def test_a_transaction_whose_first_read_is_a_query_locks_what_it_read(
-    subject: Subject,
+    firestore_subject: Subject,
 ) -> None:
     """The transaction begun by a query is the one that commits: a document the query returned
     cannot be changed by another writer between the read and the commit."""
+    subject = firestore_subject
     client = subject.client
-    if client is None:
-        pytest.skip("Firestore's locks")
+    assert client is not None
     store = subject.store
     client.document("counters/c").set({"n": 0, "kind": "c"})
     attempts: list[int] = []
