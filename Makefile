@@ -179,4 +179,4 @@ bench: $(STAMP)
 	PYTHONPATH=functions $(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .bench
+	rm -rf $(VENV) .venv-firestore-lowest .venv-firestore-newest .venv-pins .pytest_cache .mypy_cache .ruff_cache .bench

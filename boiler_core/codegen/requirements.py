@@ -13,11 +13,14 @@ hooks) come last.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import boiler_core
 from boiler_core.codegen.header import HEADER
-from boiler_core.codegen.pins import Pin, load_pins
 from boiler_core.deploy.wheel import DISTRIBUTION, WHEELS_DIR
+
+if TYPE_CHECKING:  # imported when rendering: `python -m boiler_core.codegen.pins` runs it alone
+    from boiler_core.codegen.pins import Pin
 
 
 def render_requirements(
@@ -28,6 +31,8 @@ def render_requirements(
 ) -> str:
     """The text of ``functions/requirements.txt`` for boiler ``version``, with ``pins`` (by
     default boiler's, :func:`~.pins.load_pins`) and the app's own requirement lines."""
+    from boiler_core.codegen.pins import load_pins
+
     lines = [
         HEADER,
         f"# {DISTRIBUTION} comes from {WHEELS_DIR}/, where `boiler deploy` puts its wheel.",
