@@ -45,7 +45,7 @@ def test_it_runs_on_pushes_to_main_and_on_pull_requests(workflow: dict[Any, Any]
 def test_the_test_job_runs_the_make_targets_of_ci_run_in_order(workflow: dict[Any, Any]) -> None:
     job = workflow["jobs"]["test"]
     commands = runs(job)
-    targets = ["make test", "make e2e", "make lint", "make dist"]
+    targets = ["make test", "make test-firestore", "make e2e", "make lint", "make dist"]
     assert [c for c in commands if c.startswith("make ")] == targets
     ci_run = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     places = [ci_run.index(target + "\n") for target in targets]
