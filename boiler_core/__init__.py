@@ -1,3 +1,3 @@
 """boiler: keep Firestore view collections exactly current from normalized domain collections."""
 
-__version__ = "0.1.0.dev0"
+__version__ = "0.2.0"
