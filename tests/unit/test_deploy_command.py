@@ -1,11 +1,6 @@
-"""``boiler deploy``, run for real on a generated app with a stripped PATH.
-
-PATH holds only the fakes each test wants: a ``python3.12`` (the runtime's Python of the library
-app) that answers as a chosen version and makes a "venv" whose python logs pip calls and runs
-everything else with this test's interpreter, so the functions are discovered for real through
-firebase_functions' serving.py; and a ``firebase`` CLI. Each fake appends what it was asked to a
-log, with the environment it saw, so the tests see what ran, in which order, with which
-credentials. Firebase's real toolchain on the real bundle is ``make e2e``.
+"""``boiler deploy``, run for real on a generated app with a stripped PATH of fakes
+(tests/support/deploy_fakes.py): a ``python3.12`` (the runtime's Python of the library app) and a
+``firebase`` CLI, each logging what it was asked with the environment it saw.
 """
 
 from __future__ import annotations
@@ -13,14 +8,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import stat
-import subprocess
-import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from deploy_fakes import FAKE_FIREBASE, DeployApp, deploy_app, errors, steps
 
 import boiler_core
 from boiler_core.cli.deploy import production_env
@@ -29,70 +21,14 @@ from boiler_core.deploy.wheel import wheel_name
 from boiler_core.manifest import load_manifest
 
 LIBRARY = Path(__file__).resolve().parent / "data" / "library"
-BASH = shutil.which("bash") or "/bin/bash"
 WHEEL = f"wheels/{wheel_name(boiler_core.__version__)}"
 ONLY = "functions:boiler,firestore:rules,firestore:indexes"
 
-FAKE_PYTHON = r"""#!{bash}
-echo "python3.12 $*" >>"$FAKE_LOG"
-case "$*" in
-*version_info*) echo "${{FAKE_PYTHON_VERSION:-3.12}}" ;;
-"-m venv "*)
-    {mkdir} -p "$3/bin"
-    printf '#!{bash}\ncase "$1 $2" in\n"-m pip") echo "venv pip $*" >>"$FAKE_LOG"; exit 0 ;;\n' \
-        >"$3/bin/python"
-    printf 'esac\nexec {python} "$@"\n' >>"$3/bin/python"
-    {chmod} +x "$3/bin/python" ;;
-esac
-exit 0
-"""
-
-FAKE_FIREBASE = r"""#!{bash}
-if [ "$1" = --version ]; then echo "15.34.2"; exit 0; fi
-seen="emulator=${{FIRESTORE_EMULATOR_HOST:-unset}}"
-seen="$seen credentials=${{GOOGLE_APPLICATION_CREDENTIALS:-unset}}"
-echo "firebase $* $seen in $PWD" >>"$FAKE_LOG"
-exit "${{FAKE_DEPLOY_EXIT:-0}}"
-"""
-
-
-@dataclass
-class App:
-    """A generated app folder with firebase.json, a bin folder of fakes, a log and credentials."""
-
-    root: Path
-    bin: Path
-    log: Path
-    credentials: Path
-
-    def fake(self, name: str, template: str) -> None:
-        path = self.bin / name
-        tools = {tool: shutil.which(tool) for tool in ("mkdir", "chmod")}
-        path.write_text(template.format(bash=BASH, python=sys.executable, **tools))
-        path.chmod(path.stat().st_mode | stat.S_IXUSR)
-
-    def run(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-        environment = {"PATH": str(self.bin), "FAKE_LOG": str(self.log), "HOME": str(self.root)}
-        environment.update({k: v for k, v in env.items() if v != ""})
-        return subprocess.run(
-            [sys.executable, "-m", "boiler_core", "deploy", *args],
-            cwd=self.root,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-
-    def calls(self) -> list[str]:
-        calls = self.log.read_text().splitlines() if self.log.exists() else []
-        return [c for c in calls if "version_info" not in c]
-
 
 @pytest.fixture
-def app(tmp_path: Path) -> App:
+def app(tmp_path: Path) -> DeployApp:
     root = tmp_path / "app"
-    shutil.copytree(LIBRARY, root)
+    shutil.copytree(LIBRARY, root, ignore=shutil.ignore_patterns("__pycache__"))
     for relative, content in render_all(load_manifest(root / "views.yaml")).items():
         (root / relative).write_text(content, encoding="utf-8")
     codebases = [
@@ -103,19 +39,14 @@ def app(tmp_path: Path) -> App:
     (root / "firebase.json").write_text(
         json.dumps({"functions": codebases, "firestore": firestore})
     )
-    credentials = tmp_path / "secrets" / "deployer.json"
-    credentials.parent.mkdir()
-    credentials.write_text('{"type": "service_account"}\n')
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    return App(root, bin_dir, tmp_path / "calls.log", credentials)
+    return deploy_app(root, tmp_path)
 
 
 @pytest.fixture
-def ready(app: App) -> Callable[..., dict[str, str]]:
+def ready(app: DeployApp) -> Callable[..., dict[str, str]]:
     """The fakes on PATH; returns the environment of a deploy, ``overrides`` applied (an empty
     value removes a variable)."""
-    app.fake("python3.12", FAKE_PYTHON)
+    app.fake_python("3.12")
     app.fake("firebase", FAKE_FIREBASE)
 
     def environment(**overrides: str) -> dict[str, str]:
@@ -130,19 +61,11 @@ def ready(app: App) -> Callable[..., dict[str, str]]:
     return environment
 
 
-def errors(result: subprocess.CompletedProcess[str]) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("boiler deploy: error:")]
-
-
-def steps(result: subprocess.CompletedProcess[str]) -> list[str]:
-    return [line[4:] for line in result.stdout.splitlines() if line.startswith("==> ")]
-
-
 # ---- preflight -------------------------------------------------------------------------------
 
 
 def test_without_the_firebase_cli_it_fails_before_doing_anything(
-    app: App, ready: Callable[..., dict[str, str]]
+    app: DeployApp, ready: Callable[..., dict[str, str]]
 ) -> None:
     (app.bin / "firebase").unlink()
     result = app.run(**ready())
@@ -156,7 +79,7 @@ def test_without_the_firebase_cli_it_fails_before_doing_anything(
 
 
 def test_without_the_runtimes_python_it_names_the_version_firebase_json_pins(
-    app: App, ready: Callable[..., dict[str, str]]
+    app: DeployApp, ready: Callable[..., dict[str, str]]
 ) -> None:
     (app.bin / "python3.12").unlink()
     result = app.run(**ready())
@@ -167,7 +90,7 @@ def test_without_the_runtimes_python_it_names_the_version_firebase_json_pins(
 
 
 def test_a_python_of_another_version_is_refused(
-    app: App, ready: Callable[..., dict[str, str]]
+    app: DeployApp, ready: Callable[..., dict[str, str]]
 ) -> None:
     result = app.run(**ready(FAKE_PYTHON_VERSION="3.11"))
     assert result.returncode == 2
@@ -185,7 +108,7 @@ def test_a_python_of_another_version_is_refused(
     ],
 )
 def test_missing_or_misplaced_credentials_are_refused(
-    app: App, ready: Callable[..., dict[str, str]], credentials: str, expected: str
+    app: DeployApp, ready: Callable[..., dict[str, str]], credentials: str, expected: str
 ) -> None:
     (app.root / "functions" / "key.json").write_text("{}")
     result = app.run(**ready(GOOGLE_APPLICATION_CREDENTIALS=credentials))
@@ -203,7 +126,7 @@ def test_missing_or_misplaced_credentials_are_refused(
     ],
 )
 def test_a_missing_or_unusable_project_is_refused(
-    app: App, ready: Callable[..., dict[str, str]], name: str, expected: str
+    app: DeployApp, ready: Callable[..., dict[str, str]], name: str, expected: str
 ) -> None:
     result = app.run(**ready(PROJECT=name))
     assert result.returncode == 2
@@ -211,7 +134,7 @@ def test_a_missing_or_unusable_project_is_refused(
     assert expected in message
 
 
-def test_every_preflight_problem_is_reported_at_once(app: App) -> None:
+def test_every_preflight_problem_is_reported_at_once(app: DeployApp) -> None:
     result = app.run()
     assert result.returncode == 2
     found = "\n".join(errors(result))
@@ -221,7 +144,7 @@ def test_every_preflight_problem_is_reported_at_once(app: App) -> None:
 
 
 def test_firebase_json_without_boilers_codebase_is_a_preflight_problem(
-    app: App, ready: Callable[..., dict[str, str]]
+    app: DeployApp, ready: Callable[..., dict[str, str]]
 ) -> None:
     config = json.loads((app.root / "firebase.json").read_text())
     config["functions"] = config["functions"][:1]
@@ -235,7 +158,7 @@ def test_firebase_json_without_boilers_codebase_is_a_preflight_problem(
 
 
 def test_a_folder_without_views_yaml_is_refused(
-    app: App, ready: Callable[..., dict[str, str]]
+    app: DeployApp, ready: Callable[..., dict[str, str]]
 ) -> None:
     (app.root / "views.yaml").unlink()
     result = app.run("--dry-run", **ready())
@@ -244,7 +167,7 @@ def test_a_folder_without_views_yaml_is_refused(
 
 
 @pytest.mark.parametrize("argument", ["--bogus", "--project"])
-def test_bad_arguments_exit_2(app: App, argument: str) -> None:
+def test_bad_arguments_exit_2(app: DeployApp, argument: str) -> None:
     result = app.run(argument)
     assert result.returncode == 2
     assert result.stderr.startswith(("Usage: python -m boiler_core deploy", "Error: Option"))
@@ -254,7 +177,7 @@ def test_bad_arguments_exit_2(app: App, argument: str) -> None:
 
 
 def test_a_deploy_checks_builds_discovers_and_deploys_boilers_codebase_in_order(
-    app: App, ready: Callable[..., dict[str, str]]
+    app: DeployApp, ready: Callable[..., dict[str, str]]
 ) -> None:
     result = app.run("--no-backfill", **ready())
     assert result.returncode == 0, result.stderr
@@ -286,7 +209,7 @@ def test_a_deploy_checks_builds_discovers_and_deploys_boilers_codebase_in_order(
 
 
 def test_the_project_option_wins_over_the_environment_and_credentials_become_absolute(
-    app: App, ready: Callable[..., dict[str, str]]
+    app: DeployApp, ready: Callable[..., dict[str, str]]
 ) -> None:
     relative = os.path.relpath(app.credentials, app.root)
     env = ready(PROJECT="Not Valid", GOOGLE_APPLICATION_CREDENTIALS=relative)
@@ -298,7 +221,7 @@ def test_the_project_option_wins_over_the_environment_and_credentials_become_abs
 
 
 def test_the_venv_is_built_once_for_the_same_python_requirements_and_boiler(
-    app: App, ready: Callable[..., dict[str, str]]
+    app: DeployApp, ready: Callable[..., dict[str, str]]
 ) -> None:
     assert app.run("--dry-run", **ready()).returncode == 0
     app.log.unlink()
@@ -309,7 +232,7 @@ def test_the_venv_is_built_once_for_the_same_python_requirements_and_boiler(
 
 
 def test_a_dry_run_needs_no_cli_credentials_or_project_and_uploads_nothing(
-    app: App, ready: Callable[..., dict[str, str]]
+    app: DeployApp, ready: Callable[..., dict[str, str]]
 ) -> None:
     (app.bin / "firebase").unlink()
     result = app.run("--dry-run", **ready(PROJECT="", GOOGLE_APPLICATION_CREDENTIALS=""))
@@ -325,7 +248,7 @@ def test_a_dry_run_needs_no_cli_credentials_or_project_and_uploads_nothing(
 
 
 def test_keep_bundle_leaves_the_wheel_requirements_txt_installs(
-    app: App, ready: Callable[..., dict[str, str]]
+    app: DeployApp, ready: Callable[..., dict[str, str]]
 ) -> None:
     result = app.run("--dry-run", "--keep-bundle", **ready())
     assert result.returncode == 0, result.stderr
@@ -346,7 +269,7 @@ def test_keep_bundle_leaves_the_wheel_requirements_txt_installs(
     ],
 )
 def test_a_failing_step_stops_the_deploy_with_exit_1_and_removes_the_wheel(
-    app: App, ready: Callable[..., dict[str, str]], breakage: str, message: str
+    app: DeployApp, ready: Callable[..., dict[str, str]], breakage: str, message: str
 ) -> None:
     views = app.root / "views.yaml"
     if breakage == "views":
@@ -367,7 +290,7 @@ def test_a_failing_step_stops_the_deploy_with_exit_1_and_removes_the_wheel(
 
 
 def test_the_backfill_runs_after_the_deploy_against_production_and_says_how_to_resume(
-    app: App, ready: Callable[..., dict[str, str]]
+    app: DeployApp, ready: Callable[..., dict[str, str]]
 ) -> None:
     result = app.run(**ready())
     assert result.returncode == 1
