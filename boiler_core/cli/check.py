@@ -7,16 +7,17 @@ from pathlib import Path
 import click
 
 from boiler_core.cli.options import load_or_exit, manifest_option
-from boiler_core.deploy.agreement import firebase_json_problems
+from boiler_core.deploy.agreement import data_files_problems, firebase_json_problems
 
 
 @click.command()
 @manifest_option
 def check(manifest_path: Path) -> None:
-    """Check views.yaml, and firebase.json beside it; print every problem as
-    FILE:LINE:COL: error: WHAT (HINT)."""
+    """Check views.yaml, firebase.json beside it and the data files views.yaml lists; print
+    every problem as FILE:LINE:COL: error: WHAT (HINT)."""
     manifest = load_or_exit(manifest_path)
     problems = firebase_json_problems(manifest_path, manifest)
+    problems += data_files_problems(manifest_path, manifest)
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:

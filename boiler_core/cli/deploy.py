@@ -6,8 +6,9 @@ bring new or changed views up to date.
 3. a wheel of this boiler into ``<functions>/wheels/`` (requirements.txt installs it from there);
 4. ``<functions>/venv`` built with the runtime's Python from requirements.txt (only when they
    changed);
-5. the functions read the way ``firebase deploy`` reads them, checked against views.yaml, the
-   upload checked; the plan printed (``--dry-run`` stops here);
+5. the functions read the way ``firebase deploy`` reads them, checked against views.yaml; the
+   upload checked against the allow-list, every file of it and the dotenv files firebase deploy
+   reads checked for keys and credentials; the plan printed (``--dry-run`` stops here);
 6. ``firebase deploy --only functions:CODEBASE,firestore:rules,firestore:indexes``;
 7. ``boiler backfill --changed`` against production (unless ``--no-backfill``).
 
@@ -30,11 +31,18 @@ import click
 from boiler_core.cli.check import check
 from boiler_core.cli.generate import generate
 from boiler_core.cli.options import load_or_exit, manifest_option
-from boiler_core.deploy.bundle import upload_files, upload_problems
+from boiler_core.deploy.bundle import dotenv_problems, upload_files, upload_problems
 from boiler_core.deploy.config import FirebaseConfig
 from boiler_core.deploy.discovery import discover_functions
 from boiler_core.deploy.errors import DeployError
-from boiler_core.deploy.plan import Plan, check_bundle, deploy_targets, endpoints, render_plan
+from boiler_core.deploy.plan import (
+    Plan,
+    check_bundle,
+    deploy_targets,
+    endpoints,
+    render_plan,
+    upload_summary,
+)
 from boiler_core.deploy.preflight import Preflight, preflight
 from boiler_core.deploy.venv import VenvSource, ensure_venv
 from boiler_core.deploy.wheel import WHEELS_DIR, Wheel, build_wheel, remove_wheel
@@ -101,6 +109,9 @@ def deploy(
     Exit codes: 0 done; 1 a check, the bundle, the deploy or the backfill failed; 2 usage or
     preflight problem. Guide: docs/deploy.md.
     """
+    # boiler check imports the app's modules from the functions folder: leave no __pycache__
+    # in what is about to be uploaded (an entry point may set its own process's flags)
+    sys.dont_write_bytecode = True
     env = dict(os.environ)
     found = preflight(manifest_path, env, project=project, dry_run=dry_run)
     if found.problems or found.config is None or found.python is None:
@@ -204,6 +215,8 @@ def _bundle(
         **venv_env,
         "GCLOUD_PROJECT": target,
         "FIREBASE_CONFIG": json.dumps({"projectId": target}),
+        # the upload is computed after discovery: leave no __pycache__ in it
+        "PYTHONDONTWRITEBYTECODE": "1",
     }
     python = functions_dir / "venv" / "bin" / "python"
     spec = _step(
@@ -214,7 +227,13 @@ def _bundle(
     upload = upload_files(functions_dir, config.functions.ignore)
     wheel_path = wheel.path.relative_to(functions_dir).as_posix()
     problems = check_bundle(manifest, found_endpoints)
-    problems += upload_problems(source, upload, wheel_path)
+    problems += upload_problems(
+        functions_dir, source, upload, wheel_path, manifest.project.data_files
+    )
+    dotenv_dir = config.dotenv_dir.absolute()
+    checked = [f.path for f in upload.files] if dotenv_dir == functions_dir else []
+    shown = config.functions.config_dir or source
+    problems += dotenv_problems(dotenv_dir, shown, checked)
     texts = {}
     for name in (config.rules, config.indexes):
         if name is not None:
@@ -223,6 +242,7 @@ def _bundle(
             except OSError as exc:
                 problems.append(f"{name}: cannot be read ({exc}); run `boiler generate`")
     if problems:
+        click.echo(upload_summary(upload, wheel_path))
         for problem in problems:
             _error(problem)
         _fail("the bundle is not fit to deploy (problems above)")

@@ -7,7 +7,9 @@ views.yaml do not leak in, and equal manifests always give equal text. The order
 views, joins and fields is kept, since the model keeps it.
 
 :func:`manifest_text` is exact: ``load_manifest_text`` of its result gives back the manifest with
-``project.functions_dir`` replaced by the given folder (``.`` for the folder of ``main.py``).
+``project.functions_dir`` replaced by the given folder (``.`` for the folder of ``main.py``) and
+without ``project.data_files``, which only ``boiler deploy`` reads (so declaring a data file
+leaves ``main.py`` as it is).
 """
 
 from __future__ import annotations
@@ -43,9 +45,8 @@ WIDTH = 88
 
 def manifest_text(manifest: Manifest, *, functions_dir: str = ".") -> str:
     """views.yaml text for ``manifest``, naming ``functions_dir`` as its functions folder."""
-    data = manifest_data(
-        replace(manifest, project=replace(manifest.project, functions_dir=functions_dir))
-    )
+    project = replace(manifest.project, functions_dir=functions_dir, data_files=())
+    data = manifest_data(replace(manifest, project=project))
     return yaml.safe_dump(
         data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=WIDTH
     )

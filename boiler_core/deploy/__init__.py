@@ -7,6 +7,8 @@
 * :mod:`~boiler_core.deploy.wheel`: a wheel of the running boiler for the functions folder;
 * :mod:`~boiler_core.deploy.venv`: the functions venv ``firebase deploy`` discovers with;
 * :mod:`~boiler_core.deploy.bundle`: the files an upload takes, and what it must not take;
+* :mod:`~boiler_core.deploy.shipping`: the allow-list of what the functions folder ships (pure);
+* :mod:`~boiler_core.deploy.secrets`: keys and credentials in the content of a file;
 * :mod:`~boiler_core.deploy.discovery`: the functions manifest, read as ``firebase deploy`` reads
   it (the venv's ``firebase_functions/private/serving.py``);
 * :mod:`~boiler_core.deploy.plan`: that manifest checked against views.yaml, and the plan in words

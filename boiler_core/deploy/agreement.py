@@ -12,16 +12,20 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from boiler_core.deploy.bundle import upload_files
 from boiler_core.deploy.config import (
     DEFAULT_CODEBASE,
+    DEFAULT_IGNORE,
     FIREBASE_JSON,
     codebase_entries,
     same_folder,
     suggested_entry,
 )
+from boiler_core.deploy.shipping import Allowed
 from boiler_core.errors import Problem
 from boiler_core.manifest import Manifest
 from boiler_core.manifest.loader import RUNTIMES
@@ -79,9 +83,56 @@ def firebase_json_problems(manifest_path: Path, manifest: Manifest) -> list[Prob
     return [Problem(str(manifest_path), line, column, message, hint + "; they must be equal")]
 
 
-def _locate(path: Path, keys: Sequence[str]) -> tuple[int, int]:
-    """``(line, column)`` of the value at ``keys`` in the YAML file, or of the deepest key found
-    on the way (``1, 1`` for none)."""
+def data_files_problems(manifest_path: Path, manifest: Manifest) -> list[Problem]:
+    """Each glob of ``project.data_files`` that matches no file ``firebase deploy`` would upload
+    from the functions folder (with firebase.json's ``ignore`` of boiler's codebase)."""
+    data_files = manifest.project.data_files
+    if not data_files:
+        return []
+    folder = manifest_path.parent / manifest.project.functions_dir
+    ignore = _ignore(manifest_path.parent / FIREBASE_JSON, manifest.project.functions_dir)
+    uploaded = [f.path for f in upload_files(folder, ignore).files]
+    unmatched = Allowed("", data_files).unmatched(uploaded)
+    if not unmatched:
+        return []
+    present = [f.path for f in upload_files(folder, ()).files]
+    problems = []
+    for glob in unmatched:
+        line, column = _locate(manifest_path, ("project", "data_files", data_files.index(glob)))
+        shown = f"{manifest.project.functions_dir}/{glob}"
+        left_out = Allowed("", (glob,)).unmatched(present) == []
+        if left_out:
+            message = (
+                f"data file {glob!r} would not be uploaded: firebase.json's ignore leaves out "
+                f"{shown}"
+            )
+            hint = "remove the ignore glob that matches it, or the functions will miss it"
+        else:
+            message = f"data file {glob!r} matches no file: there is no {shown}"
+            hint = "globs are relative to project.functions_dir; fix the entry or remove it"
+        problems.append(Problem(str(manifest_path), line, column, message, hint))
+    return problems
+
+
+def _ignore(path: Path, functions_dir: str) -> tuple[str, ...]:
+    """firebase.json's ignore globs of the codebase of ``functions_dir`` (none without one)."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    entries = codebase_entries(data.get("functions") if isinstance(data, dict) else None)
+    for entry in entries:
+        if same_folder(str(entry.get("source", "")), functions_dir):
+            ignore = entry.get("ignore", list(DEFAULT_IGNORE))
+            return (
+                tuple(i for i in ignore if isinstance(i, str)) if isinstance(ignore, list) else ()
+            )
+    return ()
+
+
+def _locate(path: Path, keys: Sequence[str | int]) -> tuple[int, int]:
+    """``(line, column)`` of the value at ``keys`` (mapping keys, sequence indexes) in the YAML
+    file, or of the deepest key found on the way (``1, 1`` for none)."""
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except (OSError, yaml.YAMLError):
@@ -91,6 +142,12 @@ def _locate(path: Path, keys: Sequence[str]) -> tuple[int, int]:
     node: yaml.Node = root
     where = (1, 1)
     for key in keys:
+        if isinstance(key, int):
+            if not isinstance(node, yaml.SequenceNode) or key >= len(node.value):
+                break
+            node = node.value[key]
+            where = (node.start_mark.line + 1, node.start_mark.column + 1)
+            continue
         if not isinstance(node, yaml.MappingNode):
             break
         found = [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key]

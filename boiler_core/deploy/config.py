@@ -18,6 +18,9 @@ FIREBASE_JSON = "firebase.json"
 DEFAULT_CODEBASE = "default"
 """The codebase of a firebase.json functions entry without ``codebase``."""
 
+DEFAULT_IGNORE = ("node_modules", ".git")
+"""What firebase-tools leaves out of a codebase whose entry has no ``ignore``."""
+
 _PYTHON_RUNTIME = re.compile(r"^python3(\d{1,2})$")
 _CODEBASE = re.compile(r"^[a-z0-9_-]{1,63}$")
 _EXAMPLES = {
@@ -44,10 +47,15 @@ class FunctionsConfig:
     """Cloud Functions runtime, e.g. ``python311``; pinned, as the venv is built for it."""
 
     ignore: tuple[str, ...]
-    """Globs of files not uploaded, as firebase-tools applies them (see bundle.upload_files)."""
+    """Globs of files not uploaded, as firebase-tools applies them (see bundle.upload_files);
+    :data:`DEFAULT_IGNORE` when the entry has none."""
 
     other_codebases: tuple[str, ...] = ()
     """The other codebases firebase.json lists (a project's own functions), not deployed."""
+
+    config_dir: str | None = None
+    """``configDir``: the folder of the dotenv files firebase deploy reads, relative to the
+    project root (None: the source folder)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,11 @@ class FirebaseConfig:
     @property
     def functions_dir(self) -> Path:
         return self.root / self.functions.source
+
+    @property
+    def dotenv_dir(self) -> Path:
+        """The folder whose dotenv files firebase deploy reads for boiler's functions."""
+        return self.root / (self.functions.config_dir or self.functions.source)
 
 
 def python_for_runtime(runtime: str) -> str:
@@ -175,10 +188,14 @@ def _functions(
             python_for_runtime(runtime)
         except DeployError as exc:
             problems.extend(exc.problems)
-    ignore = entry.get("ignore", [])
+    ignore = entry.get("ignore", list(DEFAULT_IGNORE))
     if not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore):
         problems.append(f'{path}: functions "ignore" must be a list of globs')
         ignore = []
+    config_dir = entry.get("configDir")
+    if config_dir is not None and not (isinstance(config_dir, str) and config_dir.strip()):
+        problems.append(f'{path}: functions "configDir" must be a folder name')
+        config_dir = None
     codebase = entry.get("codebase", DEFAULT_CODEBASE)
     if not isinstance(codebase, str) or not _CODEBASE.match(codebase):
         problems.append(
@@ -195,6 +212,7 @@ def _functions(
         runtime=runtime,
         ignore=tuple(ignore),
         other_codebases=others,
+        config_dir=_folder(config_dir) if config_dir is not None else None,
     )
 
 

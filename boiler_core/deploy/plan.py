@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from boiler_core.codegen.main_py import HTTP_FUNCTION
 from boiler_core.codegen.names import FUNCTION_ID, trigger_names
 from boiler_core.deploy.bundle import Upload
 from boiler_core.deploy.config import FirebaseConfig
+from boiler_core.deploy.shipping import Allowed
 from boiler_core.manifest import Manifest
 
 WRITTEN = "google.cloud.firestore.document.v1.written"
@@ -138,13 +140,8 @@ def render_plan(plan: Plan) -> str:
             retry = "retry off" if not endpoint.retry else "retry on"
             what = f"Firestore {short} {endpoint.document} ({retry})"
         lines.append(f"  {endpoint.id:<{width}}  {regions}  {what}")
-    upload = plan.upload
-    wheel = next((f for f in upload.files if f.path == plan.wheel), None)
-    boiler = f"{plan.wheel}, {_size(wheel.size)}" if wheel else f"{plan.wheel} missing"
-    lines.append(
-        f"upload: {len(upload.files)} files, {_size(upload.size)} (boiler: {boiler}); left out "
-        f"by firebase.json's ignore: {', '.join(upload.left_out) or 'nothing'}"
-    )
+    lines.append(upload_summary(plan.upload, plan.wheel))
+    lines.append(_shipped(plan))
     if functions.other_codebases:
         lines.append(
             "other codebases of firebase.json, not deployed: "
@@ -159,6 +156,37 @@ def render_plan(plan: Plan) -> str:
         "from the project"
     )
     return "\n".join(lines) + "\n"
+
+
+def upload_summary(upload: Upload, wheel: str) -> str:
+    """One line: the files and size of the upload, boiler's wheel, what the ignore leaves out."""
+    found = next((f for f in upload.files if f.path == wheel), None)
+    boiler = f"{wheel}, {_size(found.size)}" if found else f"{wheel} missing"
+    return (
+        f"upload: {len(upload.files)} files, {_size(upload.size)} (boiler: {boiler}); left out "
+        f"by firebase.json's ignore: {', '.join(upload.left_out) or 'nothing'}"
+    )
+
+
+def _shipped(plan: Plan) -> str:
+    """What the upload holds, by the allow-list's reasons."""
+    allowed = Allowed(plan.wheel, plan.manifest.project.data_files)
+    counts = Counter(allowed.reason(f.path) for f in plan.upload.files)
+    parts = [
+        _count(counts[reason], noun)
+        for reason, noun in (
+            ("generated", "generated file"),
+            ("Python source", "Python source"),
+            ("data file", "data file"),
+            ("firebase init", "file of firebase init"),
+        )
+        if counts[reason] or reason != "firebase init"
+    ]
+    return f"  ships {', '.join(parts)} and boiler's wheel; none holds a key or credential"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def _endpoint_problems(

@@ -19,6 +19,7 @@ import yaml
 
 from boiler_core.errors import ManifestError
 from boiler_core.manifest import semantics
+from boiler_core.manifest.data_files import read_data_files
 from boiler_core.manifest.imports import importable_from
 from boiler_core.manifest.model import (
     HttpMethod,
@@ -41,6 +42,7 @@ PROJECT_KEYS = (
     "functions_dir",
     "cors_origins",
     "requirements",
+    "data_files",
     "carry_changed_document",
     "index_deep_sources",
     "check_revoked",
@@ -227,6 +229,10 @@ def _read_project(reader: Reader, node: yaml.Node) -> Project:
         requirements = read_requirements(reader, items["requirements"][1])
         if requirements is not None:
             values["requirements"] = requirements
+    if "data_files" in items:
+        data_files = read_data_files(reader, items["data_files"][1])
+        if data_files is not None:
+            values["data_files"] = data_files
     if "carry_changed_document" in items:
         carry = reader.boolean(items["carry_changed_document"][1], "project.carry_changed_document")
         if carry is not None:

@@ -142,6 +142,12 @@ class Project:
     schemas: written into the generated ``requirements.txt`` after boiler's. Checked by the
     loader."""
 
+    data_files: tuple[str, ...] = ()
+    """Files besides Python sources that the functions read at run time, as globs relative to
+    ``functions_dir`` (``app/data/*.csv``; a folder ships what it holds): ``boiler deploy`` ships
+    them, and refuses any other file that is not a Python source or generated. Checked by the
+    loader; ``boiler check`` checks that each matches a file of the upload."""
+
     carry_changed_document: bool = True
     """Whether the engine takes the changed document from its event instead of reading it when
     the masters record the update time the event started from (docs/internals/consistency.md, "The

@@ -25,9 +25,10 @@ from boiler_core.deploy import (
     python_for_runtime,
     upload_files,
 )
-from boiler_core.deploy.bundle import Upload, UploadFile, secret_files, upload_problems
-from boiler_core.deploy.config import FirebaseConfig
+from boiler_core.deploy.bundle import Upload, UploadFile, upload_problems
+from boiler_core.deploy.config import DEFAULT_IGNORE, FirebaseConfig
 from boiler_core.deploy.plan import Plan, deploy_targets, render_plan
+from boiler_core.deploy.shipping import Allowed, refused
 from boiler_core.manifest import Manifest, load_manifest
 
 HERE = Path(__file__).resolve().parent
@@ -217,10 +218,13 @@ def test_a_glob_with_a_slash_matches_the_whole_path(tmp_path: Path) -> None:
     assert [f.path for f in upload.files] == ["docs/deep/b.md", "keep.md"]
 
 
-def test_key_files_are_recognised_whatever_their_case(tmp_path: Path) -> None:
-    for name in ["Key.PEM", "my-Service-Account.json", "main.py"]:
-        (tmp_path / name).write_text("x")
-    assert secret_files(upload_files(tmp_path, []).files) == ["Key.PEM", "my-Service-Account.json"]
+def test_files_named_like_keys_are_refused_as_such_whatever_their_case() -> None:
+    problems = refused("functions", ["Key.PEM", "my-Service-Account.json", "main.py"], Allowed(""))
+    assert problems == [
+        f"functions/{name} would be uploaded: it is named like a key or credential file, which "
+        f'never ships; move it out of functions/ (or add "{name}" to firebase.json\'s ignore)'
+        for name in ("Key.PEM", "my-Service-Account.json")
+    ]
 
 
 def test_the_upload_is_refused_with_a_key_file_a_stale_copy_or_without_the_wheel(
@@ -230,9 +234,10 @@ def test_the_upload_is_refused_with_a_key_file_a_stale_copy_or_without_the_wheel
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     upload = upload_files(tmp_path, ["venv"])
-    problems = upload_problems("functions", upload, "wheels/boiler_core-1.0-py3-none-any.whl")
+    wheel = "wheels/boiler_core-1.0-py3-none-any.whl"
+    problems = upload_problems(tmp_path, "functions", upload, wheel)
     assert len(problems) == 3
-    assert "functions/deployer-key.pem would be uploaded: it looks like a key" in problems[0]
+    assert "functions/deployer-key.pem would be uploaded: it is named like a key" in problems[0]
     assert "functions/boiler_core/ would be uploaded: a copy of boiler's source" in problems[1]
     assert problems[2].startswith(
         "functions/wheels/boiler_core-1.0-py3-none-any.whl would not be uploaded "
@@ -245,9 +250,25 @@ def test_an_ignore_glob_that_leaves_out_the_wheel_is_refused(tmp_path: Path) -> 
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     wheel = "wheels/boiler_core-1.0-py3-none-any.whl"
-    assert upload_problems("functions", upload_files(tmp_path, ["venv"]), wheel) == []
-    [problem] = upload_problems("functions", upload_files(tmp_path, ["*.whl"]), wheel)
+    assert upload_problems(tmp_path, "functions", upload_files(tmp_path, ["venv"]), wheel) == []
+    [problem] = upload_problems(tmp_path, "functions", upload_files(tmp_path, ["*.whl"]), wheel)
     assert "remove the glob that matches it" in problem
+
+
+def test_a_codebase_without_ignore_leaves_out_what_firebase_tools_leaves_out(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "functions").mkdir()
+    config = load_firebase_config(
+        write_codebases(tmp_path, {"source": "functions", "runtime": "python311"})
+    )
+    assert config.functions.ignore == DEFAULT_IGNORE == ("node_modules", ".git")
+    for name in ["main.py", ".git/config", "node_modules/x/index.js", "a/.git/HEAD"]:
+        (tmp_path / "functions" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "functions" / name).write_text("x")
+    upload = upload_files(tmp_path / "functions", config.functions.ignore)
+    assert [f.path for f in upload.files] == ["main.py"]
+    assert upload.left_out == (".git/", "a/.git/", "node_modules/")
 
 
 # ---- discovery, as firebase deploy does it ---------------------------------------------------
