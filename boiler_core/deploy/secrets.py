@@ -78,6 +78,10 @@ class Signature:
     """What the match, or the :data:`_BODY_WINDOW` bytes after it, must also hold: a key's
     base64 (a PEM marker without a key after it is a parser's constant, not a key)."""
 
+    anchors: tuple[bytes, ...] = ()
+    """Lower-case text every match holds: a window holding none of them is not searched (finding
+    a literal is much faster than trying a pattern at every byte)."""
+
     dotenv_only: bool = False
     """Looked for only in files named like dotenv files."""
 
@@ -101,6 +105,7 @@ _JSON_FIELD = rb"""["']%s["']\s*:\s*["'](?![\s<$%%{])[^"'\n]{%d,}"""
 PASSWORD_SETTING = Signature(
     "a password setting (password = ...)",
     _re(rb"(?im)^[ \t]*(?:password|passwd)[ \t]*[=:][ \t]*(?![$%{<])[^\s\"']{3,}[ \t]*$"),
+    anchors=(b"password", b"passwd"),
 )
 """A ``password =`` line of an ini or YAML file (``.pypirc``); not looked for in Python
 sources, where ``password = form["password"]`` is code."""
@@ -113,6 +118,15 @@ DOTENV_VARIABLE = Signature(
         rb"(?![$\"'\s]|\d+[ \t]*$|(?:true|false)[ \t]*$)\S"
     ),
     dotenv_only=True,
+    anchors=(
+        b"secret",
+        b"password",
+        b"passwd",
+        b"token",
+        b"private_key",
+        b"credential",
+        b"api_key",
+    ),
 )
 """``NAME=value`` in a dotenv file, where NAME says secret, password, token, private key,
 credential or API key, and the value is neither empty, a number, a boolean nor a ``${...}``
@@ -123,43 +137,68 @@ SIGNATURES: tuple[Signature, ...] = (
         "a PEM private key (BEGIN {0}PRIVATE KEY)",
         _re(rb"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----"),
         body=_re(rb"[A-Za-z0-9+/]{40,}"),
+        anchors=(b"private key",),
     ),
-    Signature("a PuTTY private key", _re(rb"PuTTY-User-Key-File-\d+:")),
+    Signature(
+        "a PuTTY private key", _re(rb"PuTTY-User-Key-File-\d+:"), anchors=(b"putty-user-key-file-",)
+    ),
     Signature(
         'a "private_key" field (a service-account key)',
         _re(_JSON_FIELD % (b"private_key", 20)),
         body=_re(rb"[A-Za-z0-9+/]{40,}"),
+        anchors=(b"private_key",),
     ),
     Signature(
         'a "refresh_token" field (an OAuth refresh token)',
         _re(_JSON_FIELD % (b"refresh_token", 20)),
+        anchors=(b"refresh_token",),
     ),
     Signature(
         'a "client_secret" field (an OAuth client secret)',
         _re(_JSON_FIELD % (b"client_secret", 20)),
+        anchors=(b"client_secret",),
     ),
-    Signature("a Google OAuth client secret", _re(rb"\bGOCSPX-[A-Za-z0-9_-]{20,}")),
-    Signature("a Google OAuth access token", _re(rb"\bya29\.[A-Za-z0-9_-]{20,}")),
-    Signature("an AWS access key id", _re(rb"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")),
+    Signature(
+        "a Google OAuth client secret", _re(rb"\bGOCSPX-[A-Za-z0-9_-]{20,}"), anchors=(b"gocspx-",)
+    ),
+    Signature(
+        "a Google OAuth access token", _re(rb"\bya29\.[A-Za-z0-9_-]{20,}"), anchors=(b"ya29.",)
+    ),
+    Signature(
+        "an AWS access key id",
+        _re(rb"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])"),
+        anchors=(b"akia", b"asia"),
+    ),
     Signature(
         "an AWS secret access key",
         _re(rb"(?i)aws_secret_access_key\s*[=:]\s*[\"']?[A-Za-z0-9/+]{40}"),
+        anchors=(b"aws_secret_access_key",),
     ),
-    Signature("a GitHub token", _re(rb"\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_\w{40,})")),
-    Signature("a GitLab token", _re(rb"\bglpat-[A-Za-z0-9_-]{20,}")),
-    Signature("a Slack token", _re(rb"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    Signature("a Stripe secret key", _re(rb"\b[sr]k_live_[A-Za-z0-9]{20,}")),
-    Signature("an npm token", _re(rb"\bnpm_[A-Za-z0-9]{36}")),
-    Signature("a PyPI token", _re(rb"\bpypi-AgE[A-Za-z0-9_-]{50,}")),
+    Signature(
+        "a GitHub token",
+        _re(rb"\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_\w{40,})"),
+        anchors=(b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_"),
+    ),
+    Signature("a GitLab token", _re(rb"\bglpat-[A-Za-z0-9_-]{20,}"), anchors=(b"glpat-",)),
+    Signature("a Slack token", _re(rb"\bxox[abposr]-[A-Za-z0-9-]{10,}"), anchors=(b"xox",)),
+    Signature("a Stripe secret key", _re(rb"\b[sr]k_live_[A-Za-z0-9]{20,}"), anchors=(b"k_live_",)),
+    Signature("an npm token", _re(rb"\bnpm_[A-Za-z0-9]{36}"), anchors=(b"npm_",)),
+    Signature("a PyPI token", _re(rb"\bpypi-AgE[A-Za-z0-9_-]{50,}"), anchors=(b"pypi-age",)),
     Signature(
         "an npm registry credential (_authToken, _auth or _password)",
         _re(rb"(?m)^[ \t]*(?://\S*?:)?_(?:authToken|auth|password)[ \t]*=[ \t]*(?!\$\{)\S"),
+        anchors=(b"_auth", b"_password"),
     ),
     Signature(
         "a password in a URL (scheme://user:password@host)",
         _re(rb"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]*:" + _PLACEHOLDERS + rb"[^/\s@'\"]{3,}@\w"),
+        anchors=(b"://",),
     ),
-    Signature("a .netrc password", _re(rb"\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+\S")),
+    Signature(
+        "a .netrc password",
+        _re(rb"\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+\S"),
+        anchors=(b"machine",),
+    ),
     PASSWORD_SETTING,
     DOTENV_VARIABLE,
 )
@@ -192,8 +231,9 @@ def scan_stream(stream: Readable, name: str) -> list[Finding]:
     tail = b""
     for chunk in _chunks(stream):
         window = tail + chunk
+        lowered = window.lower()
         for signature in signatures:
-            if signature in found:
+            if signature in found or not _anchored(signature, lowered):
                 continue
             finding = _first(signature, window)
             if finding is not None:
@@ -213,6 +253,10 @@ def _signatures_for(name: str) -> list[Signature]:
         for s in SIGNATURES
         if (dotenv or not s.dotenv_only) and not (python and s is PASSWORD_SETTING)
     ]
+
+
+def _anchored(signature: Signature, lowered: bytes) -> bool:
+    return not signature.anchors or any(anchor in lowered for anchor in signature.anchors)
 
 
 def _chunks(stream: Readable) -> Iterator[bytes]:

@@ -22,7 +22,7 @@ from deploy_fakes import FAKE_FIREBASE, DeployApp, deploy_app, errors
 from meeting_room_app import generated_project
 
 from boiler_core.deploy.bundle import dotenv_problems
-from boiler_core.deploy.secrets import CHUNK, scan_file, scan_stream
+from boiler_core.deploy.secrets import CHUNK, SIGNATURES, Signature, scan_file, scan_stream
 
 PEM = serialization.Encoding.PEM
 NO_PASSWORD = serialization.NoEncryption()
@@ -243,6 +243,64 @@ def test_the_content_of_each_planted_file_is_recognised(
 ) -> None:
     found = [str(f) for f in scan_file(write(tmp_path, path, planted()[path]))]
     assert any(f.startswith(expected) for f in found), found
+
+
+def samples() -> dict[str, tuple[str, str]]:
+    """For each signature's words, a file name and a text holding one such secret."""
+    pem = _ec_pem()
+    return {
+        "a PEM private key (BEGIN {0}PRIVATE KEY)": ("k.txt", pem),
+        "a PuTTY private key": ("k.ppk", "PuTTY-User-Key-File-3: ssh-ed25519\n"),
+        'a "private_key" field (a service-account key)': (
+            "k.json",
+            json.dumps({"private_key": pem.replace("-----BEGIN EC PRIVATE KEY-----", "")}),
+        ),
+        'a "refresh_token" field (an OAuth refresh token)': (
+            "t.json",
+            json.dumps({"refresh_token": _token("1//0g", 40)}),
+        ),
+        'a "client_secret" field (an OAuth client secret)': (
+            "c.json",
+            json.dumps({"client_secret": _token("cs", 24)}),
+        ),
+        "a Google OAuth client secret": ("c.txt", _token("GOC" + "SPX-", 28)),
+        "a Google OAuth access token": ("a.txt", _token("ya" + "29.", 40)),
+        "an AWS access key id": ("a.txt", "id: " + "AK" + "IA" + "QWERTYUIOPASDFGH"),
+        "an AWS secret access key": ("a.cfg", "aws_secret_access_key = " + "Zq8" * 13 + "Z"),
+        "a GitHub token": ("g.txt", _token("github" + "_pat_", 60)),
+        "a GitLab token": ("g.txt", _token("gl" + "pat-", 20)),
+        "a Slack token": ("s.txt", _token("xo" + "xb-", 30)),
+        "a Stripe secret key": ("s.txt", _token("rk_" + "live_", 24)),
+        "an npm token": ("n.txt", _token("npm" + "_")),
+        "a PyPI token": ("p.txt", _token("pypi-" + "AgEI", 60)),
+        "an npm registry credential (_authToken, _auth or _password)": (
+            ".npmrc",
+            "_auth=" + _token("dX", 20) + "\n",
+        ),
+        "a password in a URL (scheme://user:password@host)": (
+            "u.py",
+            'DB = "redis://:' + _token("pw", 12) + '@cache:6379/0"\n',
+        ),
+        "a .netrc password": (".netrc", "machine example.com password " + _token("pw", 12)),
+        "a password setting (password = ...)": ("app.yaml", "password: " + _token("pw", 12)),
+        "a variable named like a credential ({0})": (
+            "prod.env",
+            "export API_KEY=" + _token("k", 20),
+        ),
+    }
+
+
+@pytest.mark.parametrize("signature", SIGNATURES, ids=lambda s: s.what)
+def test_each_signature_is_found_where_it_is_looked_for(
+    tmp_path: Path, signature: Signature
+) -> None:
+    name, text = samples()[signature.what]
+    found = [f.what for f in scan_file(write(tmp_path, name, text))]
+    assert any(f.startswith(signature.what.split("{0}")[0]) for f in found), found
+
+
+def test_every_signature_has_a_sample() -> None:
+    assert set(samples()) == {s.what for s in SIGNATURES}
 
 
 @pytest.mark.parametrize(
