@@ -16,8 +16,11 @@ after) and hands every change to a handler, usually ``Engine.handle``:
   trigger's event would be lost.
 
 The order, copies and lags come from ``random.Random(seed)``: with one worker a run is replayed
-exactly. :meth:`DeliveryRun.redeliver_lost` models a platform that retries: it delivers every event
-that never succeeded again until it does.
+exactly. :meth:`DeliveryRun.redeliver_lost` models a platform that retries as boiler's retry
+function does: it delivers every event some view of which no delivery finished again, asking for
+exactly those views (``handle(change, views=...)``), until each is done. A delivery that raises
+:class:`~boiler_core.errors.Unfinished` finished the views it was given but those the error
+names; one that raises anything else finished none.
 """
 
 from __future__ import annotations
@@ -26,11 +29,11 @@ import random
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from boiler_core.documents import Doc
 from boiler_core.engine.change import Change
@@ -39,6 +42,18 @@ from boiler_core.store.port import Store, Transaction
 
 Invocation = Callable[[str], AbstractContextManager[None]]
 """Context for one delivery, given its key (``e12.1``: event 12, copy 1)."""
+
+ALL: frozenset[str] = frozenset({"*"})
+"""What is owed of an event no delivery finished any view of: every view it feeds."""
+
+
+class Handle(Protocol):
+    """What :class:`DeliveryRun` delivers to, usually ``Engine.handle``."""
+
+    def __call__(self, change: Change, *, views: Collection[str] | None = None) -> object:
+        """Bring the views fed by ``change`` (or only ``views``) up to date; raise
+        :class:`~boiler_core.errors.Unfinished` naming those it could not."""
+        ...
 
 
 def write_change(store: Store, path: str, data: Mapping[str, Any] | None) -> Change:
@@ -80,6 +95,9 @@ class Delivery:
     copy: str
     """``0``, ``1``, ... for the planned copies; ``r1``, ``r2``, ... for redeliveries."""
 
+    views: frozenset[str] | None = None
+    """The views to bring up to date; None: every view the change feeds."""
+
     @property
     def key(self) -> str:
         """``e{event}.{copy}``: names the invocation (and seeds its faults)."""
@@ -95,6 +113,8 @@ class RunReport:
     failed: int = 0
     """Deliveries whose handler raised."""
     redelivered: int = 0
+    redelivered_views: int = 0
+    """Views asked for by redeliveries (each redelivery asks for the views still owed)."""
     errors: Counter[str] = field(default_factory=Counter)
     """Failed deliveries by exception type (the first view's, when the engine raised
     :class:`~boiler_core.errors.Unfinished`)."""
@@ -105,7 +125,8 @@ class RunReport:
         errors = ", ".join(f"{n} {name}" for name, n in sorted(self.errors.items())) or "none"
         return (
             f"{self.writes} writes, {self.deliveries} deliveries ({self.redelivered} "
-            f"redeliveries), {self.failed} failed ({errors}), {self.seconds:.1f} s"
+            f"redeliveries of {self.redelivered_views} views), {self.failed} failed ({errors}), "
+            f"{self.seconds:.1f} s"
         )
 
 
@@ -114,7 +135,7 @@ class DeliveryRun:
 
     def __init__(
         self,
-        handle: Callable[[Change], object],
+        handle: Handle,
         *,
         seed: int,
         workers: int = 4,
@@ -138,14 +159,23 @@ class DeliveryRun:
         self.invocation: Invocation = invocation or (lambda key: nullcontext())
         self.report = RunReport()
         self._lock = threading.Lock()
-        self._succeeded: set[int] = set()
+        self._owed: dict[int, frozenset[str]] = {}
+        """Per event, the views no delivery finished yet (:data:`ALL`: none was)."""
         self._changes: dict[int, Change] = {}
 
     @property
     def lost(self) -> list[int]:
-        """Events no delivery of which succeeded (their views wait for verify --repair)."""
+        """Events some view of which no delivery finished (those views wait for a retry, or
+        verify --repair)."""
         with self._lock:
-            return sorted(set(self._changes) - self._succeeded)
+            return sorted(event for event, views in self._owed.items() if views)
+
+    def owed(self, event: int) -> frozenset[str] | None:
+        """The views of ``event`` no delivery finished yet: empty when done, None when no
+        delivery finished any (every view it feeds)."""
+        with self._lock:
+            views = self._owed[event]
+        return None if views == ALL else views
 
     def run(self, changes: Iterable[Change]) -> RunReport:
         """Deliver the changes of ``changes`` (pulled lazily: the writes happen in this thread,
@@ -159,6 +189,7 @@ class DeliveryRun:
             for event, change in enumerate(changes):
                 with self._lock:
                     self._changes[event] = change
+                    self._owed[event] = ALL
                     self.report.writes += 1
                 for copy in range(self.rng.randint(1, self.max_copies)):
                     later = int(self.spread_copies and copy > 0)
@@ -174,8 +205,9 @@ class DeliveryRun:
         return self.report
 
     def redeliver_lost(self, *, rounds: int = 50) -> RunReport:
-        """Deliver every lost event again (shuffled, concurrently) until each has succeeded once,
-        at most ``rounds`` times; the events still lost are in :attr:`lost`."""
+        """Deliver every lost event again (shuffled, concurrently), asking for the views still
+        owed only, until each is done, at most ``rounds`` times; the events still lost are in
+        :attr:`lost`."""
         started = time.perf_counter()
         with ThreadPoolExecutor(self.workers, thread_name_prefix="redelivery") as pool:
             in_flight = threading.BoundedSemaphore(self.in_flight)
@@ -183,9 +215,12 @@ class DeliveryRun:
                 lost = self.lost
                 if not lost:
                     break
-                batch = [Delivery(e, self._changes[e], f"r{attempt}") for e in lost]
+                batch = [Delivery(e, self._changes[e], f"r{attempt}", self.owed(e)) for e in lost]
                 with self._lock:
                     self.report.redelivered += len(batch)
+                    self.report.redelivered_views += sum(
+                        len(d.views) for d in batch if d.views is not None
+                    )
                 wait(self._submit(pool, batch, in_flight))
         self.report.seconds += time.perf_counter() - started
         return self.report
@@ -206,19 +241,34 @@ class DeliveryRun:
         return futures
 
     def _deliver(self, delivery: Delivery) -> None:
+        asked = delivery.views
         try:
             with self.invocation(delivery.key):
-                self.handle(delivery.change)
+                if asked is None:
+                    self.handle(delivery.change)
+                else:
+                    self.handle(delivery.change, views=asked)
         except Exception as exc:
             cause = exc.__cause__ if isinstance(exc, Unfinished) and exc.__cause__ else exc
             with self._lock:
                 self.report.deliveries += 1
                 self.report.failed += 1
                 self.report.errors[type(cause).__name__] += 1
+                if isinstance(exc, Unfinished):
+                    self._finished(delivery.event, asked, frozenset(exc.views))
             return
         with self._lock:
             self.report.deliveries += 1
-            self._succeeded.add(delivery.event)
+            self._finished(delivery.event, asked, frozenset())
+
+    def _finished(self, event: int, asked: frozenset[str] | None, left: frozenset[str]) -> None:
+        """Record that a delivery of ``event`` asked for ``asked`` (None: all) and left ``left``
+        unfinished; call with the lock held."""
+        owed = self._owed[event]
+        if asked is None:  # it handled every view but those it left
+            self._owed[event] = left if owed == ALL else owed & left
+        elif owed != ALL:
+            self._owed[event] = owed - (asked - left)
 
 
 class LogTally:

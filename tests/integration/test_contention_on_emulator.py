@@ -68,7 +68,8 @@ def test_concurrent_duplicated_invocations_on_the_same_roots_give_up_rarely_and_
     hint = run.replay_hint()
     assert run.report.failed == gave_up, f"only contention may fail an invocation here; {hint}"
 
-    run.delivery.redeliver_lost()
+    report = run.delivery.redeliver_lost()  # each asks for the views its give-up left unfinished
+    print(f"seed {run.seed}: after redelivery: {report.summary()}")
     assert run.delivery.lost == [], hint
     assert diverging_paths(manifest, store) == {}, hint
     assert reported_paths(verify_all(manifest, store, repair=False)) == set(), hint

@@ -13,7 +13,7 @@ import itertools
 import os
 import random
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,10 +121,10 @@ def run_faults(
     pick = random.Random(seed)
     picking = threading.Lock()
 
-    def handle(change: Change) -> object:
+    def handle(change: Change, *, views: Collection[str] | None = None) -> object:
         with picking:
             engine = engines[pick.randrange(instances)]
-        return engine.handle(change)
+        return engine.handle(change, views=views)
 
     delivery = DeliveryRun(
         handle,
