@@ -13,6 +13,7 @@ Every exception boiler raises on purpose derives from :class:`BoilerError`::
     |   +-- Rejected           the database rejected what it was asked as invalid (the data's fault)
     |   +-- InjectedFault      a fault test made a store call fail (boiler_core.faults)
     +-- Unfinished             views of an event were not brought up to date (what a retry redoes)
+    +-- NotQueued              a trigger could not hand its unfinished event to the retry function
     +-- GenerateError          generated files could not be written or are stale
     +-- CheckpointError        a backfill checkpoint is unreadable or belongs to another run
     +-- EmulatorInDeployment   a deployed function's environment names an emulator
@@ -149,6 +150,14 @@ class Unfinished(BoilerError):
         """The views to handle again, in manifest order."""
         self.errors = errors
         """Each of those views' error."""
+
+
+class NotQueued(BoilerError):
+    """Raised by a generated trigger when it cannot hand an event it left unfinished to the
+    retry function (Cloud Tasks refused or could not be reached, or the event is too large to
+    carry). The message says why (the ``__cause__`` is the underlying error, when there is one);
+    the event was recorded for the backstop when that was possible (its ERROR line says
+    whether)."""
 
 
 class CheckpointError(BoilerError):

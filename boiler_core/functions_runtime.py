@@ -10,7 +10,10 @@ event) and does nothing else. The Firestore client and the engine
 Each generated trigger is a one-liner calling :meth:`Triggers.on_written` with its source
 collection and the SDK's event, ``Event[Change[DocumentSnapshot | None]]``, whether
 functions-framework delivered it (production, the Functions emulator) or a test called the
-decorated function with a protobuf ``cloudevents.http.CloudEvent``.
+decorated function with a protobuf ``cloudevents.http.CloudEvent``. An event the engine leaves
+unfinished is handed to the generated retry function (:meth:`Triggers.on_retry`, a Cloud Tasks
+queue), and events that could not be finished are replayed by the generated backstop
+(:meth:`Triggers.on_schedule`); :class:`~boiler_core.retry.Retrier` does both.
 
 Both :class:`Triggers` and :class:`DeployedApi` refuse to work in a deployed function whose
 environment names an emulator (:class:`~boiler_core.deployment.EnvironmentGuard`): one ERROR line
@@ -21,10 +24,10 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from firebase_functions.core import Change as SdkChange
 from firebase_functions.firestore_fn import Event
@@ -37,10 +40,17 @@ from boiler_core.engine.engine import Engine, print_log
 from boiler_core.errors import EmulatorInDeployment, ManifestError
 from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.manifest.imports import importable_from
+from boiler_core.retry import CloudTasksQueue, PendingEvents, Retrier, RetryQueue
+from boiler_core.retry.injection import InjectedUnfinished
+from boiler_core.retry.policy import RETRY_COUNT_HEADER, attempt_of
+from boiler_core.retry.retrier import BackstopReport, utc_now
 from boiler_core.store.codec import to_neutral
 from boiler_core.store.firestore import FirestoreStore, firestore_client
+from boiler_core.store.port import ListingStore
 
 if TYPE_CHECKING:  # the HTTP layer loads on the first request only (see DeployedApi)
+    from firebase_functions.https_fn import CallableRequest
+    from firebase_functions.scheduler_fn import ScheduledEvent
     from flask import Response
     from werkzeug.wrappers import Request
 
@@ -60,8 +70,8 @@ SOURCE_FILE = "views.yaml"
 class EngineLike(Protocol):
     """The part of :class:`~boiler_core.engine.engine.Engine` the triggers use."""
 
-    def handle(self, change: Change) -> object:
-        """Bring the views fed by ``change`` up to date."""
+    def handle(self, change: Change, *, views: Collection[str] | None = None) -> object:
+        """Bring the views fed by ``change`` (or only ``views`` among them) up to date."""
         ...
 
 
@@ -75,11 +85,14 @@ def firestore_engine(manifest: Manifest, project: str | None) -> EngineLike:
 
 
 class Triggers:
-    """Turns SDK trigger events into :class:`~boiler_core.engine.change.Change` for the engine.
+    """Turns SDK trigger events into :class:`~boiler_core.engine.change.Change` for the engine,
+    and runs the retry and backstop functions (:class:`~boiler_core.retry.Retrier`).
 
     ``base_dir`` is the folder of ``main.py``; the embedded manifest names it as its functions
     folder (``functions_dir: .``), so hooks resolve there as they do in the deployed source.
     ``engine_factory`` is the seam for local runtimes and tests; it runs once, on the first event.
+    Retries go to the retry function's Cloud Tasks queue (:class:`CloudTasksQueue`) and events
+    are recorded in the engine's store, unless :meth:`use_retries` says otherwise.
     """
 
     def __init__(
@@ -88,34 +101,99 @@ class Triggers:
         *,
         base_dir: Path,
         engine_factory: EngineFactory = firestore_engine,
+        environ: Mapping[str, str] = os.environ,
     ) -> None:
         self.base_dir = base_dir.resolve()
         embedded = load_manifest_text(manifest_text, file=EMBEDDED_FILE, base_dir=self.base_dir)
         self.manifest = located_in_source(embedded, self.base_dir)
         self._engine_factory = engine_factory
+        self._environ = environ
         self._engine: EngineLike | None = None
+        self._retrier: Retrier | None = None
+        self._queue: RetryQueue | None = None
+        self._pending: PendingEvents | None = None
         self._lock = threading.Lock()
-        self._guard = EnvironmentGuard(os.environ, print_log)
+        self._guard = EnvironmentGuard(environ, print_log)
 
     def use_engine(self, engine: EngineLike) -> None:
         """Handle every later event with ``engine`` instead of building one on the first event."""
         with self._lock:
             self._engine = engine
+            self._retrier = None
+
+    def use_retries(
+        self, *, queue: RetryQueue | None = None, pending: PendingEvents | None = None
+    ) -> None:
+        """Hand unfinished events to ``queue`` and record them in ``pending`` instead of the
+        defaults (the retry function's Cloud Tasks queue, the engine's store)."""
+        with self._lock:
+            self._queue, self._pending = queue, pending
+            self._retrier = None
 
     def on_written(self, collection: str, event: WrittenEvent) -> None:
-        """Hand one ``document.written`` event on source ``collection`` to the engine; raises
+        """Hand one ``document.written`` event on source ``collection`` to the engine, and what
+        it leaves unfinished to the retry function; raises
+        :class:`~boiler_core.errors.NotQueued` when that hand-over fails, and
         :class:`~boiler_core.errors.EmulatorInDeployment` in a deployed function whose
         environment names an emulator."""
         self._guard.check()
         change = change_from_event(self.manifest, collection, event)
-        self._engine_for(event.project or None).handle(change)
+        self._retrier_for(event.project or None).on_event(change)
 
-    def _engine_for(self, project: str | None) -> EngineLike:
+    def on_retry(self, request: CallableRequest[Any]) -> None:
+        """One attempt of the retry function (Cloud Tasks): redo the views of the task in
+        ``request``. While they stay unfinished and attempts remain, raises the SDK's
+        ``HttpsError`` UNAVAILABLE: the answer is 503 and Cloud Tasks retries, and the attempt's
+        WARNING line (not the SDK's ERROR line of an unhandled error) says why."""
+        from firebase_functions.https_fn import FunctionsErrorCode, HttpsError
+
+        self._guard.check()
+        attempt = attempt_of(request.raw_request.headers.get(RETRY_COUNT_HEADER))
+        try:
+            self._retrier_for(None).on_task(request.data, attempt)
+        except Exception as exc:  # logged by the retrier: its WARNING line says why
+            raise HttpsError(
+                FunctionsErrorCode.UNAVAILABLE, "views left unfinished; Cloud Tasks retries"
+            ) from exc
+
+    def on_schedule(self, event: ScheduledEvent | None = None) -> BackstopReport:
+        """One run of the backstop: replay the oldest events recorded as unfinished."""
+        self._guard.check()
+        backstop = self.manifest.project.backstop
+        limit = backstop.limit if backstop is not None else 0
+        return self._retrier_for(None).backstop(limit)
+
+    def _retrier_for(self, project: str | None) -> Retrier:
         with self._lock:
             if self._engine is None:
                 with importable_from(self.base_dir):  # hooks import as in the deployed folder
                     self._engine = self._engine_factory(self.manifest, project)
-            return self._engine
+            if self._retrier is None:
+                self._retrier = self._build_retrier(self._engine, project)
+            return self._retrier
+
+    def _build_retrier(self, engine: EngineLike, project: str | None) -> Retrier:
+        settings = self.manifest.project
+        queue = self._queue
+        if queue is None and settings.retry is not None:
+            queue = CloudTasksQueue(region=settings.region, project=project, environ=self._environ)
+        pending = self._pending
+        store = getattr(engine, "store", None)
+        if pending is None and settings.backstop is not None and _lists(store):
+            pending = PendingEvents(cast(ListingStore, store), utc_now)
+        return Retrier(
+            self.manifest,
+            engine,
+            queue=queue if settings.retry is not None else None,
+            pending=pending if settings.backstop is not None else None,
+            log=print_log,
+            inject=InjectedUnfinished.from_environ(self._environ, print_log),
+        )
+
+
+def _lists(store: object) -> bool:
+    """Whether ``store`` can list collections (the backstop pages through its records)."""
+    return callable(getattr(store, "list_documents", None))
 
 
 class DeployedApi:

@@ -3,13 +3,16 @@
 
 Each trigger hands the written document to boiler's engine, which recomputes the view documents
 it affects. The HTTP function `api` serves the mutations, the view reads, /openapi.json and /docs.
+A trigger hands the views it leaves unfinished to `boilerRetry` (Cloud Tasks retries).
+`boilerBackstop` replays the events recorded as unfinished, on a schedule.
 MANIFEST is views.yaml as boiler checked it. Regenerate with `boiler generate`.
 """
 
 from pathlib import Path
+from typing import Any
 
-from firebase_functions import firestore_fn, https_fn
-from firebase_functions.options import set_global_options
+from firebase_functions import firestore_fn, https_fn, scheduler_fn, tasks_fn
+from firebase_functions.options import RateLimits, RetryConfig, set_global_options
 
 from boiler_core.functions_runtime import DeployedApi, Triggers, WrittenEvent
 
@@ -152,3 +155,23 @@ def on_users_written(event: WrittenEvent) -> None:
 def api(request: https_fn.Request) -> https_fn.Response:
     """Serve the HTTP API declared in views.yaml (see docs/http.md)."""
     return http_api.handle(request)
+
+
+@tasks_fn.on_task_dispatched(
+    retry_config=RetryConfig(
+        max_attempts=10,
+        min_backoff_seconds=10,
+        max_backoff_seconds=600,
+        max_doublings=6,
+    ),
+    rate_limits=RateLimits(max_concurrent_dispatches=10),
+)
+def boilerRetry(request: tasks_fn.CallableRequest[Any]) -> None:
+    """Redo the views a trigger left unfinished; Cloud Tasks runs it again while they stay so."""
+    triggers.on_retry(request)
+
+
+@scheduler_fn.on_schedule(schedule="every 30 minutes")
+def boilerBackstop(event: scheduler_fn.ScheduledEvent) -> None:
+    """Replay the events recorded as unfinished, the oldest 50 at most."""
+    triggers.on_schedule(event)

@@ -160,6 +160,9 @@ def format_invocation(record: Invocation) -> str:
         counts = "no cost line"
     roots = failed_roots(record)
     failed = f"  FAILED: {'; '.join(roots)}" if roots else ""
+    unfinished = cost.get("unfinished") or []
+    if unfinished:
+        failed += f"  UNFINISHED: {', '.join(map(str, unfinished))}"
     return f"{record.function:<24} {record.document:<32} {counts:<44} {record.ms:7.1f} ms{failed}"
 
 
@@ -175,7 +178,10 @@ def format_record(record: Record) -> str | None:
     if isinstance(record, Invocation):
         return format_invocation(record)
     if isinstance(record, Text):
-        return None if _failed_root_line(record.line) else f"  | {record.line}"
+        if _failed_root_line(record.line):
+            return None
+        retry = retry_line(record.line)
+        return retry if retry is not None else f"  | {record.line}"
     if isinstance(record, HttpLine):
         what = f"HTTP {record.method}"
         status = f"status {record.status}"
@@ -185,6 +191,26 @@ def format_record(record: Record) -> str | None:
     if isinstance(record, Ready):
         return None
     return None
+
+
+RETRY_KEYS = ("retry", "retry_attempt", "dead_event", "not_queued", "backstop", "unreadable_event")
+"""The ``boiler`` payload keys of the retry lines (:mod:`boiler_core.retry.lines`)."""
+
+
+def retry_line(line: str) -> str | None:
+    """The console form of a retry line (a hand-over, a retry attempt, a dead event, ...):
+    its severity and message, without the JSON; None for any other line."""
+    if not any(f'"{key}"' in line for key in RETRY_KEYS):
+        return None
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return None
+    payload = entry.get("boiler") if isinstance(entry, dict) else None
+    if not isinstance(payload, dict) or not any(key in payload for key in RETRY_KEYS):
+        return None
+    message = str(entry.get("message", "")).removeprefix("boiler ")
+    return f"  {entry.get('severity', 'INFO'):<8} {message}"
 
 
 def _failed_root_line(line: str) -> bool:

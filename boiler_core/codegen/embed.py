@@ -14,7 +14,7 @@ leaves ``main.py`` as it is).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 import yaml
@@ -22,6 +22,7 @@ import yaml
 from boiler_core.manifest.loader import FORMAT_VERSION
 from boiler_core.manifest.model import (
     ROOT,
+    BackstopSettings,
     ClientAccess,
     Collection,
     CountField,
@@ -35,6 +36,7 @@ from boiler_core.manifest.model import (
     Manifest,
     Mutation,
     Policy,
+    RetrySettings,
     SourceField,
     View,
 )
@@ -76,6 +78,14 @@ def manifest_data(manifest: Manifest) -> dict[str, Any]:
         data["project"]["index_deep_sources"] = False
     if project.check_revoked:
         data["project"]["check_revoked"] = True
+    for key, settings, default in (
+        ("retry", project.retry, RetrySettings()),
+        ("backstop", project.backstop, BackstopSettings()),
+    ):
+        if settings is None:
+            data["project"][key] = False
+        elif settings != default:
+            data["project"][key] = asdict(settings)
     if manifest.mutations:
         data["mutations"] = {name: _mutation(m) for name, m in manifest.mutations.items()}
     return data

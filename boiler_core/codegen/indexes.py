@@ -9,9 +9,10 @@ index is needed, and no field override may exempt those fields from indexing. Wh
 gains composite queries, derive their ``indexes`` entries from :func:`engine_queries` in
 :func:`indexes_config`.
 
-The one override exempts the masters' ``_sources`` (a map with one entry per source document,
+The overrides exempt the masters' ``_sources`` (a map with one entry per source document,
 never queried) from indexing, as Firestore recommends for large map fields: every entry would
-otherwise add index entries to each master write.
+otherwise add index entries to each master write; and, with the backstop on, the ``payload`` of
+the events recorded for it (``_boiler_pending``: a long string, never queried).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from boiler_core.engine.outputs import (
     deep_joins,
 )
 from boiler_core.manifest.model import Manifest
+from boiler_core.retry.pending import PAYLOAD_FIELD, PENDING_COLLECTION
 from boiler_core.store.port import QueryOp
 
 _PLACEHOLDER = "placeholder/id"
@@ -73,6 +75,10 @@ def indexes_config(manifest: Manifest) -> dict[str, Any]:
             {"collectionGroup": group, "fieldPath": SOURCES_FIELD, "indexes": []}
             for group in groups
         ]
+    if manifest.project.backstop is not None:
+        overrides.append(
+            {"collectionGroup": PENDING_COLLECTION, "fieldPath": PAYLOAD_FIELD, "indexes": []}
+        )
     return {"indexes": [], "fieldOverrides": overrides}
 
 

@@ -5,6 +5,13 @@ reads, the OpenAPI document and its page) to :class:`boiler_core.http.api.HttpAp
 :class:`boiler_core.functions_runtime.DeployedApi` builds on the first request; docs/http.md
 says why one router rather than a function per route.
 
+Unless views.yaml turns them off (``project.retry``, ``project.backstop``), two more functions
+keep events from being lost: the task-queue function
+:data:`~boiler_core.retry.RETRY_FUNCTION`, to which a trigger hands the views it left
+unfinished (Cloud Tasks retries it with the ``RetryConfig`` of ``project.retry``), and the
+scheduled :data:`~boiler_core.retry.BACKSTOP_FUNCTION`, which replays the events recorded as
+unfinished (docs/operations.md).
+
 The triggers are rendered from a table (:func:`triggers`), one named top-level function each,
 because ``firebase deploy`` takes a function's Python name as its entry point. Each function body
 is a single call into :class:`boiler_core.functions_runtime.Triggers`, which holds the manifest
@@ -18,12 +25,13 @@ from __future__ import annotations
 
 import json
 import textwrap
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from boiler_core.codegen.embed import manifest_text
 from boiler_core.codegen.header import HEADER
 from boiler_core.codegen.names import trigger_names
 from boiler_core.manifest.model import Manifest
+from boiler_core.retry import BACKSTOP_FUNCTION, RETRY_FUNCTION
 
 LINE_LENGTH = 100
 
@@ -33,14 +41,9 @@ _MODULE = '''\
 
 Each trigger hands the written document to boiler's engine, which recomputes the view documents
 it affects. The HTTP function `api` serves the mutations, the view reads, /openapi.json and /docs.
-MANIFEST is views.yaml as boiler checked it. Regenerate with `boiler generate`.
+{more}MANIFEST is views.yaml as boiler checked it. Regenerate with `boiler generate`.
 """
-
-from pathlib import Path
-
-from firebase_functions import firestore_fn, https_fn
-from firebase_functions.options import set_global_options
-
+{imports}
 from boiler_core.functions_runtime import DeployedApi, Triggers, WrittenEvent
 
 set_global_options(region={region})
@@ -61,6 +64,30 @@ def {name}(request: https_fn.Request) -> https_fn.Response:
 
 HTTP_FUNCTION = "api"
 """Name (and Cloud Functions id) of the one HTTP function, which routes every API request."""
+
+_RETRY = '''
+
+@tasks_fn.on_task_dispatched(
+    retry_config=RetryConfig(
+        max_attempts={max_attempts},
+        min_backoff_seconds={min_backoff_seconds},
+        max_backoff_seconds={max_backoff_seconds},
+        max_doublings={max_doublings},
+    ),
+    rate_limits=RateLimits(max_concurrent_dispatches={max_concurrent}),
+)
+def {name}(request: tasks_fn.CallableRequest[Any]) -> None:
+    """Redo the views a trigger left unfinished; Cloud Tasks runs it again while they stay so."""
+    triggers.on_retry(request)
+'''
+
+_BACKSTOP = '''
+
+@scheduler_fn.on_schedule(schedule="every {every_minutes} minutes")
+def {name}(event: scheduler_fn.ScheduledEvent) -> None:
+    """Replay the events recorded as unfinished, the oldest {limit} at most."""
+    triggers.on_schedule(event)
+'''
 
 _TRIGGER = """
 
@@ -101,9 +128,12 @@ def triggers(manifest: Manifest) -> tuple[Trigger, ...]:
 
 def render_main_py(manifest: Manifest) -> str:
     """The text of ``functions/main.py``."""
+    retry, backstop = manifest.project.retry, manifest.project.backstop
     parts = [
         _MODULE.format(
             header=HEADER,
+            more=_more(retry is not None, backstop is not None),
+            imports=_imports(retry is not None, backstop is not None),
             region=_string(manifest.project.region),
             manifest=block_string(manifest_text(manifest)),
         )
@@ -118,7 +148,41 @@ def render_main_py(manifest: Manifest) -> str:
             )
         )
     parts.append(_HTTP_FUNCTION.format(name=HTTP_FUNCTION))
+    if retry is not None:
+        parts.append(_RETRY.format(name=RETRY_FUNCTION, **asdict(retry)))
+    if backstop is not None:
+        parts.append(_BACKSTOP.format(name=BACKSTOP_FUNCTION, **asdict(backstop)))
     return "".join(parts)
+
+
+def _more(retry: bool, backstop: bool) -> str:
+    """The module docstring's sentences on the retry and backstop functions."""
+    text = ""
+    if retry:
+        text += (
+            f"A trigger hands the views it leaves unfinished to `{RETRY_FUNCTION}` (Cloud Tasks "
+            "retries).\n"
+        )
+    if backstop:
+        text += f"`{BACKSTOP_FUNCTION}` replays the events recorded as unfinished, on a schedule.\n"
+    return text
+
+
+def _imports(retry: bool, backstop: bool) -> str:
+    """The import lines, sorted as ruff sorts them, with what the functions need."""
+    typing = "\nfrom typing import Any\n" if retry else "\n"
+    modules = ["firestore_fn", "https_fn"]
+    modules += ["scheduler_fn"] if backstop else []
+    modules += ["tasks_fn"] if retry else []
+    options = (
+        ["RateLimits", "RetryConfig", "set_global_options"] if retry else ["set_global_options"]
+    )
+    return (
+        "\nfrom pathlib import Path"
+        + typing
+        + f"\nfrom firebase_functions import {', '.join(modules)}"
+        + f"\nfrom firebase_functions.options import {', '.join(options)}\n"
+    )
 
 
 def block_string(text: str) -> str:

@@ -2,9 +2,10 @@
 
 :func:`endpoints` reads the functions manifest ``firebase deploy`` discovers;
 :func:`check_bundle` compares it with what ``boiler generate`` produces for
-the manifest: one Firestore ``written`` trigger per source collection and the HTTP function, in
-the manifest's region, with ids Cloud Functions accepts. :func:`render_plan` prints the functions
-with their triggers, the upload, the rules and the indexes.
+the manifest: one Firestore ``written`` trigger per source collection, the HTTP function, and
+(unless views.yaml turns them off) the retry function on its Cloud Tasks queue and the scheduled
+backstop, in the manifest's region, with ids Cloud Functions accepts. :func:`render_plan`
+prints the functions with their triggers, the upload, the rules and the indexes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from boiler_core.deploy.bundle import Upload
 from boiler_core.deploy.config import FirebaseConfig
 from boiler_core.deploy.shipping import Allowed
 from boiler_core.manifest import Manifest
+from boiler_core.retry import BACKSTOP_FUNCTION, RETRY_FUNCTION
 
 WRITTEN = "google.cloud.firestore.document.v1.written"
 """Event type of the generated Firestore triggers (create, update and delete)."""
@@ -49,9 +51,15 @@ class Endpoint:
 
     retry: bool | None
 
+    schedule: str | None = None
+    """The schedule of a scheduled function (``every 30 minutes``)."""
+
+    task_queue: Mapping[str, Any] | None = None
+    """The ``taskQueueTrigger`` of a task-queue function (its retry configuration)."""
+
     @property
     def is_https(self) -> bool:
-        return self.event_type is None
+        return self.event_type is None and self.schedule is None and self.task_queue is None
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,8 @@ def endpoints(spec: Mapping[str, Any]) -> tuple[Endpoint, ...]:
                 event_type=str(event["eventType"]) if "eventType" in event else None,
                 document=str(patterns["document"]) if "document" in patterns else None,
                 retry=event.get("retry") if event else None,
+                schedule=_schedule(body.get("scheduleTrigger")),
+                task_queue=_mapping(body.get("taskQueueTrigger")),
             )
         )
     return tuple(found)
@@ -108,7 +118,7 @@ def check_bundle(manifest: Manifest, found: Sequence[Endpoint]) -> list[str]:
     names = trigger_names(manifest.source_collections())
     expected = {name: collection for collection, name in names.items()}
     by_id = {e.id: e for e in found}
-    for name in sorted(set(expected) | {HTTP_FUNCTION}):
+    for name in sorted(set(expected) | {HTTP_FUNCTION} | set(_operations(manifest))):
         if name not in by_id:
             problems.append(
                 f"function {name} is missing from the discovered functions: main.py is not what "
@@ -135,6 +145,11 @@ def render_plan(plan: Plan) -> str:
         regions = ",".join(endpoint.regions)
         if endpoint.is_https:
             what = f"HTTPS    {_routes(plan.manifest)}"
+        elif endpoint.task_queue is not None:
+            config = dict(endpoint.task_queue.get("retryConfig") or {})
+            what = f"Cloud Tasks queue (retries: up to {config.get('maxAttempts')} attempts)"
+        elif endpoint.schedule is not None:
+            what = f"Cloud Scheduler {endpoint.schedule}"
         else:
             short = "written" if endpoint.event_type == WRITTEN else endpoint.event_type
             retry = "retry off" if not endpoint.retry else "retry on"
@@ -209,6 +224,11 @@ def _endpoint_problems(
         if not endpoint.is_https:
             problems.append(f"function {name}: expected an HTTPS function")
         return problems
+    operations = _operations(manifest)
+    if name in operations:
+        if (endpoint.task_queue is not None, endpoint.schedule) != operations[name]:
+            problems.append(f"function {name}: not as views.yaml's project section declares it")
+        return problems
     if name not in expected:
         problems.append(
             f"function {name} is not generated from views.yaml: main.py has extra functions; "
@@ -222,6 +242,29 @@ def _endpoint_problems(
             f"expected {WRITTEN} {document}"
         )
     return problems
+
+
+def _operations(manifest: Manifest) -> dict[str, tuple[bool, str | None]]:
+    """The retry and backstop functions views.yaml asks for: name -> (task queue, schedule)."""
+    found: dict[str, tuple[bool, str | None]] = {}
+    if manifest.project.retry is not None:
+        found[RETRY_FUNCTION] = (True, None)
+    if manifest.project.backstop is not None:
+        found[BACKSTOP_FUNCTION] = (
+            False,
+            f"every {manifest.project.backstop.every_minutes} minutes",
+        )
+    return found
+
+
+def _schedule(trigger: Any) -> str | None:
+    return (
+        str(trigger["schedule"]) if isinstance(trigger, Mapping) and "schedule" in trigger else None
+    )
+
+
+def _mapping(value: Any) -> Mapping[str, Any] | None:
+    return value if isinstance(value, Mapping) else None
 
 
 def _routes(manifest: Manifest) -> str:

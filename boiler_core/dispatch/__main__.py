@@ -6,7 +6,9 @@ functions to build its Firestore client), exactly as the Functions runtime gives
 its environment. It prints one JSON record per event on stdout (see :mod:`.records`) and exits
 when its stdin closes, so it cannot outlive the process that started it. HTTP functions of
 ``main.py`` are served too, each on its own free loopback port (functions-framework's routing:
-every method and path goes to the function).
+every method and path goes to the function). Task-queue functions are run by the dispatcher,
+standing in for Cloud Tasks: it sets ``CLOUD_TASKS_EMULATOR_HOST`` to its own address in its
+environment, so firebase-admin enqueues to it (:mod:`.tasks`).
 
 With ``--standby`` it imports the libraries every generated ``main.py`` imports, then waits for a
 line on stdin before loading ``main.py``: a reloadable runtime keeps one such process ready, so a
@@ -19,6 +21,7 @@ import argparse
 import contextlib
 import importlib
 import logging
+import os
 import sys
 import threading
 import traceback
@@ -28,6 +31,7 @@ from boiler_core.dispatch.functions import load_functions
 from boiler_core.dispatch.records import Failed, Ready, TriggerInfo, encode
 from boiler_core.dispatch.server import DispatchServer
 from boiler_core.http.server import LocalServer, function_app
+from boiler_core.retry.queue import TASKS_EMULATOR_ENV
 
 
 class _LineWriter:
@@ -63,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
             project=args.project,
             emit=emit,
             record=args.record,
+            tasks=loaded.tasks,
         )
+        os.environ[TASKS_EMULATOR_ENV] = server.url.removeprefix("http://")
     except Exception as exc:  # reported to the parent as a record carrying the traceback
         where = failure_location(exc, args.functions_dir)
         trace = traceback.format_exc().rstrip()
@@ -75,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     infos = tuple(TriggerInfo(t.name, t.document, t.event_type) for t in loaded.triggers.values())
     http = tuple((name, served.url) for name, served in http_servers)
-    emit(encode(Ready(server.url, infos, loaded.others, http)))
+    tasks = tuple(sorted(loaded.tasks))
+    emit(encode(Ready(server.url, infos, loaded.others, http, tasks)))
     threading.Thread(target=_stop_when_stdin_closes, args=(server,), daemon=True).start()
     try:
         server.serve_forever(poll_interval=0.1)
@@ -90,6 +97,8 @@ PRELOADED = (
     "firebase_functions.firestore_fn",
     "firebase_functions.https_fn",
     "firebase_functions.options",
+    "firebase_functions.scheduler_fn",
+    "firebase_functions.tasks_fn",
     "google.cloud.firestore",
     "boiler_core.functions_runtime",
 )

@@ -19,6 +19,8 @@ from typing import Any
 
 from cloudevents.http import CloudEvent
 
+from boiler_core.dispatch.tasks import QueueRetry, TaskFunction
+
 FIRESTORE_EVENT_PREFIX = "google.cloud.firestore.document.v1."
 """Event types of Firestore document triggers (written, created, updated, deleted)."""
 
@@ -45,7 +47,8 @@ class Trigger:
 
 @dataclass(frozen=True)
 class LoadedFunctions:
-    """The Firebase functions of ``main.py``: Firestore triggers, HTTP functions, the others."""
+    """The Firebase functions of ``main.py``: Firestore triggers, HTTP functions, task-queue
+    functions, the others."""
 
     triggers: Mapping[str, Trigger]
     """Firestore triggers by name."""
@@ -55,6 +58,10 @@ class LoadedFunctions:
 
     others: tuple[str, ...] = ()
     """Names of the remaining Firebase functions (scheduled, callable, ...), sorted; not served."""
+
+    tasks: Mapping[str, TaskFunction] = field(default_factory=dict)
+    """Task-queue functions (``tasks_fn.on_task_dispatched``) by name, with their queue's retry
+    configuration: the dispatcher runs them (:mod:`.tasks`)."""
 
 
 def load_functions(functions_dir: Path) -> LoadedFunctions:
@@ -81,6 +88,7 @@ def collect_functions(namespace: Mapping[str, Any]) -> LoadedFunctions:
     """Sort the Firebase functions found in a module namespace into triggers and others."""
     triggers: dict[str, Trigger] = {}
     http: dict[str, Callable[[Any], Any]] = {}
+    tasks: dict[str, TaskFunction] = {}
     others: list[str] = []
     for _, value in sorted(namespace.items()):
         endpoint = getattr(value, "__firebase_endpoint__", None)
@@ -88,13 +96,16 @@ def collect_functions(namespace: Mapping[str, Any]) -> LoadedFunctions:
             continue
         name = str(endpoint.entryPoint)
         trigger = _firestore_trigger(name, endpoint, value)
+        queue = getattr(endpoint, "taskQueueTrigger", None)
         if trigger is not None:
             triggers[name] = trigger
         elif getattr(endpoint, "httpsTrigger", None) is not None:
             http[name] = value
+        elif isinstance(queue, Mapping):
+            tasks[name] = TaskFunction(name, value, QueueRetry.of(queue.get("retryConfig")))
         else:
             others.append(name)
-    return LoadedFunctions(triggers=triggers, http=http, others=tuple(sorted(others)))
+    return LoadedFunctions(triggers=triggers, http=http, others=tuple(sorted(others)), tasks=tasks)
 
 
 def _firestore_trigger(name: str, endpoint: Any, function: Any) -> Trigger | None:

@@ -39,6 +39,8 @@ class Ready:
     """Firebase functions of main.py served neither as triggers nor over HTTP."""
     http: tuple[tuple[str, str], ...] = ()
     """HTTP functions and the URL each is served at: ``(("api", "http://127.0.0.1:PORT"),)``."""
+    tasks: tuple[str, ...] = ()
+    """Task-queue functions the dispatcher runs as Cloud Tasks would (:mod:`.tasks`)."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def encode(record: Ready | Invocation | Barrier | Failed) -> str:
             "triggers": [[t.name, t.document, t.event_type] for t in record.triggers],
             "others": list(record.others),
             "http": [list(pair) for pair in record.http],
+            "tasks": list(record.tasks),
         }
     elif isinstance(record, Invocation):
         data = {
@@ -169,7 +172,8 @@ def parse_line(line: str) -> Record:
             triggers = tuple(TriggerInfo(*map(str, t)) for t in data["triggers"])
             others = tuple(map(str, data.get("others", [])))
             http = tuple((str(name), str(url)) for name, url in data.get("http", []))
-            return Ready(str(data["url"]), triggers, others, http)
+            tasks = tuple(map(str, data.get("tasks", [])))
+            return Ready(str(data["url"]), triggers, others, http, tasks)
         if kind == "invocation":
             return Invocation(
                 function=str(data["function"]),

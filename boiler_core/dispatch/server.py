@@ -5,8 +5,10 @@ the function named ``trigger_id`` with it, answering 200 when it returned and 50
 (the error and traceback go into the invocation record on the dispatcher's output, never into
 the HTTP answer). Each request
 runs on its own thread, so invocations overlap whenever deliveries do (the emulator itself sends
-one at a time; replays and production do not). ``GET /__boiler/health`` answers 200 once loaded.
-Anything else is refused before any side effect. Binds 127.0.0.1 only.
+one at a time; replays and production do not). ``POST /projects/{p}/locations/{l}/queues/{q}/tasks``
+enqueues a task for the task-queue function ``q``, as Cloud Tasks' emulator takes it
+(:mod:`.tasks`). ``GET /__boiler/health`` answers 200 once loaded. Anything else is refused
+before any side effect. Binds 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from cloudevents.http import CloudEvent
 from boiler_core.dispatch.delivery import Delivery, to_cloud_event
 from boiler_core.dispatch.functions import Trigger
 from boiler_core.dispatch.records import Barrier, Invocation, encode
+from boiler_core.dispatch.tasks import LocalTasks, TaskFunction, parse_tasks_path
 
 BARRIER_TRIGGER = "boiler_barrier"
 """Trigger id of the settle markers the local runtime writes (see :mod:`.runtime`)."""
@@ -52,6 +55,7 @@ class DispatchServer(ThreadingHTTPServer):
         project: str,
         emit: Callable[[str], None],
         record: Path | None = None,
+        tasks: Mapping[str, TaskFunction] | None = None,
     ) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.triggers = dict(triggers)
@@ -59,6 +63,12 @@ class DispatchServer(ThreadingHTTPServer):
         self.emit = emit
         self.record = record
         self._record_lock = threading.Lock()
+        self.tasks = LocalTasks(tasks or {}, lambda invocation: emit(encode(invocation)))
+
+    def server_close(self) -> None:
+        """Stop serving; task attempts still waiting are dropped."""
+        self.tasks.stop()
+        super().server_close()
 
     @property
     def url(self) -> str:
@@ -117,6 +127,9 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:
+        if parse_tasks_path(self.path) is not None:
+            self._enqueue()
+            return
         if Delivery.received(self.path, {}, b"").target is None:
             self._refuse(404)
             return
@@ -124,6 +137,18 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length)
         delivery = Delivery.received(self.path, dict(self.headers.items()), body)
         status, answer = self.server.dispatch(delivery)
+        self._answer(status, answer)
+
+    def _enqueue(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            body = json.loads(self.rfile.read(length) or b"{}")
+        except ValueError:
+            self._answer(400, {"error": "the body is not JSON"})
+            return
+        status, answer = self.server.tasks.enqueue(
+            self.path, body if isinstance(body, dict) else {}
+        )
         self._answer(status, answer)
 
     def do_GET(self) -> None:

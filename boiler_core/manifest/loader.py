@@ -29,6 +29,7 @@ from boiler_core.manifest.model import (
     PolicyKind,
     Project,
 )
+from boiler_core.manifest.operations import read_backstop, read_retry
 from boiler_core.manifest.origins import read_cors_origins
 from boiler_core.manifest.paths import parse_route
 from boiler_core.manifest.reader import Reader, did_you_mean, scalar_value
@@ -46,7 +47,17 @@ PROJECT_KEYS = (
     "carry_changed_document",
     "index_deep_sources",
     "check_revoked",
+    "retry",
+    "backstop",
 )
+RETRY_KEYS = (
+    "max_attempts",
+    "min_backoff_seconds",
+    "max_backoff_seconds",
+    "max_doublings",
+    "max_concurrent",
+)
+BACKSTOP_KEYS = ("every_minutes", "limit")
 COLLECTION_KEYS = ("path", "schema", "client")
 CLIENT_KEYS = ("read", "write")
 VIEW_KEYS = ("path", "root", "joins", "fields", "copies", "read", "description")
@@ -245,6 +256,10 @@ def _read_project(reader: Reader, node: yaml.Node) -> Project:
         check = reader.boolean(items["check_revoked"][1], "project.check_revoked")
         if check is not None:
             values["check_revoked"] = check
+    if "retry" in items:
+        read_retry(reader, items["retry"][1], RETRY_KEYS, values)
+    if "backstop" in items:
+        read_backstop(reader, items["backstop"][1], BACKSTOP_KEYS, values)
     return Project(**values)
 
 

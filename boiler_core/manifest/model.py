@@ -118,6 +118,43 @@ class PathTemplate:
 
 
 @dataclass(frozen=True)
+class RetrySettings:
+    """How an event whose views a trigger left unfinished is retried (``project.retry``): the
+    retry configuration of the generated task-queue function (Cloud Tasks), to which the trigger
+    hands the event. See docs/operations.md, "Retries"."""
+
+    max_attempts: int = 10
+    """Attempts of the retry task, after the trigger's own invocation; after the last one the
+    event is dead (one ERROR line, recorded for the backstop)."""
+
+    min_backoff_seconds: int = 10
+    """Wait before the first attempt, doubled after each attempt up to :attr:`max_doublings`
+    times and :attr:`max_backoff_seconds`."""
+
+    max_backoff_seconds: int = 600
+    """The longest wait between two attempts."""
+
+    max_doublings: int = 6
+    """How many times the wait doubles; then it grows by that last step each attempt."""
+
+    max_concurrent: int = 10
+    """Retry tasks run at once, at most (Cloud Tasks' ``max_concurrent_dispatches``): after an
+    outage the events it failed are retried a few at a time, not all at once."""
+
+
+@dataclass(frozen=True)
+class BackstopSettings:
+    """The generated scheduled function that replays the events boiler recorded as unfinished
+    (``project.backstop``). See docs/operations.md, "The backstop"."""
+
+    every_minutes: int = 30
+    """How often it runs (Cloud Scheduler, ``every N minutes``)."""
+
+    limit: int = 50
+    """Recorded events replayed per run, at most (the oldest first)."""
+
+
+@dataclass(frozen=True)
 class Project:
     """Project-wide defaults (the ``project:`` section)."""
 
@@ -165,6 +202,14 @@ class Project:
     whether the token was revoked or its user disabled or deleted (firebase-admin's
     ``verify_id_token(check_revoked=True)``): one Auth call per such request. False: a token is
     valid until it expires (at most an hour)."""
+
+    retry: RetrySettings | None = field(default_factory=RetrySettings)
+    """How a trigger's unfinished event is retried (a task-queue function); None
+    (``retry: false``): no retry function, a failed event waits for the backstop."""
+
+    backstop: BackstopSettings | None = field(default_factory=BackstopSettings)
+    """The scheduled function replaying events recorded as unfinished; None
+    (``backstop: false``): none, and nothing is recorded."""
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,12 @@
    ``./deploy.sh --dry-run --keep-bundle`` with this checkout's boiler: ``functions/venv`` (kept
    between runs) with boiler installed from the wheel in ``functions/wheels/``, the bundle
    ``firebase deploy`` would upload; checks the plan lists every generated function;
-4. runs ``firebase emulators:exec --only firestore,functions,auth`` in ``.e2e/project`` (the
-   app's firebase.json with free ports, linking the bundle) with ``pytest tests/e2e`` as its
-   script: seeds with a client, waits for views, PATCHes through the Functions emulator;
+4. runs ``firebase emulators:exec --only firestore,functions,auth,tasks`` in ``.e2e/project``
+   (the app's firebase.json with free ports, linking the bundle) with ``pytest tests/e2e`` as its
+   script: seeds with a client, waits for views, PATCHes through the Functions emulator; with the
+   test-only switch ``BOILER_TEST_UNFINISHED`` in the functions' environment, one event's first
+   attempts fail and Cloud Tasks' emulator retries it, another's every attempt fails and the
+   backstop replays it (the app is generated with short retries, ``SHORT_RETRIES``);
 5. stops everything it started: the CLI's process group, then every process carrying this run's
    mark (functions-framework workers outlive the CLI), and checks none is left; removes the
    wheel.
@@ -43,7 +46,7 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 import firebase_toolchain as toolchain  # noqa: E402
 import process_sweep  # noqa: E402
-from meeting_room_app import generated_project  # noqa: E402
+from meeting_room_app import SHORT_RETRIES, generated_project  # noqa: E402
 
 import boiler_core  # noqa: E402
 from boiler_core.codegen.main_py import HTTP_FUNCTION  # noqa: E402
@@ -54,6 +57,8 @@ from boiler_core.deploy.wheel import WHEELS_DIR, remove_wheel, wheel_name  # noq
 from boiler_core.emulator import EmulatorNotFound, find_emulator  # noqa: E402
 from boiler_core.emulator.process import ManagedProcess, free_port  # noqa: E402
 from boiler_core.manifest import load_manifest  # noqa: E402
+from boiler_core.retry import BACKSTOP_FUNCTION, RETRY_FUNCTION  # noqa: E402
+from boiler_core.retry.injection import VARIABLE as FAIL_SWITCH  # noqa: E402
 
 T = TypeVar("T")
 WORK = ROOT / ".e2e"
@@ -66,14 +71,22 @@ EXEC_TIMEOUT = 420.0
 """Seconds ``firebase emulators:exec`` may take: start, the tests, shutdown."""
 
 DRY_RUN_TIMEOUT = 600.0
-ONLY = "firestore,functions,auth"
+ONLY = "firestore,functions,auth,tasks"
 """The Auth emulator makes the Functions emulator set ``FIREBASE_AUTH_EMULATOR_HOST`` in the
 functions' environment, so firebase-admin checks ID tokens in emulator mode; without it the HTTP
-function looks for Google credentials to verify a token and answers 500."""
+function looks for Google credentials to verify a token and answers 500. The Cloud Tasks
+emulator runs the retry function's queue; the Functions emulator sets
+``CLOUD_TASKS_EMULATOR_HOST`` for firebase-admin."""
+
+FAILING = {"users/e2e-retried": 2, "users/e2e-dead": 99}
+"""The test-only switch the functions run with: the first N attempts of these documents' events
+fail (tests/e2e/test_retries_in_firebase_emulators.py)."""
 
 _SCRUBBED = (
     "FIRESTORE_EMULATOR_HOST",
     "FIREBASE_AUTH_EMULATOR_HOST",
+    "CLOUD_TASKS_EMULATOR_HOST",
+    "BOILER_TEST_UNFINISHED",
     "FIREBASE_EMULATOR_HUB",
     "GOOGLE_APPLICATION_CREDENTIALS",
     "GCLOUD_PROJECT",
@@ -125,7 +138,12 @@ def main() -> int:
     print(f"e2e: java {'from ' + str(java_bin) if java_bin else 'on PATH'}; emulator jar {jar}")
     try:
         plan = timed("deploy.sh --dry-run", dry_run)
-        expected = [*trigger_names(manifest.source_collections()).values(), HTTP_FUNCTION]
+        expected = [
+            *trigger_names(manifest.source_collections()).values(),
+            HTTP_FUNCTION,
+            RETRY_FUNCTION,
+            BACKSTOP_FUNCTION,
+        ]
         missing = [name for name in expected if f"  {name} " not in plan]
         if missing:
             print(f"e2e: deploy.sh --dry-run did not list {missing}")
@@ -160,7 +178,7 @@ def prepare_app(dest: Path) -> Path:
         venv.rename(kept)
     if dest.exists():
         shutil.rmtree(dest)
-    generated_project(dest)
+    generated_project(dest, project=SHORT_RETRIES)
     shutil.copy2(ROOT / "deploy.sh", dest / "deploy.sh")
     if kept.exists():
         kept.rename(venv)
@@ -192,12 +210,14 @@ def firebase_env(
     base: Mapping[str, str], *, java_bin: Path | None, launcher: Path
 ) -> dict[str, str]:
     """The CLI's environment: no credentials or emulator settings of the caller, Java 21+ first
-    on PATH, the launcher jar as the Firestore emulator, no probing for a Compute Engine metadata
-    server, loopback off any proxy, and the mark."""
+    on PATH, the launcher jar as the Firestore emulator, the test-only failure switch (the
+    functions' workers inherit it), no probing for a Compute Engine metadata server, loopback off
+    any proxy, and the mark."""
     env = {k: v for k, v in base.items() if k not in _SCRUBBED}
     if java_bin is not None:
         env["PATH"] = f"{java_bin}{os.pathsep}{env.get('PATH', '')}"
     env["FIRESTORE_EMULATOR_BINARY_PATH"] = str(launcher)
+    env[FAIL_SWITCH] = ",".join(f"{path}:{n}" for path, n in FAILING.items())  # emulators only
     env["METADATA_SERVER_DETECTION"] = "none"  # google-auth (Node): no metadata server probe
     env["NO_GCE_CHECK"] = "true"  # google-auth (Python), in the functions' workers
     for name in ("no_proxy", "NO_PROXY"):

@@ -12,6 +12,7 @@ gives this copy.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 from boiler_core.codegen import render_all
@@ -22,10 +23,21 @@ VIEWS_YAML = APP_DIR / "views.yaml"
 FUNCTIONS_DIR = APP_DIR / "functions"
 
 
-def generated_project(dest: Path) -> Path:
+SHORT_RETRIES = {"retry": "{max_attempts: 3, min_backoff_seconds: 1, max_backoff_seconds: 2}"}
+"""``project`` settings for :func:`generated_project` under which the tests see an event retried,
+and one declared dead, within seconds (the defaults wait ten seconds and more)."""
+
+
+def generated_project(dest: Path, *, project: Mapping[str, str] | None = None) -> Path:
     """A copy of the app at ``dest`` (a new folder) with every generated file written, as after
-    ``boiler generate``; returns ``dest``."""
+    ``boiler generate``; returns ``dest``. ``project`` adds keys to views.yaml's ``project:``
+    section (YAML text per key, e.g. :data:`SHORT_RETRIES`)."""
     shutil.copytree(APP_DIR, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    if project:
+        views_yaml = dest / "views.yaml"
+        added = "".join(f"  {key}: {value}\n" for key, value in project.items())
+        text = views_yaml.read_text(encoding="utf-8").replace("project:\n", "project:\n" + added, 1)
+        views_yaml.write_text(text, encoding="utf-8")
     for relative, content in render_all(load_manifest(dest / "views.yaml")).items():
         target = dest / relative
         target.parent.mkdir(parents=True, exist_ok=True)

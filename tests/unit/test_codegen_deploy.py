@@ -23,6 +23,7 @@ from boiler_core.codegen import render_all
 from boiler_core.codegen.main_py import HTTP_FUNCTION
 from boiler_core.codegen.names import trigger_names
 from boiler_core.manifest import Manifest, load_manifest
+from boiler_core.retry import BACKSTOP_FUNCTION, RETRY_FUNCTION
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -83,7 +84,9 @@ def test_deploy_discovers_one_written_trigger_per_source_collection(
     manifest, spec = deployed
     endpoints = spec["endpoints"]
     names = trigger_names(manifest.source_collections())
-    assert sorted(endpoints) == sorted([*names.values(), HTTP_FUNCTION])
+    assert sorted(endpoints) == sorted(
+        [*names.values(), HTTP_FUNCTION, RETRY_FUNCTION, BACKSTOP_FUNCTION]
+    )
     for collection, name in names.items():
         endpoint = endpoints[name]
         assert endpoint["entryPoint"] == name
@@ -108,10 +111,47 @@ def test_deploy_discovers_the_api_as_one_https_function(
     assert endpoint["httpsTrigger"] == {}
 
 
-def test_deploy_manifest_declares_no_params_or_extra_apis(
+def test_deploy_discovers_the_retry_queue_with_the_retry_settings_of_views_yaml(
+    deployed: tuple[Manifest, dict[str, Any]],
+) -> None:
+    manifest, spec = deployed
+    settings = manifest.project.retry
+    assert settings is not None
+    endpoint = spec["endpoints"][RETRY_FUNCTION]
+    assert endpoint["entryPoint"] == RETRY_FUNCTION
+    assert endpoint["region"] == [manifest.project.region]
+    assert endpoint["taskQueueTrigger"] == {
+        "rateLimits": {"maxConcurrentDispatches": settings.max_concurrent},
+        "retryConfig": {  # no maxRetrySeconds: attempts alone end the retries
+            "maxAttempts": settings.max_attempts,
+            "maxBackoffSeconds": settings.max_backoff_seconds,
+            "maxDoublings": settings.max_doublings,
+            "minBackoffSeconds": settings.min_backoff_seconds,
+        },
+    }
+
+
+def test_deploy_discovers_the_backstop_on_its_schedule(
+    deployed: tuple[Manifest, dict[str, Any]],
+) -> None:
+    manifest, spec = deployed
+    backstop = manifest.project.backstop
+    assert backstop is not None
+    endpoint = spec["endpoints"][BACKSTOP_FUNCTION]
+    assert endpoint["entryPoint"] == BACKSTOP_FUNCTION
+    assert endpoint["scheduleTrigger"] == {
+        "retryConfig": {},
+        "schedule": f"every {backstop.every_minutes} minutes",
+    }
+
+
+def test_deploy_manifest_declares_no_params_and_the_apis_of_tasks_and_schedules(
     deployed: tuple[Manifest, dict[str, Any]],
 ) -> None:
     spec = deployed[1]
     assert spec["specVersion"] == "v1alpha1"
     assert spec["params"] == []
-    assert spec["requiredAPIs"] == []
+    assert [api["api"] for api in spec["requiredAPIs"]] == [
+        "cloudscheduler.googleapis.com",
+        "cloudtasks.googleapis.com",
+    ]

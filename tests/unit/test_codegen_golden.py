@@ -26,6 +26,7 @@ from boiler_core.codegen import render_all
 from boiler_core.codegen.main_py import HTTP_FUNCTION
 from boiler_core.codegen.names import FUNCTION_ID
 from boiler_core.manifest import Manifest, load_manifest, load_manifest_text
+from boiler_core.retry import BACKSTOP_FUNCTION, RETRY_FUNCTION
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -82,18 +83,42 @@ def test_main_py_defines_one_valid_trigger_per_source_collection(
 ) -> None:
     module = ast.parse(rendered["functions/main.py"])
     functions = [node for node in module.body if isinstance(node, ast.FunctionDef)]
-    triggers = [f for f in functions if f.name != HTTP_FUNCTION]
+    others = {HTTP_FUNCTION, RETRY_FUNCTION, BACKSTOP_FUNCTION}
+    triggers = [f for f in functions if f.name not in others]
     assert len(triggers) == len(library.source_collections()) == 6
     assert all(FUNCTION_ID.match(f.name) for f in functions)
     assert "on_book_loans_written" in {f.name for f in triggers}
 
 
-def test_main_py_defines_the_one_http_function_last(rendered: dict[str, str]) -> None:
+def test_main_py_defines_the_http_retry_and_backstop_functions_after_the_triggers(
+    rendered: dict[str, str],
+) -> None:
     module = ast.parse(rendered["functions/main.py"])
     functions = [node for node in module.body if isinstance(node, ast.FunctionDef)]
-    assert functions[-1].name == HTTP_FUNCTION
+    last = [f.name for f in functions[-3:]]
+    assert last == [HTTP_FUNCTION, RETRY_FUNCTION, BACKSTOP_FUNCTION]
     assert [f.name for f in functions].count(HTTP_FUNCTION) == 1
-    assert ast.unparse(functions[-1].decorator_list[0]) == "https_fn.on_request()"
+    decorators = [ast.unparse(f.decorator_list[0]).split("(")[0] for f in functions[-3:]]
+    assert decorators == [
+        "https_fn.on_request",
+        "tasks_fn.on_task_dispatched",
+        "scheduler_fn.on_schedule",
+    ]
+
+
+def test_without_retry_and_backstop_main_py_has_neither_nor_their_imports(
+    library: Manifest,
+) -> None:
+    project = replace(library.project, retry=None, backstop=None)
+    text = render_all(replace(library, project=project))["functions/main.py"]
+    names = [n.name for n in ast.parse(text).body if isinstance(n, ast.FunctionDef)]
+    assert names[-1] == HTTP_FUNCTION
+    assert RETRY_FUNCTION not in names
+    assert BACKSTOP_FUNCTION not in names
+    assert "tasks_fn" not in text
+    assert "scheduler_fn" not in text
+    assert "from firebase_functions import firestore_fn, https_fn\n" in text
+    _ruff_clean(text)
 
 
 def test_main_py_starts_with_the_header_and_has_no_timestamp(rendered: dict[str, str]) -> None:
@@ -108,6 +133,10 @@ def test_generated_main_py_is_ruff_clean(source: str, rendered: dict[str, str]) 
     text = rendered["functions/main.py"]
     if source == "meeting_room":
         text = render_all(load_manifest(VIEWS_YAML))["functions/main.py"]
+    _ruff_clean(text)
+
+
+def _ruff_clean(text: str) -> None:
     for args in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
         result = subprocess.run(
             [str(RUFF), *args, "--stdin-filename", "functions/main.py", "-"],

@@ -91,7 +91,8 @@ def spec(manifest: Manifest, **overrides: dict[str, Any]) -> dict[str, Any]:
 
 
 def function_names(manifest: Manifest) -> list[str]:
-    return sorted(["api", *trigger_names(manifest.source_collections()).values()])
+    operations = ["boilerBackstop", "boilerRetry"]  # the scheduled backstop, the retry function
+    return sorted(["api", *operations, *trigger_names(manifest.source_collections()).values()])
 
 
 # ---- firebase.json ------------------------------------------------------------------------

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from firebase_functions import firestore_fn, https_fn
+from firebase_functions import firestore_fn, https_fn, scheduler_fn, tasks_fn
+from firebase_functions.options import RetryConfig
 
 from boiler_core.dispatch.functions import collect_functions, load_functions
 from boiler_core.dispatch.process import DispatcherProcess
+from boiler_core.dispatch.tasks import QueueRetry
 from boiler_core.emulator import DispatcherFailed
 
 
@@ -49,10 +51,24 @@ def callable_function(request: Any) -> Any:
     """A callable function."""
 
 
-def test_http_functions_are_served_and_the_rest_only_listed() -> None:
+@tasks_fn.on_task_dispatched(retry_config=RetryConfig(max_attempts=4, min_backoff_seconds=2))
+def retryQueue(request: Any) -> None:
+    """A task-queue function."""
+
+
+@scheduler_fn.on_schedule(schedule="every 5 minutes")
+def nightly(event: Any) -> None:
+    """A scheduled function."""
+
+
+def test_http_and_task_queue_functions_are_served_and_the_rest_only_listed() -> None:
     loaded = collect_functions(globals())
     assert loaded.http == {"set_in_session": set_in_session}
-    assert loaded.others == ("callable_function",)
+    assert list(loaded.tasks) == ["retryQueue"]
+    task = loaded.tasks["retryQueue"]
+    assert task.function is retryQueue
+    assert task.retry == QueueRetry(max_attempts=4, min_backoff=2.0)  # the rest: Cloud Tasks'
+    assert loaded.others == ("callable_function", "nightly")
 
 
 def test_missing_main_py_says_to_generate_it(tmp_path: Path) -> None:

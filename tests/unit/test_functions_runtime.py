@@ -10,11 +10,13 @@ references inside it; nothing connects to it. The engine is a recorder injected 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -36,10 +38,13 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from boiler_core.documents import Ref
 from boiler_core.engine.change import Change
 from boiler_core.engine.engine import Engine
-from boiler_core.errors import ManifestError
+from boiler_core.errors import ManifestError, NotQueued, StoreError, Unfinished
 from boiler_core.functions_runtime import DeployedApi, Triggers, WrittenEvent, firestore_engine
 from boiler_core.manifest import Manifest
+from boiler_core.retry import PendingEvents, RetryTask
+from boiler_core.retry.policy import RETRY_COUNT_HEADER
 from boiler_core.store.firestore import FirestoreStore
+from boiler_core.store.memory import MemoryStore
 
 PROJECT = "demo-boiler"
 DOCUMENTS = f"projects/{PROJECT}/databases/(default)/documents"
@@ -47,13 +52,36 @@ WHEN = datetime(2026, 11, 2, 9, 30, 0, 250000, tzinfo=UTC)
 
 
 class Recorder:
-    """An engine that only remembers what it was asked to handle."""
+    """An engine that only remembers what it was asked to handle (and the views asked for)."""
 
     def __init__(self) -> None:
         self.changes: list[Change] = []
+        self.views: list[tuple[str, ...] | None] = []
 
-    def handle(self, change: Change) -> None:
+    def handle(self, change: Change, *, views: Collection[str] | None = None) -> None:
         self.changes.append(change)
+        self.views.append(None if views is None else tuple(views))
+
+
+class Unreachable(Recorder):
+    """An engine whose store cannot be reached: every view it is asked for stays unfinished."""
+
+    def handle(self, change: Change, *, views: Collection[str] | None = None) -> None:
+        super().handle(change, views=views)
+        error = StoreError("503 the database is unavailable")
+        left = tuple(views) if views is not None else ("meeting_sessions", "user_profiles")
+        raise Unfinished("unfinished", views=left, errors=dict.fromkeys(left, error)) from error
+
+
+class Queue:
+    """A retry queue that keeps the tasks it is given."""
+
+    def __init__(self) -> None:
+        self.tasks: list[dict[str, Any]] = []
+
+    def enqueue(self, data: Mapping[str, Any], *, delay_seconds: int) -> str:
+        self.tasks.append(json.loads(json.dumps(dict(data))))
+        return str(len(self.tasks))
 
 
 @pytest.fixture(autouse=True)
@@ -299,3 +327,93 @@ def test_the_deployed_api_is_built_once_for_concurrent_first_requests(
     ask()
     assert statuses == [200] * 5
     assert builds == [main.triggers.base_dir]
+
+
+CLOSED = {**MEETING, "status": "closed"}
+
+
+def cloud_tasks(function: Any, data: Any, retry_count: int) -> Any:
+    """Call a generated task-queue function as Cloud Tasks does: a POST of ``{"data": ...}`` with
+    its retry count header."""
+    app = flask.Flask("cloud-tasks")
+    headers = {RETRY_COUNT_HEADER: str(retry_count)}
+    with app.test_request_context("/", method="POST", json={"data": data}, headers=headers):
+        return function(flask.request)
+
+
+def test_a_trigger_hands_what_it_left_unfinished_to_the_retry_function(
+    main: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queue = Queue()
+    main.triggers.use_engine(Unreachable())
+    main.triggers.use_retries(queue=queue)
+    main.on_meetings_written(written("meetings/m1", MEETING, CLOSED, "ev-close"))  # no raise
+    [data] = queue.tasks
+    task = RetryTask.from_data(data)
+    assert task.views == ("meeting_sessions", "user_profiles")
+    assert (task.change.before, task.change.after, task.change.event_id) == (
+        MEETING,
+        CLOSED,
+        "ev-close",
+    )
+    assert '"retry": {"document": "meetings/m1"' in capsys.readouterr().out
+
+
+def test_without_a_cloud_tasks_emulator_beside_the_firestore_one_the_trigger_raises(
+    main: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main.triggers.use_engine(Unreachable())  # the default queue: Cloud Tasks via firebase-admin
+    with pytest.raises(NotQueued, match="no Cloud Tasks emulator is named"):
+        main.on_meetings_written(written("meetings/m1", MEETING, CLOSED))
+    [line] = [json.loads(x) for x in capsys.readouterr().out.splitlines() if "not_queued" in x]
+    assert line["severity"] == "ERROR"
+    assert line["boiler"]["not_queued"]["repair"] == (
+        "boiler verify --repair meeting_sessions user_profiles"
+    )
+
+
+def test_the_retry_function_redoes_the_tasks_views_as_cloud_tasks_calls_it(
+    main: ModuleType, engine: Recorder
+) -> None:
+    change = Change("meetings", "m1", MEETING, CLOSED, event_id="ev-close", time=WHEN)
+    task = RetryTask(change, ("meeting_sessions",), reason="r", failed_at=WHEN)
+    response = cloud_tasks(main.boilerRetry, task.to_data(), retry_count=0)
+    assert response.status_code == 200
+    assert engine.changes == [change]
+    assert engine.views == [("meeting_sessions",)]
+
+
+def test_the_retry_function_answers_503_while_attempts_remain_and_200_on_the_last(
+    main: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = MemoryStore()
+    main.triggers.use_engine(Unreachable())
+    main.triggers.use_retries(queue=Queue(), pending=PendingEvents(store, lambda: WHEN))
+    change = Change("meetings", "m1", MEETING, CLOSED, event_id="ev-close", time=WHEN)
+    data = RetryTask(change, ("meeting_sessions",), reason="r", failed_at=WHEN).to_data()
+    settings = main.triggers.manifest.project.retry
+    assert cloud_tasks(main.boilerRetry, data, retry_count=0).status_code == 503
+    out = capsys.readouterr().out
+    assert "Unhandled error" not in out  # the attempt's WARNING line says it, not the SDK
+    assert '"outcome": "failed"' in out
+    last = cloud_tasks(main.boilerRetry, data, retry_count=settings.max_attempts - 1)
+    assert last.status_code == 200  # Cloud Tasks stops: the event is dead, and said so
+    [dead] = [json.loads(x) for x in capsys.readouterr().out.splitlines() if "dead_event" in x]
+    assert dead["boiler"]["dead_event"]["recorded"] in store.dump()
+
+
+def test_the_backstop_function_replays_what_was_recorded(
+    main: ModuleType, engine: Recorder
+) -> None:
+    store = MemoryStore()
+    pending = PendingEvents(store, lambda: WHEN)
+    main.triggers.use_retries(queue=Queue(), pending=pending)
+    change = Change("meetings", "m1", MEETING, CLOSED, event_id="ev-close", time=WHEN)
+    pending.record(RetryTask(change, ("meeting_sessions",), reason="r", failed_at=WHEN))
+    app = flask.Flask("cloud-scheduler")
+    with app.test_request_context("/", method="POST"):
+        response = main.boilerBackstop(flask.request)
+    assert response.status_code == 200
+    assert engine.changes == [change]
+    assert engine.views == [("meeting_sessions",)]
+    assert store.dump() == {}
