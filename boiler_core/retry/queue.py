@@ -2,9 +2,12 @@
 
 :class:`CloudTasksQueue` enqueues with ``firebase_admin.functions.task_queue(...).enqueue``, the
 documented way to feed a task-queue function: deployed, to the queue Firebase created for the
-function (the function's service account needs ``cloudtasks.tasks.create``, docs/deploy.md);
-with ``CLOUD_TASKS_EMULATOR_HOST`` set, to that emulator (the Firebase emulator suite's
-``tasks`` emulator, or ``boiler dev``'s dispatcher, which runs the retry function itself).
+function (the function's service account needs ``cloudtasks.tasks.create``, docs/deploy.md),
+naming the function's Cloud Run URL as the task's target, as Firebase's documentation requires
+for a 2nd-gen function (Cloud Tasks signs its request for that URL); the URL is asked once of the
+Cloud Functions API (:func:`cloud_run_uri`). With ``CLOUD_TASKS_EMULATOR_HOST`` set, it enqueues
+to that emulator (the Firebase emulator suite's ``tasks`` emulator, or ``boiler dev``'s
+dispatcher, which runs the retry function itself), which knows the function's URL itself.
 
 Outside a deployed function, with Firestore on an emulator and no Cloud Tasks emulator named, it
 refuses to enqueue: the task would go to a real project's queue. Tests and local runtimes that
@@ -15,7 +18,7 @@ own (anything with :meth:`RetryQueue.enqueue`).
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from boiler_core.deployment import is_deployed
@@ -32,6 +35,25 @@ TASKS_EMULATOR_ENV = "CLOUD_TASKS_EMULATOR_HOST"
 """Where firebase-admin enqueues instead of Cloud Tasks (``host:port``)."""
 
 FIRESTORE_EMULATOR_ENV = "FIRESTORE_EMULATOR_HOST"
+
+FUNCTIONS_API = "https://cloudfunctions.googleapis.com/v2/projects/{project}/locations/{region}/functions/{name}"
+"""The Cloud Functions API's resource of a deployed function (its ``serviceConfig.uri``)."""
+
+
+def cloud_run_uri(project: str | None, region: str, function: str) -> str:
+    """The Cloud Run URL of the deployed ``function``, from the Cloud Functions API, with the
+    application default credentials (a deployed function's service account; it needs
+    ``cloudfunctions.functions.get``)."""
+    import google.auth
+    from google.auth.transport.requests import AuthorizedSession
+
+    scopes = ["https://www.googleapis.com/auth/cloud-platform"]
+    credentials, found = google.auth.default(scopes=scopes)
+    url = FUNCTIONS_API.format(project=project or found, region=region, name=function)
+    session = AuthorizedSession(credentials)  # type: ignore[no-untyped-call]
+    response = session.get(url, timeout=30)
+    response.raise_for_status()
+    return str(response.json()["serviceConfig"]["uri"])
 
 
 class RetryQueue(Protocol):
@@ -54,21 +76,26 @@ class CloudTasksQueue:
         project: str | None,
         environ: Mapping[str, str],
         function: str = RETRY_FUNCTION,
+        uri_of: Callable[[str | None, str, str], str] = cloud_run_uri,
     ) -> None:
         self.region = region
         self.project = project
         self.function = function
         self._environ = environ
+        self._uri_of = uri_of
         self._lock = threading.Lock()
         self._queue: Any = None
+        self._uri: str | None = None
 
     def enqueue(self, data: Mapping[str, Any], *, delay_seconds: int) -> str:
         """See :meth:`RetryQueue.enqueue`."""
         from firebase_admin import functions
 
         try:
-            queue = self._task_queue()
-            options = functions.TaskOptions(schedule_delay_seconds=max(int(delay_seconds), 0))
+            queue, uri = self._task_queue()
+            options = functions.TaskOptions(
+                schedule_delay_seconds=max(int(delay_seconds), 0), uri=uri
+            )
             return str(queue.enqueue({"data": dict(data)}, options))
         except NotQueued:
             raise
@@ -78,16 +105,17 @@ class CloudTasksQueue:
                 f"{type(exc).__name__}: {exc}"
             ) from exc
 
-    def _task_queue(self) -> Any:
+    def _task_queue(self) -> tuple[Any, str | None]:
+        """firebase-admin's queue, and the URL to target (None under an emulator)."""
         with self._lock:
+            self._refuse_a_real_queue_beside_emulators()
+            if self._uri is None and not self._environ.get(TASKS_EMULATOR_ENV):
+                self._uri = self._cloud_run_uri()
             if self._queue is None:
                 self._queue = self._open()
-            return self._queue
+            return self._queue, self._uri
 
-    def _open(self) -> Any:
-        import firebase_admin
-        from firebase_admin import functions
-
+    def _refuse_a_real_queue_beside_emulators(self) -> None:
         emulator = self._environ.get(TASKS_EMULATOR_ENV)
         if (
             not emulator
@@ -99,6 +127,21 @@ class CloudTasksQueue:
                 f"emulator is named ({TASKS_EMULATOR_ENV}): the retry would go to a real "
                 "project's queue. Run the Firebase emulators with `--only ...,tasks`, or boiler dev"
             )
+
+    def _cloud_run_uri(self) -> str:
+        try:
+            return self._uri_of(self.project, self.region, self.function)
+        except Exception as exc:  # google-auth, requests, a reply without the URL
+            raise NotQueued(
+                f"cannot find the Cloud Run URL of {self.function} in {self.region} from the "
+                f"Cloud Functions API ({type(exc).__name__}: {exc}); the functions' service "
+                "account needs cloudfunctions.functions.get"
+            ) from exc
+
+    def _open(self) -> Any:
+        import firebase_admin
+        from firebase_admin import functions
+
         name = f"boiler-retry-{self.project or 'default-project'}"
         try:
             app = firebase_admin.get_app(name)
