@@ -313,7 +313,9 @@ def analysis(r: Results) -> str:
     if excess:
         listed = ", ".join(f"{name} +{_plain(extra)}" for name, extra in excess)
         out += [
-            f"**Reads per event** ({listed} above the bound). Writes and deletes are at the "
+            "### Reads per event",
+            "",
+            f"Above the bound: {listed}. Writes and deletes are at the "
             "bound for every kind and an irrelevant change costs nothing. The changed document is "
             "not read again: every master records the update time of each source it was computed "
             "from (`_sources`), and the event's document is used when they record the time the "
@@ -332,7 +334,9 @@ def analysis(r: Results) -> str:
         in_order = [x for x in r.carried if x.delivery == "in order"]
         shuffled = [x for x in r.carried if x.delivery != "in order"]
         out += [
-            "**Carrying the changed document on a mixed workload** (the table above): "
+            "### Carrying the changed document",
+            "",
+            "On the mixed workload of the table above: "
             + _carried_summary("in order", in_order)
             + "; "
             + _carried_summary("shuffled", shuffled)
@@ -354,8 +358,10 @@ def analysis(r: Results) -> str:
         hand = r.latency.get("hand-written baseline")
         hand_ran = percentile(getattr(hand, "function_ms", []), 0.5) if hand else float("nan")
         out += [
-            f"**Latency** (boiler p50 {percentile(ours.ms, 0.5):.1f} ms, p99 "
-            f"{percentile(ours.ms, 0.99):.1f} ms; same run: {others}). Of boiler's median, the "
+            "### Latency",
+            "",
+            f"boiler p50 {percentile(ours.ms, 0.5):.1f} ms, p99 "
+            f"{percentile(ours.ms, 0.99):.1f} ms; same run: {others}. Of boiler's median, the "
             f"trigger function itself ran {ran:.1f} ms (the hand-written one {hand_ran:.1f} ms); "
             "the rest is the emulator's delivery to the dispatcher (HTTP, one event at a time), "
             "the SDK's decoding of the event and the listeners' notification. The function is "
@@ -375,7 +381,7 @@ def analysis(r: Results) -> str:
     if big and hand and big.seconds and hand.seconds:
         # Shown whether reached or not: the ratio moves from run to run (see _fanout_spread).
         fold = ratio(big.docs_per_second, hand.docs_per_second) or 0
-        verdict = "" if fold < 10 else "reached in this run, not in every run; "
+        verdict = "" if fold < 10 else "Reached in this run, not in every run: "
         moved = (big.cost.get("reads", 0) + big.cost.get("writes", 0)) / (big.seconds or 1)
         hand_moved = (hand.cost.get("reads", 0) + hand.cost.get("writes", 0)) / (hand.seconds or 1)
         floor = (getattr(big, "bound_reads", 0) or 0) + big.changed_docs
@@ -383,71 +389,82 @@ def analysis(r: Results) -> str:
         allowed = big.changed_docs / target if target else float("nan")
         needed = floor / allowed if allowed else float("nan")
         out += [
-            f"**Fan-out** ({verdict}{fold:.1f}x the "
+            "### Fan-out",
+            "",
+            f"{verdict}{fold:.1f}x the "
             f"baseline at M = 1,000, median renames: boiler {big.seconds or 0:.2f} s, "
             f"{big.cost.get('reads')} reads (bound {getattr(big, 'bound_reads', None)}), "
             f"{big.cost.get('writes')} writes; baseline {hand.seconds or 0:.2f} s, "
-            f"{hand.cost.get('reads')} reads, {hand.cost.get('writes')} writes). boiler moved "
+            f"{hand.cost.get('reads')} reads, {hand.cost.get('writes')} writes. boiler moved "
             f"{moved:,.0f} documents (reads + writes) per second, in transactions of 50 "
             "meetings, up to 4 at once, each reading its page of the reverse query; the baseline "
             f"{hand_moved:,.0f}, one call per document. 10x the baseline means the rename in "
             f"{allowed:.2f} s; even reading no more than the bound ({floor:,} documents moved) "
             f"that takes {needed:,.0f} documents per second, "
-            f"{needed / moved if moved else 0:.1f}x the rate boiler reached. "
-            + _cpu_bound(big, hand, allowed, r.machine.get("nproc", "2"))
+            f"{needed / moved if moved else 0:.1f}x the rate boiler reached.",
+            "",
+            "#### CPU",
+            "",
+            _cpu_bound(big, hand, allowed, r.machine.get("nproc", "2"))
             + _first_rename(big, hand)
-            + "In a bench-shaped probe on 2026-11-26 (the same seeding and warm-up, then 8 "
-            "renames of `u1000` per run), this version's client-side changes (the codec's "
-            "inline decoding and encoding, the raw commit, exact-type checks on the engine's "
-            "hot path) took the function's CPU per rename from 0.53 to 0.46 and 0.44 "
-            "CPU-seconds and the median rename from 0.698 s to 0.624 and 0.630 s (runs of this "
-            "version before and after one of the version before; medians of the 8); the "
-            "emulator's CPU was 0.67-0.68 CPU-seconds in all three, falling over each run's "
-            "renames as its JVM compiled. "
-            + "The time also has a floor of its own: the reverse query's pages form a chain, "
-            "since a page's cursor is the last document of the page before, and a chunk "
-            "cannot start before its page has come back. The emulator has no indexes, so every "
-            "page scans the collection: on an idle emulator (2026-11-26) the 21 pages of this "
-            "rename, each in its own transaction, took 0.28-0.33 s one after another and "
-            "0.3-0.5 CPU-seconds of the emulator, against 0.06 s for the whole result in one "
-            "query; under the rename's own load the hand-outs came 30-90 ms apart. Under that "
-            "load the chain is not what binds, though. Traced in-process (2026-11-26), each "
-            "chunk started its page 1-2 ms after the page before came back, and the page "
-            "queries took 30-54 ms (median per rename) against 14 ms idle: they wait for the "
-            "CPU the other chunks use. A probe that split the reverse query at `m0500` into "
-            "two chains of pages running side by side did not make the rename shorter beyond "
-            "the noise: the last 3 of 6 renames per run, 2 runs each, alternated, took "
-            "0.80-0.94 s with two chains and 0.83-0.99 s with one. Each page then took about "
-            "twice as long. Probes the "
-            "same day (same domain, an earlier version): chunks of 100 roots (10 pages) "
-            "took 0.69-0.76 s and one "
-            "transaction for all 1,000 roots 0.84-1.13 s (before reads streamed on the calling "
-            "thread). The default stays at 50: a chunk of 100 writes 211 documents here, and "
-            "the Firestore team advises against transactions writing more than about 100 "
-            "(firebase/extensions#64); a bigger chunk also holds more locks for longer. "
-            "Reading the whole result in the first transaction and the rest in their own would "
-            "read 950 meetings twice (6,216 reads). The emulator itself speeds up as it runs: "
-            "the same rename repeated 25 more times in one process (an earlier version) "
-            "took 0.67-0.68 s, the "
-            "emulator's CPU falling from 1.1-1.7 to 0.3-0.5 CPU-seconds per rename (its JVM "
-            "compiling the paths large transactions take); production Firestore has no such "
-            "warm-up, and the benchmark does not wait for it. The trigger function is one "
-            "Python process, and most of its CPU time holds the GIL: it cannot use the second "
-            "core, so its share is a floor of its own. An experiment on 2026-11-26 ran the rest "
-            "of the reverse query at once, outside the transactions, after the first page, and "
-            "handed each meeting to its chunk without a read when its master recorded the "
-            "meeting's update time (as the carried document is): the chain was gone and the "
-            "emulator's CPU per warm rename fell from 0.3-0.5 to 0.2-0.35 CPU-seconds, and "
-            "in the benchmark's own fan-out part, alternated in 3 pairs with the version it "
-            "was built on, the "
-            "median rename took 0.66-0.72 s against 0.74-0.78 s. It is not in this version, "
-            "because it is not safe: a master whose content a change left equal is not "
-            "rewritten when that change's event carried the root (rule 2 of "
-            'docs/internals/consistency.md, "The carried document"), so it can go on '
+            + "The trigger function is one Python process, and most of its CPU time holds the "
+            "GIL: it cannot use the second core, so its share is a floor of its own.",
+            "",
+            "In a bench-shaped probe on 2026-11-26 (the same seeding and warm-up, then 8 "
+            "renames of `u1000` per run), the codec's inline decoding and encoding, the raw "
+            "commit and exact-type checks on the engine's hot path took the function's CPU per "
+            "rename from 0.53 to 0.46 and 0.44 CPU-seconds, and the median rename from 0.698 s "
+            "to 0.624 and 0.630 s (medians of the 8). The emulator's CPU was 0.67-0.68 "
+            "CPU-seconds in all three runs.",
+            "",
+            "#### The emulator warms up",
+            "",
+            "The same rename repeated 25 more times in one process (an earlier version) took "
+            "0.67-0.68 s. The emulator's CPU fell from 1.1-1.7 to 0.3-0.5 CPU-seconds per "
+            "rename, as its JVM compiled the paths large transactions take. Production "
+            "Firestore has no such warm-up, and the benchmark does not wait for it.",
+            "",
+            "#### The chain of reverse-query pages",
+            "",
+            "A page's cursor is the last document of the page before, so a chunk cannot start "
+            "before its page has come back. The emulator has no indexes: every page scans the "
+            "collection. On an idle emulator (2026-11-26) the 21 pages of this rename, each in "
+            "its own transaction, took 0.28-0.33 s one after another and 0.3-0.5 CPU-seconds "
+            "of the emulator, against 0.06 s for the whole result in one query.",
+            "",
+            "Under the rename's own load the chain is not what binds. Traced in-process "
+            "(2026-11-26), each chunk started its page 1-2 ms after the page before came back, "
+            "and the page queries took 30-54 ms (median per rename) against 14 ms idle: they "
+            "wait for the CPU the other chunks use. Splitting the reverse query at `m0500` into "
+            "two chains side by side did not shorten the rename beyond the noise: the last 3 of "
+            "6 renames per run, 2 runs each, alternated, took 0.80-0.94 s with two chains and "
+            "0.83-0.99 s with one. Each page then took about twice as long.",
+            "",
+            "#### Chunk size",
+            "",
+            "Probes on 2026-11-26 (same domain, an earlier version): chunks of 100 roots (10 "
+            "pages) took 0.69-0.76 s, and one transaction for all 1,000 roots 0.84-1.13 s. The "
+            "default stays at 50. A chunk of 100 writes 211 documents here, and the Firestore "
+            "team advises against transactions writing more than about 100 "
+            "(firebase/extensions#64); a bigger chunk also holds more locks for longer. Reading "
+            "the whole result in the first transaction and the rest in their own would read "
+            "950 meetings twice (6,216 reads).",
+            "",
+            "#### Rejected: the rest of the reverse query outside the transactions",
+            "",
+            "An experiment on 2026-11-26 ran the rest of the reverse query at once, after the "
+            "first page, and handed each meeting to its chunk without a read when its master "
+            "recorded the meeting's update time. The chain was gone, the emulator's CPU per "
+            "warm rename fell from 0.3-0.5 to 0.2-0.35 CPU-seconds, and the median rename took "
+            "0.66-0.72 s against 0.74-0.78 s (the benchmark's fan-out part, alternated in 3 "
+            "pairs with the version it was built on).",
+            "",
+            "It is not safe, so it is not in boiler. A master whose content a change left equal "
+            "is not rewritten when that change's event carried the root, so it can go on "
             "recording an update time the root has left. A meeting that swaps the changed "
             "ticket for an equal one, with that change handled between the query and the "
-            "chunk, then passes the check with its old document, and its view ends wrong with "
-            "no event left to repair it (tests/unit/test_engine_reads.py, the test of a root "
+            "chunk, then passes the check with its old document. Its view ends wrong with no "
+            "event left to repair it (tests/unit/test_engine_reads.py, the test of a root "
             "changed with its view unchanged, fails against that experiment).",
             "",
         ]
@@ -458,16 +475,20 @@ def analysis(r: Results) -> str:
             r.backfill.streamed != r.backfill.source_docs or rate < 1000
         ):
             out += [
-                f"**Backfill --bulk** ({r.backfill.streamed} source documents read for "
-                f"{r.backfill.source_docs}, {rate:,.0f} view documents per second): streams each "
+                "### Backfill --bulk",
+                "",
+                f"{r.backfill.streamed} source documents read for "
+                f"{r.backfill.source_docs}, {rate:,.0f} view documents per second: streams each "
                 "source collection once, plans every root with the engine in memory and creates "
                 "the documents in batches of 500 from 4 threads; see the table for the split.",
                 "",
             ]
         elif r.backfill.streamed is None and (per > 1 or rate < 1000):
             out += [
-                f"**Backfill** ({per:.2f} reads per source document, {rate:,.0f} view documents "
-                "per second). `boiler backfill` (issue 7's command) rebuilds through the engine's "
+                "### Backfill",
+                "",
+                f"{per:.2f} reads per source document, {rate:,.0f} view documents "
+                "per second. `boiler backfill` (issue 7's command) rebuilds through the engine's "
                 "transactional recompute so that it is safe while triggers run: it lists the "
                 "root collection (one read per root), reads each chunk's roots again inside the "
                 "transaction, reads every view document it may write (missing ones are billed "
@@ -484,7 +505,9 @@ def analysis(r: Results) -> str:
     cold = goal_ratio(r.cold)
     if cold is not None and cold > 1.3:
         out += [
-            "**Cold import** above 1.3x: on top of the SDK, the generated main.py imports "
+            "### Cold import",
+            "",
+            "Above 1.3x: on top of the SDK, the generated main.py imports "
             "boiler_core's manifest loader and checker (with PyYAML and marshmallow, which the "
             "check of the schemas the manifest names needs), the engine and the Firestore "
             "store.",
