@@ -156,10 +156,12 @@ SOAK_OPS ?= 20000
 soak: $(STAMP)
 	BOILER_FAULT_OPS=$(SOAK_OPS) $(BIN)/python -m pytest tests/unit/test_faults_in_memory.py -s -q
 
+# lint-imports: the layers in pyproject.toml's [tool.importlinter] (docs/internals/layers.md).
 lint: $(STAMP)
 	$(BIN)/ruff check boiler_core tests functions bench
 	$(BIN)/ruff format --check boiler_core tests functions bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff format boiler_core tests functions bench

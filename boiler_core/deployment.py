@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 from boiler_core.errors import EmulatorInDeployment
+from boiler_core.logs import LogSink
 
 SERVICE_VARIABLE = "K_SERVICE"
 """Set by Cloud Run (and so Cloud Functions 2nd gen) to the service's name."""
@@ -93,9 +93,6 @@ def check_environment(environ: Mapping[str, str]) -> None:
     reason = refusal(environ)
     if reason is not None:
         raise EmulatorInDeployment(reason)
-
-
-LogSink = Callable[[dict[str, Any]], None]
 
 
 class EnvironmentGuard:

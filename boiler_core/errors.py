@@ -20,7 +20,7 @@ Every exception boiler raises on purpose derives from :class:`BoilerError`::
     +-- Refused                a mutation handler refuses a request (answered as 4xx)
         +-- NotFound           the document the request names does not exist (404)
         +-- Conflict           the request conflicts with the current state (409)
-        +-- ApiError           the HTTP layer answers a 4xx/503 (boiler_core.http.problems)
+        +-- ApiError           the HTTP layer answers a 4xx/503 (boiler_core.http.api_error)
 """
 
 from __future__ import annotations

@@ -36,8 +36,9 @@ from google.cloud.firestore import DocumentReference, DocumentSnapshot
 from boiler_core.deployment import EnvironmentGuard
 from boiler_core.documents import update_time_ns
 from boiler_core.engine.change import Change
-from boiler_core.engine.engine import Engine, print_log
+from boiler_core.engine.engine import Engine
 from boiler_core.errors import EmulatorInDeployment, ManifestError
+from boiler_core.logs import print_log
 from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.manifest.imports import importable_from
 from boiler_core.retry import CloudTasksQueue, PendingEvents, Retrier, RetryQueue

@@ -31,6 +31,7 @@ import click
 from boiler_core.cli.check import check
 from boiler_core.cli.generate import generate
 from boiler_core.cli.options import load_or_exit, manifest_option
+from boiler_core.codegen.requirements import WHEELS_DIR
 from boiler_core.deploy.bundle import dotenv_problems, upload_files, upload_problems
 from boiler_core.deploy.config import FirebaseConfig
 from boiler_core.deploy.discovery import discover_functions
@@ -45,7 +46,7 @@ from boiler_core.deploy.plan import (
 )
 from boiler_core.deploy.preflight import Preflight, preflight
 from boiler_core.deploy.venv import VenvSource, ensure_venv
-from boiler_core.deploy.wheel import WHEELS_DIR, Wheel, build_wheel, remove_wheel
+from boiler_core.deploy.wheel import Wheel, build_wheel, remove_wheel
 from boiler_core.manifest import Manifest
 
 T = TypeVar("T")

@@ -10,7 +10,7 @@ import click
 from boiler_core import __version__
 from boiler_core.cli.options import load_or_exit
 from boiler_core.codegen.files import plan as plan_generated
-from boiler_core.manifest.loader import RUNTIMES
+from boiler_core.manifest.syntax import RUNTIMES
 from boiler_core.scaffold.plan import (
     InitPlan,
     Step,

@@ -12,8 +12,8 @@ from boiler_core.codegen.indexes import render_indexes
 from boiler_core.codegen.main_py import render_main_py
 from boiler_core.codegen.requirements import render_requirements
 from boiler_core.codegen.rules import RULES_FILE, render_rules
-from boiler_core.http.factory import OPENAPI_FILE
 from boiler_core.http.openapi import render_openapi
+from boiler_core.http.routes import OPENAPI_FILE
 from boiler_core.manifest import Manifest
 
 INDEXES_FILE = "firestore.indexes.json"

@@ -19,7 +19,6 @@ from typing import Any
 
 import yaml
 
-from boiler_core.manifest.loader import FORMAT_VERSION
 from boiler_core.manifest.model import (
     ROOT,
     BackstopSettings,
@@ -40,6 +39,7 @@ from boiler_core.manifest.model import (
     SourceField,
     View,
 )
+from boiler_core.manifest.syntax import FORMAT_VERSION
 
 WIDTH = 88
 """Line width of the YAML text (it sits at column 0 of main.py, whose limit is 100)."""

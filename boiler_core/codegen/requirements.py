@@ -17,10 +17,15 @@ from typing import TYPE_CHECKING
 
 import boiler_core
 from boiler_core.codegen.header import HEADER
-from boiler_core.deploy.wheel import DISTRIBUTION, WHEELS_DIR
 
 if TYPE_CHECKING:  # imported when rendering: `python -m boiler_core.codegen.pins` runs it alone
     from boiler_core.codegen.pins import Pin
+
+DISTRIBUTION = "boiler-core"
+"""boiler's distribution name, as requirements.txt names it."""
+
+WHEELS_DIR = "wheels"
+"""Folder of the functions folder that holds the wheel (requirements.txt's ``--find-links``)."""
 
 
 def render_requirements(

@@ -28,7 +28,7 @@ from boiler_core.deploy.config import (
 from boiler_core.deploy.shipping import Allowed
 from boiler_core.errors import Problem
 from boiler_core.manifest import Manifest
-from boiler_core.manifest.loader import RUNTIMES
+from boiler_core.manifest.syntax import RUNTIMES
 
 
 def firebase_json_problems(manifest_path: Path, manifest: Manifest) -> list[Problem]:

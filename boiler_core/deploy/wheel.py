@@ -27,13 +27,8 @@ from email.parser import HeaderParser
 from pathlib import Path
 
 import boiler_core
+from boiler_core.codegen.requirements import DISTRIBUTION
 from boiler_core.deploy.errors import DeployError
-
-DISTRIBUTION = "boiler-core"
-"""boiler's distribution name, as requirements.txt names it."""
-
-WHEELS_DIR = "wheels"
-"""Folder of the functions folder that holds the wheel (requirements.txt's ``--find-links``)."""
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 """Timestamp of every entry: the earliest a zip file can hold, so the bytes never depend on when

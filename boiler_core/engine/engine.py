@@ -23,8 +23,6 @@ concurrent events.
 from __future__ import annotations
 
 import contextvars
-import json
-import sys
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -68,12 +66,10 @@ from boiler_core.engine.relevance import Usage, is_relevant, moved_parents, usag
 from boiler_core.engine.serial import Held, Key, RootLocks
 from boiler_core.engine.sources import Sources
 from boiler_core.errors import ComputeError, ContentionError, HookError, Rejected, Unfinished
+from boiler_core.logs import LogSink, print_log
 from boiler_core.manifest.imports import ImportProblem, import_object
 from boiler_core.manifest.model import ROOT, HookField, Manifest, View
 from boiler_core.store.port import Reader, Store, Transaction
-
-LogSink = Callable[[dict[str, Any]], None]
-"""Receives one structured log entry per :meth:`Engine.handle` call."""
 
 Linked = dict[str, dict[str, list[Doc]]]
 """Documents per join, per parent document path (what :class:`Sources` is built from)."""
@@ -81,12 +77,6 @@ Linked = dict[str, dict[str, list[Doc]]]
 
 Namer = Callable[[Sequence[str]], Mapping[str, set[str]]]
 """Given the root ids of a chunk, the copy paths (per root) to read besides the current ones."""
-
-
-def print_log(entry: Mapping[str, Any]) -> None:
-    """Write ``entry`` to stdout as one JSON line (Cloud Logging's structured format)."""
-    sys.stdout.write(json.dumps(entry, default=str) + "\n")
-    sys.stdout.flush()
 
 
 class Engine:

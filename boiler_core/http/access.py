@@ -17,8 +17,7 @@ from typing import Protocol
 
 from boiler_core.documents import Doc
 from boiler_core.engine.links import doc_path, link_ids
-from boiler_core.http.auth import require_uid
-from boiler_core.http.problems import ApiError
+from boiler_core.http.api_error import ApiError, require_uid
 from boiler_core.http.routes import Operation, document_id_problem
 from boiler_core.manifest.model import Manifest, Policy, View
 from boiler_core.mutation_api import MutationContext

@@ -30,7 +30,6 @@ from typing import Any
 from flask import Response
 from werkzeug.wrappers import Request
 
-from boiler_core.engine.engine import LogSink, print_log
 from boiler_core.errors import EmulatorInDeployment, GenerateError
 from boiler_core.http.access import PolicyHook, enforceable
 from boiler_core.http.auth import TokenVerifier, caller_uid
@@ -48,6 +47,7 @@ from boiler_core.http.problems import (
 from boiler_core.http.reads import check_query, list_documents, read_document
 from boiler_core.http.routes import RouteTable
 from boiler_core.http.versions import conditions
+from boiler_core.logs import LogSink, print_log
 from boiler_core.manifest.imports import import_object, importable_from
 from boiler_core.manifest.model import Manifest
 

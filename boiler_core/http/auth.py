@@ -36,7 +36,7 @@ from firebase_admin import auth, credentials, exceptions
 from google.auth.credentials import AnonymousCredentials
 
 from boiler_core.deployment import check_environment
-from boiler_core.http.problems import ApiError
+from boiler_core.http.api_error import ApiError, unauthenticated
 
 BEARER = "bearer"
 ISSUER_PREFIX = "https://securetoken.google.com/"
@@ -157,18 +157,11 @@ def caller_uid(authorization: str | None, verifier: TokenVerifier) -> str | None
     scheme, _, token = authorization.strip().partition(" ")
     token = token.strip()
     if scheme.lower() != BEARER or not token:
-        raise _unauthenticated("send the Firebase ID token as 'Authorization: Bearer <token>'")
+        raise unauthenticated("send the Firebase ID token as 'Authorization: Bearer <token>'")
     try:
         return verifier.verify(token)
     except InvalidToken as exc:
-        raise _unauthenticated(f"{exc}; sign in again and send a fresh ID token") from exc
-
-
-def require_uid(uid: str | None) -> str:
-    """``uid``, or 401 when the caller is anonymous."""
-    if uid is None:
-        raise _unauthenticated("this operation needs a Firebase ID token (Authorization: Bearer)")
-    return uid
+        raise unauthenticated(f"{exc}; sign in again and send a fresh ID token") from exc
 
 
 def emulator_id_token(uid: str, project: str, *, lifetime: int = 3600) -> str:
@@ -211,7 +204,3 @@ def _cannot_check() -> ApiError:
     return ApiError(
         503, "the ID token cannot be checked right now; retry shortly", headers={"Retry-After": "5"}
     )
-
-
-def _unauthenticated(message: str) -> ApiError:
-    return ApiError(401, message, headers={"WWW-Authenticate": 'Bearer realm="boiler"'})

@@ -15,14 +15,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from boiler_core.engine.engine import LogSink, print_log
 from boiler_core.http.api import HttpApi
 from boiler_core.http.auth import FirebaseTokenVerifier, TokenVerifier
 from boiler_core.http.backends import BackendFactory, firestore_backend
+from boiler_core.http.routes import OPENAPI_FILE
+from boiler_core.logs import LogSink, print_log
 from boiler_core.manifest.model import Manifest
-
-OPENAPI_FILE = "openapi.json"
-"""The generated OpenAPI document, beside ``main.py`` in the functions folder."""
 
 
 def deployed_api(manifest: Manifest, *, base_dir: Path) -> HttpApi:

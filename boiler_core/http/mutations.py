@@ -23,7 +23,7 @@ from werkzeug.wrappers import Request
 
 from boiler_core.errors import ContentionError, Refused, Rejected
 from boiler_core.http.access import PolicyHook, check_mutation, needs_uid
-from boiler_core.http.auth import require_uid
+from boiler_core.http.api_error import require_uid
 from boiler_core.http.bodies import read_body
 from boiler_core.http.context import TransactionContext
 from boiler_core.http.problems import ApiError, from_refusal, json_response

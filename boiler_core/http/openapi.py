@@ -19,8 +19,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from boiler_core.errors import GenerateError
 from boiler_core.http.access import enforceable
-from boiler_core.http.reads import DEFAULT_LIMIT, MAX_LIMIT
-from boiler_core.http.routes import Operation, RouteTable, shape
+from boiler_core.http.routes import DEFAULT_LIMIT, MAX_LIMIT, Operation, RouteTable, shape
 from boiler_core.http.view_schemas import ViewSchemas
 from boiler_core.manifest.imports import import_object
 from boiler_core.manifest.model import Manifest, View

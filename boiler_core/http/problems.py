@@ -1,4 +1,4 @@
-"""HTTP error answers: :class:`ApiError` and the JSON body every error response carries.
+"""HTTP error answers: the JSON responses of :class:`~.api_error.ApiError` and of failures.
 
 Every error the API answers has the same shape, whatever its status::
 
@@ -20,57 +20,9 @@ from typing import Any
 
 from flask import Response
 
-from boiler_core.errors import Refused
+from boiler_core.http.api_error import CODES, ApiError, error_body, from_refusal
 
 JSON_TYPE = "application/json"
-
-CODES: dict[int, str] = {
-    400: "bad_request",
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    412: "precondition_failed",
-    413: "body_too_large",
-    415: "unsupported_media_type",
-    422: "invalid",
-    500: "internal",
-    503: "unavailable",
-}
-"""The default ``code`` of each status the API answers."""
-
-
-class ApiError(Refused):
-    """Raised inside the HTTP layer to answer a 4xx (or 503) with a JSON error body.
-
-    A :class:`~boiler_core.errors.Refused` subclass, so it travels through a mutation's
-    transaction like a handler's refusal: the transaction rolls back and nothing is written.
-    """
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        *,
-        code: str | None = None,
-        fields: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code or CODES.get(status, "error")
-        self.message = message
-        self.fields = dict(fields) if fields is not None else None
-        self.headers = dict(headers or {})
-
-
-def from_refusal(exc: Refused) -> ApiError:
-    """The API error for a refusal raised by a handler or a policy hook."""
-    if isinstance(exc, ApiError):
-        return exc
-    status = exc.status if exc.status in CODES else 422
-    return ApiError(status, str(exc) or "the request was refused")
 
 
 def json_response(
@@ -83,13 +35,6 @@ def json_response(
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
-
-
-def error_body(status: int, code: str, message: str, **extra: Any) -> dict[str, Any]:
-    """The JSON body of an error response (``extra`` entries with a None value are left out)."""
-    error: dict[str, Any] = {"code": code, "message": message}
-    error.update({key: value for key, value in extra.items() if value is not None})
-    return {"error": error}
 
 
 def error_response(error: ApiError) -> Response:
@@ -113,3 +58,17 @@ def internal_error(error_id: str) -> Response:
     """The generic 500 answer: no detail, only the id under which the trace was logged."""
     message = f"internal error; the server logged it under id {error_id}"
     return json_response(error_body(500, CODES[500], message, id=error_id), 500)
+
+
+__all__ = [
+    "CODES",
+    "JSON_TYPE",
+    "MISCONFIGURED",
+    "ApiError",
+    "error_body",
+    "error_response",
+    "from_refusal",
+    "internal_error",
+    "json_response",
+    "misconfigured",
+]

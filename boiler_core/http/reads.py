@@ -18,12 +18,10 @@ from boiler_core.documents import Doc
 from boiler_core.http.access import DocReader, check_read
 from boiler_core.http.pages import decode_cursor, encode_cursor
 from boiler_core.http.problems import ApiError, json_response
-from boiler_core.http.routes import Operation
+from boiler_core.http.routes import DEFAULT_LIMIT, MAX_LIMIT, Operation
 from boiler_core.http.versions import etag, not_modified, public_fields, to_json, version_of
 from boiler_core.store.port import Lister
 
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
 LIST_PARAMETERS = ("limit", "cursor")
 
 

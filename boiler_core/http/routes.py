@@ -22,14 +22,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 from boiler_core.errors import GenerateError
-from boiler_core.http.problems import ApiError
+from boiler_core.http.api_error import ApiError
 from boiler_core.manifest.model import Copy, Manifest, Mutation, PathTemplate, View
 
 OperationKind = Literal["get", "list", "mutation"]
-RESERVED = ("openapi.json", "docs")
+OPENAPI_FILE = "openapi.json"
+"""The OpenAPI document: generated beside ``main.py`` in the functions folder, served at
+``/openapi.json``."""
+RESERVED = (OPENAPI_FILE, "docs")
 """First path segments the API keeps for its own pages."""
 
 MAX_ID_BYTES = 1500
+DEFAULT_LIMIT = 20
+"""Documents in a page of a list operation when the request names no ``limit``."""
+MAX_LIMIT = 100
+"""The largest ``limit`` a list operation accepts."""
 _RESERVED_ID = re.compile(r"^__.*__$", re.DOTALL)
 
 

@@ -14,7 +14,6 @@ from typing import TypeVar
 
 import yaml
 
-from boiler_core.manifest import loader
 from boiler_core.manifest.model import (
     MEMBERS_FIELD,
     ROOT,
@@ -29,7 +28,8 @@ from boiler_core.manifest.model import (
     SourceField,
 )
 from boiler_core.manifest.paths import Scope, resolve_field_path
-from boiler_core.manifest.reader import Reader, did_you_mean
+from boiler_core.manifest.reader import Reader, did_you_mean, scalar_value
+from boiler_core.manifest.syntax import FIELD_KEYS, Items
 
 T = TypeVar("T")
 
@@ -79,7 +79,7 @@ class FieldReader:
             text = reader.string(node, what)
             path = None if text is None else self._path(node, text, self.scope)
             return None if path is None else SourceField(path)
-        items = reader.mapping(node, what, loader.FIELD_KEYS)
+        items = reader.mapping(node, what, FIELD_KEYS)
         if items is None:
             return None
         kinds = [k for k in ("source", "count", "list", "hook") if k in items]
@@ -108,18 +108,18 @@ class FieldReader:
             spec = self._aggregate(node, items, kind, what)
         return spec if ok else None
 
-    def _source(self, items: loader.Items, what: str) -> FieldSpec | None:
+    def _source(self, items: Items, what: str) -> FieldSpec | None:
         value_node = items["source"][1]
         text = self.reader.string(value_node, f"source of {what}")
         path = None if text is None else self._path(value_node, text, self.scope)
         if path is None:
             return None
         if "equals" in items:
-            return EqualsField(path, loader.read_constant(items["equals"][1]))
-        default = loader.read_constant(items["default"][1]) if "default" in items else None
+            return EqualsField(path, scalar_value(items["equals"][1]))
+        default = scalar_value(items["default"][1]) if "default" in items else None
         return SourceField(path, default)
 
-    def _hook(self, items: loader.Items, what: str) -> HookField | None:
+    def _hook(self, items: Items, what: str) -> HookField | None:
         reader = self.reader
         value_node = items["hook"][1]
         spec = reader.string(value_node, f"hook of {what}")
@@ -140,9 +140,7 @@ class FieldReader:
             return None
         return HookField(spec, reads, reader.location(value_node))
 
-    def _aggregate(
-        self, node: yaml.Node, items: loader.Items, kind: str, what: str
-    ) -> FieldSpec | None:
+    def _aggregate(self, node: yaml.Node, items: Items, kind: str, what: str) -> FieldSpec | None:
         """A count or list field: its join, then its filters, sort keys, limit and item."""
         reader, scope = self.reader, self.scope
         value_node = items[kind][1]
@@ -190,7 +188,7 @@ class FieldReader:
         out: list[Filter | None] = []
         for text, key_node, value_node in self.reader.entries(node, f"where of {what}"):
             path = self._path(key_node, text, scope)
-            out.append(None if path is None else Filter(path, loader.read_constant(value_node)))
+            out.append(None if path is None else Filter(path, scalar_value(value_node)))
         return _all(out)
 
     def _sort(self, node: yaml.Node, what: str, scope: Scope) -> tuple[SortKey, ...] | None:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import yaml
 
-from boiler_core.manifest import loader
 from boiler_core.manifest.model import ROOT, Join
 from boiler_core.manifest.reader import Reader, did_you_mean
+from boiler_core.manifest.syntax import JOIN_KEYS
 
 KnownSource = Callable[[yaml.Node, str, str], bool]
 """``known(node, collection, what)``: whether a view may read ``collection`` (else reported)."""
@@ -113,7 +113,7 @@ def _read_join(
     """One join: the Join (None when it cannot be placed), its ``parent:`` node, and whether it
     is free of problems."""
     jwhat = f"join '{name}' of {what}"
-    items = reader.mapping(node, jwhat, loader.JOIN_KEYS, ("collection",))
+    items = reader.mapping(node, jwhat, JOIN_KEYS, ("collection",))
     if items is None:
         return None, None, False
     ok = True

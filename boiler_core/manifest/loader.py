@@ -1,106 +1,36 @@
 """views.yaml -> :class:`~boiler_core.manifest.model.Manifest`, reporting every problem at once.
 
-The loader is the only place that knows the file format. It walks the composed YAML tree, checks
-each section, resolves names across sections, imports hooks and schemas from the functions folder,
-and either returns a fully checked manifest or raises :class:`~boiler_core.errors.ManifestError`
-listing every problem with ``file:line:col``.
-
-The allowed keys of each mapping are the ``*_KEYS`` tables below; the JSON Schema shipped for
-editors (``views.schema.json``) is tested against these tables so the two cannot drift.
+The loader parses the text, reads the top level and ``project:``, and hands the sections to
+:func:`~boiler_core.manifest.semantics.build`, which checks each of them and resolves names across
+them (importing hooks and schemas from the functions folder). It returns a fully checked manifest
+or raises :class:`~boiler_core.errors.ManifestError` listing every problem with
+``file:line:col``. The keys each mapping may hold are in :mod:`.syntax`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from boiler_core.errors import ManifestError
-from boiler_core.manifest import semantics
 from boiler_core.manifest.data_files import read_data_files
 from boiler_core.manifest.imports import importable_from
-from boiler_core.manifest.model import (
-    HttpMethod,
-    Join,
-    Manifest,
-    Policy,
-    PolicyKind,
-    Project,
-)
+from boiler_core.manifest.model import Join, Manifest, Project
 from boiler_core.manifest.operations import read_backstop, read_retry
 from boiler_core.manifest.origins import read_cors_origins
-from boiler_core.manifest.paths import parse_route
-from boiler_core.manifest.reader import Reader, did_you_mean, scalar_value
+from boiler_core.manifest.reader import Reader
 from boiler_core.manifest.requirements import read_requirements
-
-TOP_KEYS = ("version", "project", "collections", "views", "mutations")
-PROJECT_KEYS = (
-    "region",
-    "runtime",
-    "emulator_project_id",
-    "functions_dir",
-    "cors_origins",
-    "requirements",
-    "data_files",
-    "carry_changed_document",
-    "index_deep_sources",
-    "check_revoked",
-    "retry",
-    "backstop",
+from boiler_core.manifest.semantics import Draft, build
+from boiler_core.manifest.syntax import (
+    BACKSTOP_KEYS,
+    FORMAT_VERSION,
+    PROJECT_KEYS,
+    RETRY_KEYS,
+    RUNTIMES,
+    TOP_KEYS,
 )
-RETRY_KEYS = (
-    "max_attempts",
-    "min_backoff_seconds",
-    "max_backoff_seconds",
-    "max_doublings",
-    "max_concurrent",
-)
-BACKSTOP_KEYS = ("every_minutes", "limit")
-COLLECTION_KEYS = ("path", "schema", "client")
-CLIENT_KEYS = ("read", "write")
-VIEW_KEYS = ("path", "root", "joins", "fields", "copies", "read", "description")
-JOIN_KEYS = ("collection", "ref", "refs", "query", "op", "key", "parent")
-FIELD_KEYS = (
-    "source",
-    "default",
-    "equals",
-    "count",
-    "list",
-    "where",
-    "sort",
-    "item",
-    "limit",
-    "hook",
-    "reads",
-)
-COPY_KEYS = ("path", "for_each")
-VIEW_POLICY_KEYS = ("owner", "members", "rule")
-CLIENT_POLICY_KEYS = ("owner", "rule")
-MUTATION_POLICY_KEYS = ("member-of", "hook")
-MUTATION_KEYS = ("route", "body", "handler", "policy", "description")
-
-Items = dict[str, tuple[yaml.Node, yaml.Node]]
-"""A checked mapping: ``{key: (key_node, value_node)}`` (see :meth:`Reader.mapping`)."""
-
-RUNTIMES = ("python311", "python312", "python313")
-"""The Cloud Functions runtimes boiler supports: the Pythons it is tested on."""
-HTTP_METHODS: tuple[HttpMethod, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
-FORMAT_VERSION = 1
-
-
-@dataclass
-class Draft:
-    """Nodes of each section kept for cross-reference checks after the structural pass."""
-
-    reader: Reader
-    base_dir: Path
-    project: Project = field(default_factory=Project)
-    project_node: yaml.Node | None = None
-    collections: list[tuple[str, yaml.Node, yaml.Node]] = field(default_factory=list)
-    views: list[tuple[str, yaml.Node, yaml.Node]] = field(default_factory=list)
-    mutations: list[tuple[str, yaml.Node, yaml.Node]] = field(default_factory=list)
 
 
 def load_manifest(path: Path | str, *, import_code: bool = True) -> Manifest:
@@ -159,7 +89,7 @@ def _load(text: str, file: str, base_dir: Path | None, import_code: bool, loader
     _read_top(draft, root)
     functions_dir = draft.base_dir / draft.project.functions_dir
     with importable_from(functions_dir if import_code else None):
-        manifest = semantics.build(draft, import_code=import_code)
+        manifest = build(draft, import_code=import_code)
     if reader.problems or manifest is None:
         raise ManifestError(reader.problems)
     return manifest
@@ -261,89 +191,6 @@ def _read_project(reader: Reader, node: yaml.Node) -> Project:
     if "backstop" in items:
         read_backstop(reader, items["backstop"][1], BACKSTOP_KEYS, values)
     return Project(**values)
-
-
-# -- small readers shared with semantics ------------------------------------------------------
-
-
-def read_view_policy(reader: Reader, node: yaml.Node) -> Policy | None:
-    """``public`` | ``signed-in`` | ``{owner: VAR}`` | ``{members: JOIN}`` | ``{rule: EXPR}``."""
-    return _read_policy(reader, node, "read policy", VIEW_POLICY_KEYS)
-
-
-def read_client_policy(reader: Reader, node: yaml.Node, what: str) -> Policy | None:
-    """A domain collection's ``client:`` policy: ``public`` | ``signed-in`` | ``{owner: VAR}`` |
-    ``{rule: EXPR}`` (no ``members``: the engine writes no bookkeeping into domain documents)."""
-    return _read_policy(reader, node, what, CLIENT_POLICY_KEYS)
-
-
-def read_mutation_policy(reader: Reader, node: yaml.Node) -> Policy | None:
-    """``public`` | ``signed-in`` | ``{member-of: VIEW}`` | ``{hook: module:function}``."""
-    return _read_policy(reader, node, "mutation policy", MUTATION_POLICY_KEYS)
-
-
-def _read_policy(
-    reader: Reader, node: yaml.Node, what: str, mapping_keys: tuple[str, ...]
-) -> Policy | None:
-    simple: tuple[PolicyKind, ...] = ("public", "signed-in")
-    if isinstance(node, yaml.ScalarNode):
-        value = reader.string(node, what)
-        if value is None:
-            return None
-        if value in simple:
-            return Policy(value)
-        choices = (*simple, *mapping_keys)
-        reader.error(
-            node,
-            f"unknown {what} '{value}'",
-            did_you_mean(value, choices)
-            or "use public, signed-in, or " + ", ".join(f"{{{k}: ...}}" for k in mapping_keys),
-        )
-        return None
-    items = reader.mapping(node, what, mapping_keys)
-    if items is None:
-        return None
-    if len(items) != 1:
-        if items or not node.value:  # an unknown key alone is reported already
-            reader.error(node, f"{what} must have exactly one of: {', '.join(mapping_keys)}")
-        return None
-    ((kind, (_, value_node)),) = items.items()
-    value = reader.string(value_node, f"{what} '{kind}'")
-    if value is None:
-        return None
-    return Policy(kind, value)  # type: ignore[arg-type]
-
-
-def read_route(reader: Reader, node: yaml.Node) -> tuple[HttpMethod, Any] | None:
-    """``METHOD path/{var}`` -> (method, PathTemplate)."""
-    text = reader.string(node, "route")
-    if text is None:
-        return None
-    parts = text.split()
-    if len(parts) != 2:
-        reader.error(
-            node,
-            f"malformed route '{text}'",
-            "write METHOD path, e.g. PATCH meeting_sessions/{meeting}",
-        )
-        return None
-    method, path = parts
-    if method.upper() not in HTTP_METHODS:
-        reader.error(
-            node,
-            f"unknown HTTP method '{method}' in route '{text}'",
-            did_you_mean(method.upper(), HTTP_METHODS) or f"one of {', '.join(HTTP_METHODS)}",
-        )
-        return None
-    template = parse_route(reader, node, path)
-    if template is None:
-        return None
-    return method.upper(), template  # type: ignore[return-value]
-
-
-def read_constant(node: yaml.Node) -> Any:
-    """A YAML constant (``equals``, ``default``, ``where`` values) as a Python value."""
-    return scalar_value(node)
 
 
 __all__ = ["Join", "load_manifest", "load_manifest_text"]

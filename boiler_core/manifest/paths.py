@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
-from boiler_core.manifest.model import ID_FIELD, ROOT, FieldPath, Join, PathTemplate
+from boiler_core.manifest.model import ID_FIELD, ROOT, FieldPath, HttpMethod, Join, PathTemplate
 from boiler_core.manifest.reader import Reader, did_you_mean
 from boiler_core.manifest.rule_expressions import RESERVED_NAMES
+from boiler_core.manifest.syntax import HTTP_METHODS
 
 _COLLECTION_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _VARIABLE = re.compile(r"^\{[A-Za-z_][A-Za-z0-9_]*\}$")
@@ -161,3 +163,30 @@ def _check_field(
         reader.error(node, message, hint)
         return None
     return FieldPath(join, parts, text)
+
+
+def read_route(reader: Reader, node: yaml.Node) -> tuple[HttpMethod, Any] | None:
+    """``METHOD path/{var}`` -> (method, PathTemplate)."""
+    text = reader.string(node, "route")
+    if text is None:
+        return None
+    parts = text.split()
+    if len(parts) != 2:
+        reader.error(
+            node,
+            f"malformed route '{text}'",
+            "write METHOD path, e.g. PATCH meeting_sessions/{meeting}",
+        )
+        return None
+    method, path = parts
+    if method.upper() not in HTTP_METHODS:
+        reader.error(
+            node,
+            f"unknown HTTP method '{method}' in route '{text}'",
+            did_you_mean(method.upper(), HTTP_METHODS) or f"one of {', '.join(HTTP_METHODS)}",
+        )
+        return None
+    template = parse_route(reader, node, path)
+    if template is None:
+        return None
+    return method.upper(), template  # type: ignore[return-value]

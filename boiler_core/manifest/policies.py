@@ -19,10 +19,15 @@ from collections.abc import Mapping
 
 import yaml
 
-from boiler_core.manifest import loader
-from boiler_core.manifest.model import ROOT, ClientAccess, Join, PathTemplate, Policy
+from boiler_core.manifest.model import ROOT, ClientAccess, Join, PathTemplate, Policy, PolicyKind
 from boiler_core.manifest.reader import Reader, did_you_mean
 from boiler_core.manifest.rule_expressions import expression_problem
+from boiler_core.manifest.syntax import (
+    CLIENT_KEYS,
+    CLIENT_POLICY_KEYS,
+    MUTATION_POLICY_KEYS,
+    VIEW_POLICY_KEYS,
+)
 
 _RULE_HINT = "write one Firestore rules condition, e.g. request.auth.token.admin == true"
 _MEMBERS_HINT = "name a refs or query join of the root, whose document ids are the readers' uids"
@@ -76,13 +81,13 @@ def read_client_access(
 ) -> ClientAccess | None:
     """``client: {read: POLICY, write: POLICY}`` of a domain collection, each checked (an
     ``owner`` policy only with a valid ``template``: the path's problem is reported)."""
-    items = reader.mapping(node, f"client access of {what}", loader.CLIENT_KEYS)
+    items = reader.mapping(node, f"client access of {what}", CLIENT_KEYS)
     if items is None:
         return None
     policies: dict[str, Policy] = {}
     ok = True
     for key, (_, value_node) in items.items():
-        policy = loader.read_client_policy(reader, value_node, f"client {key} policy")
+        policy = read_client_policy(reader, value_node, f"client {key} policy")
         if policy is not None and _client_policy_ok(
             reader, value_node, key, policy, template, f"client {key} policy of {what}"
         ):
@@ -145,3 +150,51 @@ def _expression_node(node: yaml.Node) -> yaml.Node:
         value: yaml.Node = node.value[0][1]
         return value
     return node
+
+
+def read_view_policy(reader: Reader, node: yaml.Node) -> Policy | None:
+    """``public`` | ``signed-in`` | ``{owner: VAR}`` | ``{members: JOIN}`` | ``{rule: EXPR}``."""
+    return _read_policy(reader, node, "read policy", VIEW_POLICY_KEYS)
+
+
+def read_client_policy(reader: Reader, node: yaml.Node, what: str) -> Policy | None:
+    """A domain collection's ``client:`` policy: ``public`` | ``signed-in`` | ``{owner: VAR}`` |
+    ``{rule: EXPR}`` (no ``members``: the engine writes no bookkeeping into domain documents)."""
+    return _read_policy(reader, node, what, CLIENT_POLICY_KEYS)
+
+
+def read_mutation_policy(reader: Reader, node: yaml.Node) -> Policy | None:
+    """``public`` | ``signed-in`` | ``{member-of: VIEW}`` | ``{hook: module:function}``."""
+    return _read_policy(reader, node, "mutation policy", MUTATION_POLICY_KEYS)
+
+
+def _read_policy(
+    reader: Reader, node: yaml.Node, what: str, mapping_keys: tuple[str, ...]
+) -> Policy | None:
+    simple: tuple[PolicyKind, ...] = ("public", "signed-in")
+    if isinstance(node, yaml.ScalarNode):
+        value = reader.string(node, what)
+        if value is None:
+            return None
+        if value in simple:
+            return Policy(value)
+        choices = (*simple, *mapping_keys)
+        reader.error(
+            node,
+            f"unknown {what} '{value}'",
+            did_you_mean(value, choices)
+            or "use public, signed-in, or " + ", ".join(f"{{{k}: ...}}" for k in mapping_keys),
+        )
+        return None
+    items = reader.mapping(node, what, mapping_keys)
+    if items is None:
+        return None
+    if len(items) != 1:
+        if items or not node.value:  # an unknown key alone is reported already
+            reader.error(node, f"{what} must have exactly one of: {', '.join(mapping_keys)}")
+        return None
+    ((kind, (_, value_node)),) = items.items()
+    value = reader.string(value_node, f"{what} '{kind}'")
+    if value is None:
+        return None
+    return Policy(kind, value)  # type: ignore[arg-type]

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
 
 import marshmallow
 import yaml
 
-from boiler_core.manifest import loader, policies
 from boiler_core.manifest.fields import FieldReader
 from boiler_core.manifest.imports import ImportProblem, import_object, is_spec
 from boiler_core.manifest.joins import Joins, check_link_fields, read_joins
@@ -29,13 +29,31 @@ from boiler_core.manifest.model import (
     Mutation,
     PathTemplate,
     Policy,
+    Project,
     View,
 )
-from boiler_core.manifest.paths import Scope, parse_template
+from boiler_core.manifest.paths import Scope, parse_template, read_route
+from boiler_core.manifest.policies import (
+    check_view_policy,
+    read_client_access,
+    read_mutation_policy,
+    read_view_policy,
+)
 from boiler_core.manifest.reader import Reader, did_you_mean
+from boiler_core.manifest.syntax import COLLECTION_KEYS, COPY_KEYS, MUTATION_KEYS, VIEW_KEYS
 
-if TYPE_CHECKING:
-    from boiler_core.manifest.loader import Draft
+
+@dataclass
+class Draft:
+    """What the loader read: the project, and the nodes of the other sections, checked here."""
+
+    reader: Reader
+    base_dir: Path
+    project: Project = field(default_factory=Project)
+    project_node: yaml.Node | None = None
+    collections: list[tuple[str, yaml.Node, yaml.Node]] = field(default_factory=list)
+    views: list[tuple[str, yaml.Node, yaml.Node]] = field(default_factory=list)
+    mutations: list[tuple[str, yaml.Node, yaml.Node]] = field(default_factory=list)
 
 
 def build(draft: Draft, *, import_code: bool) -> Manifest | None:
@@ -126,7 +144,7 @@ class _Builder:
 
     def _collection(self, name: str, key_node: yaml.Node, node: yaml.Node) -> None:
         reader = self.reader
-        items = reader.mapping(node, f"collection '{name}'", loader.COLLECTION_KEYS, ("path",))
+        items = reader.mapping(node, f"collection '{name}'", COLLECTION_KEYS, ("path",))
         if items is None:
             return
         template = None
@@ -153,7 +171,7 @@ class _Builder:
                 fields = self._schema(schema_node, schema, "schema")
         client: ClientAccess | None = None
         if "client" in items:
-            client = policies.read_client_access(
+            client = read_client_access(
                 reader, items["client"][1], template, f"collection '{name}'"
             )
         if template is not None:  # kept when client: is invalid, so names still resolve
@@ -224,7 +242,7 @@ class _Builder:
         its independent problems is reported. None when it has any."""
         reader = self.reader
         what = f"view '{name}'"
-        items = reader.mapping(node, what, loader.VIEW_KEYS, ("path", "fields"))
+        items = reader.mapping(node, what, VIEW_KEYS, ("path", "fields"))
         if items is None:
             return None
         template: PathTemplate | None = None
@@ -279,11 +297,11 @@ class _Builder:
         ]
         read = None
         if "read" in items:
-            read = loader.read_view_policy(reader, items["read"][1])
+            read = read_view_policy(reader, items["read"][1])
             if read is not None and read.kind == "members" and read.value in tree.broken:
                 read = None  # the join's own problem is reported where it is declared
             elif read is not None and (template is not None or read.kind != "owner"):
-                enforceable = policies.check_view_policy(
+                enforceable = check_view_policy(
                     reader, items["read"][1], read, template, joins, what
                 )
                 read = read if enforceable else None
@@ -320,7 +338,7 @@ class _Builder:
         broken: frozenset[str],
     ) -> Copy | None:
         reader = self.reader
-        fields = reader.mapping(node, f"copy of {what}", loader.COPY_KEYS, ("path", "for_each"))
+        fields = reader.mapping(node, f"copy of {what}", COPY_KEYS, ("path", "for_each"))
         if fields is None:
             return None
         template = join_name = None
@@ -467,10 +485,10 @@ class _Builder:
     ) -> Mutation | None:
         reader = self.reader
         what = f"mutation '{name}'"
-        items = reader.mapping(node, what, loader.MUTATION_KEYS, ("route", "handler"))
+        items = reader.mapping(node, what, MUTATION_KEYS, ("route", "handler"))
         if items is None:
             return None
-        route = loader.read_route(reader, items["route"][1]) if "route" in items else None
+        route = read_route(reader, items["route"][1]) if "route" in items else None
         handler = None
         if "handler" in items:
             handler = reader.string(items["handler"][1], f"handler of {what}")
@@ -483,7 +501,7 @@ class _Builder:
                 self._schema(items["body"][1], body, "body schema")
         policy = None
         if "policy" in items:
-            policy = loader.read_mutation_policy(reader, items["policy"][1])
+            policy = read_mutation_policy(reader, items["policy"][1])
             if policy is None:
                 return None
             self._mutation_policy(items["policy"][1], policy, route, views, what)

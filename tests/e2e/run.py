@@ -51,9 +51,10 @@ from meeting_room_app import SHORT_RETRIES, generated_project  # noqa: E402
 import boiler_core  # noqa: E402
 from boiler_core.codegen.main_py import HTTP_FUNCTION  # noqa: E402
 from boiler_core.codegen.names import trigger_names  # noqa: E402
+from boiler_core.codegen.requirements import WHEELS_DIR  # noqa: E402
 from boiler_core.deploy.config import load_firebase_config  # noqa: E402
 from boiler_core.deploy.plan import deploy_targets  # noqa: E402
-from boiler_core.deploy.wheel import WHEELS_DIR, remove_wheel, wheel_name  # noqa: E402
+from boiler_core.deploy.wheel import remove_wheel, wheel_name  # noqa: E402
 from boiler_core.emulator import EmulatorNotFound, find_emulator  # noqa: E402
 from boiler_core.emulator.process import ManagedProcess, free_port  # noqa: E402
 from boiler_core.manifest import load_manifest  # noqa: E402

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from boiler_core.deploy import python_for_runtime
-from boiler_core.manifest.loader import RUNTIMES
+from boiler_core.manifest.syntax import RUNTIMES
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO / ".github" / "workflows" / "ci.yml"

@@ -12,7 +12,7 @@ import yaml
 from meeting_room_app import APP_DIR, VIEWS_YAML
 
 from boiler_core.errors import ManifestError
-from boiler_core.manifest import load_manifest_text, loader
+from boiler_core.manifest import load_manifest_text, syntax
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO / "boiler_core" / "manifest" / "views.schema.json"
@@ -38,18 +38,18 @@ def object_keys(schema: dict[str, Any], definition: dict[str, Any]) -> set[str]:
 @pytest.mark.parametrize(
     ("definition", "table"),
     [
-        (None, loader.TOP_KEYS),
-        ("project", loader.PROJECT_KEYS),
-        ("collection", loader.COLLECTION_KEYS),
-        ("view", loader.VIEW_KEYS),
-        ("join", loader.JOIN_KEYS),
-        ("field", loader.FIELD_KEYS),
-        ("copy", loader.COPY_KEYS),
-        ("viewPolicy", loader.VIEW_POLICY_KEYS),
-        ("mutation", loader.MUTATION_KEYS),
-        ("mutationPolicy", loader.MUTATION_POLICY_KEYS),
-        ("clientAccess", loader.CLIENT_KEYS),
-        ("clientPolicy", loader.CLIENT_POLICY_KEYS),
+        (None, syntax.TOP_KEYS),
+        ("project", syntax.PROJECT_KEYS),
+        ("collection", syntax.COLLECTION_KEYS),
+        ("view", syntax.VIEW_KEYS),
+        ("join", syntax.JOIN_KEYS),
+        ("field", syntax.FIELD_KEYS),
+        ("copy", syntax.COPY_KEYS),
+        ("viewPolicy", syntax.VIEW_POLICY_KEYS),
+        ("mutation", syntax.MUTATION_KEYS),
+        ("mutationPolicy", syntax.MUTATION_POLICY_KEYS),
+        ("clientAccess", syntax.CLIENT_KEYS),
+        ("clientPolicy", syntax.CLIENT_POLICY_KEYS),
     ],
 )
 def test_schema_allows_exactly_the_keys_the_loader_reads(
@@ -61,7 +61,7 @@ def test_schema_allows_exactly_the_keys_the_loader_reads(
 
 def test_schema_runtimes_match_the_loader(schema: dict[str, Any]) -> None:
     runtime = schema["$defs"]["project"]["properties"]["runtime"]["enum"]
-    assert tuple(runtime) == loader.RUNTIMES
+    assert tuple(runtime) == syntax.RUNTIMES
 
 
 def test_shipped_views_yaml_is_valid_for_both(schema: dict[str, Any]) -> None:
