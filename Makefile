@@ -178,7 +178,7 @@ check: $(STAMP)
 # 3.8 venv is built under .bench/ on first use. About 7 minutes on 2 cores after that.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'matplotlib>=3.8,<4'
-	PYTHONPATH=functions $(BIN)/python -m bench.run
+	PYTHONPATH=functions:tests/support $(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .venv-firestore-lowest .venv-firestore-newest .venv-pins .pytest_cache .mypy_cache .ruff_cache .bench

@@ -25,9 +25,10 @@ import sys
 from dataclasses import dataclass
 from types import ModuleType
 
+from faults import DeliveryRun, LogTally, write_change
+
 from bench.harness import ROOT
 from boiler_core.engine import Engine
-from boiler_core.faults import DeliveryRun, LogTally, write_change
 from boiler_core.manifest.model import Manifest
 from boiler_core.store.memory import MemoryStore
 

@@ -11,7 +11,6 @@ Every exception boiler raises on purpose derives from :class:`BoilerError`::
     +-- StoreError             the document store refused an operation
     |   +-- ContentionError    a transaction kept conflicting and boiler gave up
     |   +-- Rejected           the database rejected what it was asked as invalid (the data's fault)
-    |   +-- InjectedFault      a fault test made a store call fail (boiler_core.faults)
     +-- Unfinished             views of an event were not brought up to date (what a retry redoes)
     +-- NotQueued              a trigger could not hand its unfinished event to the retry function
     +-- GenerateError          generated files could not be written or are stale

@@ -22,13 +22,14 @@ from typing import Any
 from boiler_core.engine.change import Change
 from boiler_core.engine.engine import Engine
 from boiler_core.engine.relevance import same_value
-from boiler_core.faults import expected_views, stored_views, write_change
 from boiler_core.manifest.model import Manifest
 from boiler_core.rebuild.order import build_order
 from boiler_core.rebuild.verify import Verifier
 from boiler_core.store.memory import MemoryStore, copy_value
 from boiler_core.store.port import ListingStore
+from boiler_core.testing.oracle import expected_views, stored_views
 from boiler_core.testing.strategies import Write
+from boiler_core.testing.writes import write_change
 
 
 @dataclass

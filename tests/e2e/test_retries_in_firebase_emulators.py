@@ -20,10 +20,10 @@ from typing import Any
 import flask
 from google.cloud.firestore import Client
 
-from boiler_core.faults import expected_views, stored_views
 from boiler_core.manifest import load_manifest
 from boiler_core.retry import BACKSTOP_FUNCTION, PENDING_COLLECTION
 from boiler_core.store.firestore import FirestoreStore
+from boiler_core.testing.oracle import expected_views, stored_views
 
 Wait = Callable[..., Any]
 APP = Path(__file__).resolve().parents[2] / ".e2e" / "app"

@@ -32,10 +32,11 @@ from meeting_room_app import VIEWS_YAML
 
 from boiler_core.documents import Ref
 from boiler_core.engine import Engine
-from boiler_core.faults import expected_views, stored_views, write_change
 from boiler_core.manifest import Manifest, load_manifest
 from boiler_core.store.firestore import FirestoreStore
 from boiler_core.testing import visible
+from boiler_core.testing.oracle import expected_views, stored_views
+from boiler_core.testing.writes import write_change
 
 pytestmark = pytest.mark.integration
 

@@ -29,12 +29,12 @@ from meeting_room_app import SHORT_RETRIES, generated_project
 from boiler_core.dispatch import Invocation, LocalRuntime, Record, Text
 from boiler_core.emulator import find_emulator
 from boiler_core.emulator import wait_for as poll_until
-from boiler_core.faults import expected_views, stored_views
 from boiler_core.manifest import load_manifest
 from boiler_core.retry import BACKSTOP_FUNCTION, PENDING_COLLECTION, RETRY_FUNCTION
 from boiler_core.retry.injection import VARIABLE
 from boiler_core.store.codec import to_firestore
 from boiler_core.store.firestore import FirestoreStore
+from boiler_core.testing.oracle import expected_views, stored_views
 
 pytestmark = pytest.mark.integration
 

@@ -17,10 +17,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from meeting_room_workload import MeetingRoomWorkload
-
-from boiler_core.engine import Change, Engine
-from boiler_core.faults import (
+from faults import (
     DeliveryRun,
     FaultPlan,
     FaultyStore,
@@ -30,6 +27,9 @@ from boiler_core.faults import (
     stored_views,
     write_change,
 )
+from meeting_room_workload import MeetingRoomWorkload
+
+from boiler_core.engine import Change, Engine
 from boiler_core.manifest import Manifest
 from boiler_core.rebuild import Verifier, ViewCheck
 from boiler_core.rebuild.paging import Source, all_paths, doc_id

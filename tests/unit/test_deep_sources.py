@@ -16,11 +16,11 @@ from boiler_core.codegen.embed import manifest_text
 from boiler_core.documents import Ref
 from boiler_core.engine.change import Change
 from boiler_core.engine.engine import Engine
-from boiler_core.faults import expected_views, stored_views
 from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.rebuild import Verifier
 from boiler_core.store.memory import MemoryStore
 from boiler_core.testing import Harness, delete, update, write
+from boiler_core.testing.oracle import expected_views, stored_views
 
 MEETING = f"meetings/{MEETING_ID}"
 PROFILES = ("user_profiles/tijuana", "user_profiles/thomasina", "user_profiles/joshua")

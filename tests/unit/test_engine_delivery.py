@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import pytest
 from delegating import Delegating
+from faults import DeliveryRun, expected_views, stored_views, write_change
 from meeting_room.fixture import (
     EXPECTED_MEETING_SESSION,
     LOCATION_ID,
@@ -22,7 +23,6 @@ from meeting_room.fixture import (
 
 from boiler_core.documents import Ref
 from boiler_core.engine import Change, Engine
-from boiler_core.faults import DeliveryRun, expected_views, stored_views, write_change
 from boiler_core.manifest import Manifest
 from boiler_core.store.memory import MemoryStore
 from boiler_core.store.port import Transaction

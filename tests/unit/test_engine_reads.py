@@ -16,11 +16,11 @@ from boiler_core.engine.change import Change
 from boiler_core.engine.engine import Engine
 from boiler_core.engine.reads import CachedReader, CountingReader, Tally
 from boiler_core.engine.relevance import moved_parents
-from boiler_core.faults import expected_views, stored_views
 from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.store.memory import MemoryStore
 from boiler_core.store.port import Transaction
 from boiler_core.testing import Harness, update
+from boiler_core.testing.oracle import expected_views, stored_views
 
 MEETING = f"meetings/{MEETING_ID}"
 T = TypeVar("T")

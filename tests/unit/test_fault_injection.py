@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from faults import FAULT_POINTS, FaultPlan, FaultPoint, FaultyStore, InjectedFault
 
-from boiler_core.faults import FAULT_POINTS, FaultPlan, FaultPoint, FaultyStore, InjectedFault
 from boiler_core.store.memory import MemoryStore
 from boiler_core.store.port import Transaction
 

@@ -19,8 +19,8 @@ from fault_runs import (
     run_faults,
     verify_all,
 )
+from faults import FAULT_POINTS
 
-from boiler_core.faults import FAULT_POINTS
 from boiler_core.manifest import Manifest
 from boiler_core.store.memory import MemoryStore
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from faults import DeliveryRun
+
 from boiler_core.engine import Change
 from boiler_core.errors import StoreError, Unfinished
-from boiler_core.faults import DeliveryRun
 
 VIEWS = ("sessions", "profiles", "cards")
 

@@ -11,7 +11,6 @@ from delegating import Delegating
 from meeting_room.fixture import MEETING_ID, fixture_documents
 
 from boiler_core.engine import Engine
-from boiler_core.faults import expected_views, stored_views
 from boiler_core.manifest import Manifest
 from boiler_core.rebuild import (
     Backfill,
@@ -24,6 +23,7 @@ from boiler_core.rebuild import (
 )
 from boiler_core.store.memory import MemoryStore
 from boiler_core.store.port import Transaction
+from boiler_core.testing.oracle import expected_views, stored_views
 
 T = TypeVar("T")
 

@@ -12,12 +12,12 @@ from meeting_room.fixture import fixture_documents
 
 from boiler_core.documents import Ref
 from boiler_core.engine import Engine
-from boiler_core.faults import expected_views, stored_views
 from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.rebuild import Backfill, Checkpoint, RampingLimiter, fingerprints, read_records
 from boiler_core.rebuild.bulk import BulkBackfill, BulkView
 from boiler_core.rebuild.order import build_order, source_collections
 from boiler_core.store.memory import MemoryStore
+from boiler_core.testing.oracle import expected_views, stored_views
 
 
 def generated_domain(meetings: int, users: int = 30, seed: int = 7) -> dict[str, dict[str, Any]]:

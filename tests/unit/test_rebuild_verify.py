@@ -6,13 +6,13 @@ import pytest
 from meeting_room.fixture import MEETING_ID
 
 from boiler_core.engine import Engine
-from boiler_core.faults import expected_views, stored_views
 from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.rebuild import Verifier, ViewCheck
 from boiler_core.rebuild.paging import Source
 from boiler_core.rebuild.strays import classify, output_sources, suspects
 from boiler_core.store.memory import MemoryStore
 from boiler_core.testing import Harness, delete, update, visible
+from boiler_core.testing.oracle import expected_views, stored_views
 
 MASTER = f"meeting_sessions/{MEETING_ID}"
 MEETING = f"meetings/{MEETING_ID}"

@@ -16,12 +16,12 @@ from meeting_room.fixture import MEETING_ID, fixture_documents
 
 from boiler_core.engine import Change, Engine
 from boiler_core.errors import NotQueued, StoreError, Unfinished
-from boiler_core.faults import expected_views, stored_views
 from boiler_core.manifest import Manifest
 from boiler_core.retry import PENDING_COLLECTION, PendingEvents, Retrier, RetryTask
 from boiler_core.retry.injection import VARIABLE, InjectedUnfinished
 from boiler_core.store.memory import MemoryStore
 from boiler_core.testing import update, write
+from boiler_core.testing.oracle import expected_views, stored_views
 
 START = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 SESSIONS = "meeting_sessions"

@@ -1,4 +1,4 @@
-"""The oracle of the fault tests: every view recomputed from scratch, and every stored view.
+"""The oracle of convergence tests: every view recomputed from scratch, and every stored view.
 
 :func:`expected_views` copies the domain documents of a store into an empty in-memory store and
 rebuilds every view there with :meth:`~boiler_core.engine.engine.Engine.recompute`, so no event,

@@ -35,10 +35,8 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from boiler_core.documents import Doc
 from boiler_core.engine.change import Change
 from boiler_core.errors import Unfinished
-from boiler_core.store.port import Store, Transaction
 
 Invocation = Callable[[str], AbstractContextManager[None]]
 """Context for one delivery, given its key (``e12.1``: event 12, copy 1)."""
@@ -54,34 +52,6 @@ class Handle(Protocol):
         """Bring the views fed by ``change`` (or only ``views``) up to date; raise
         :class:`~boiler_core.errors.Unfinished` naming those it could not."""
         ...
-
-
-def write_change(store: Store, path: str, data: Mapping[str, Any] | None) -> Change:
-    """Set (or, with None, delete) the top-level document ``path`` in a transaction; return the
-    change a trigger would receive: the stored data and update time before, and the data written
-    with the update time its commit gave it."""
-    collection, _, doc_id = path.partition("/")
-    if not doc_id or "/" in doc_id:
-        raise ValueError(f"'{path}' is not a top-level document path (collection/id)")
-
-    def apply(tx: Transaction) -> Doc | None:
-        before = tx.get_all([path])[path]
-        if data is None:
-            tx.delete(path)
-        else:
-            tx.set(path, data)
-        return before
-
-    before = store.run_transaction(apply, max_attempts=20)
-    after = None if data is None else dict(data)
-    return Change(
-        collection,
-        doc_id,
-        None if before is None else before.data,
-        after,
-        before_time=None if before is None else before.update_time,
-        after_time=None if data is None else store.last_commit_time,
-    )
 
 
 @dataclass(frozen=True)
