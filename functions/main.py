@@ -14,7 +14,7 @@ from typing import Any
 from firebase_functions import firestore_fn, https_fn, scheduler_fn, tasks_fn
 from firebase_functions.options import RateLimits, RetryConfig, set_global_options
 
-from boiler_core.functions_runtime import DeployedApi, Triggers, WrittenEvent
+from boiler_core import DeployedApi, Triggers, WrittenEvent
 
 set_global_options(region="us-central1")
 

@@ -44,7 +44,7 @@ it affects. The HTTP function `api` serves the mutations, the view reads, /opena
 {more}MANIFEST is views.yaml as boiler checked it. Regenerate with `boiler generate`.
 """
 {imports}
-from boiler_core.functions_runtime import DeployedApi, Triggers, WrittenEvent
+from boiler_core import DeployedApi, Triggers, WrittenEvent
 
 set_global_options(region={region})
 

@@ -9,12 +9,19 @@ Tests drive the engine the way triggers do, with the before and after of real wr
 
 or, with every write delivered at once, through :class:`Harness`. :func:`visible` leaves out the
 bookkeeping fields the engine adds (``_members``), for comparisons with the fields a view declares.
+:class:`App` (:mod:`.app`) is what the tests ``boiler init`` writes use: views.yaml, seed and
+story valid, generated files current, views converging. :func:`emulator_id_token` signs a
+caller in to the HTTP API on the Auth emulator.
+
+This module is public (``__all__``); :mod:`.app` is imported on first use of ``App``, so a test
+of the engine alone loads neither the emulator tools nor pytest.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boiler_core.engine.change import Change
 from boiler_core.engine.cost import Cost
@@ -22,6 +29,10 @@ from boiler_core.engine.engine import Engine
 from boiler_core.engine.outputs import without_sources
 from boiler_core.manifest.model import Manifest
 from boiler_core.store.memory import MemoryStore
+
+if TYPE_CHECKING:
+    from boiler_core.http.auth import emulator_id_token
+    from boiler_core.testing.app import App
 
 
 def write(
@@ -106,3 +117,14 @@ def _split(path: str) -> tuple[str, str]:
     if len(parts) != 2 or not all(parts):
         raise ValueError(f"'{path}' is not a top-level document path (collection/id)")
     return parts[0], parts[1]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "App":
+        return importlib.import_module("boiler_core.testing.app").App
+    if name == "emulator_id_token":
+        return importlib.import_module("boiler_core.http.auth").emulator_id_token
+    raise AttributeError(f"module 'boiler_core.testing' has no attribute {name!r}")
+
+
+__all__ = ["App", "Harness", "delete", "emulator_id_token", "update", "visible", "write"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from boiler_core.documents import Ref
+from boiler_core import Ref
 
 MEETING_ID = "meeting_1"
 LOCATION_ID = "gilman"

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from boiler_core.documents import Doc, ref_id
-from boiler_core.errors import Conflict, NotFound
-from boiler_core.mutation_api import MutationContext
+from boiler_core import Conflict, Doc, MutationContext, NotFound, ref_id
 
 
 def next_status(status: str, in_session: bool) -> str:

@@ -7,7 +7,7 @@ order, late and twice, leave every view document equal to a recompute from the d
 emulator; it is skipped, with the reason, where the emulator is not installed.
 """
 
-from boiler_core.testing.app import App
+from boiler_core.testing import App
 
 app = App.beside(__file__)
 

@@ -30,7 +30,7 @@ views:
 
 SCHEMAS = """\
 from marshmallow import Schema, fields, validate
-from boiler_core.schema_fields import Reference
+from boiler_core import Reference
 
 class UserSchema(Schema):
     name = fields.String(required=True)

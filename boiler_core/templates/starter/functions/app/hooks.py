@@ -1,7 +1,7 @@
 """View fields computed in Python. A hook gets the view's sources and returns the field's value;
 views.yaml lists what it `reads`, so boiler knows which changes to recompute it for."""
 
-from boiler_core.engine.sources import Sources
+from boiler_core import Sources
 
 
 def progress(sources: Sources) -> str:

@@ -2,9 +2,7 @@
 
 from typing import Any
 
-from boiler_core.documents import ref_id
-from boiler_core.errors import NotFound
-from boiler_core.mutation_api import MutationContext
+from boiler_core import MutationContext, NotFound, ref_id
 
 
 def set_task_done(ctx: MutationContext, body: dict[str, Any]) -> dict[str, Any]:

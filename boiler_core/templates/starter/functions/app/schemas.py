@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields
 
-from boiler_core.schema_fields import Reference
+from boiler_core import Reference
 
 
 class UserSchema(Schema):

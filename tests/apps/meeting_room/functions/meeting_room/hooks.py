@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from boiler_core.documents import ref_id
-from boiler_core.engine.sources import Sources
+from boiler_core import Sources, ref_id
 
 
 class Attendee(TypedDict):

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from boiler_core.schema_fields import Reference
+from boiler_core import Reference
 
 MEETING_STATUSES = ("not-started", "in-session", "closed")
 

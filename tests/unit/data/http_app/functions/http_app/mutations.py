@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from boiler_core.errors import Refused
-from boiler_core.mutation_api import MutationContext
+from boiler_core import MutationContext, Refused
 
 
 def rename_board(ctx: MutationContext, body: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from boiler_core.engine.sources import Sources
+from boiler_core import Sources
 
 
 def blurb(sources: Sources) -> str:

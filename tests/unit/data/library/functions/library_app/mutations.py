@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from boiler_core.mutation_api import MutationContext
+from boiler_core import MutationContext
 
 
 def renew(ctx: MutationContext, body: dict[str, Any]) -> None:
