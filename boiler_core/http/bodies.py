@@ -5,8 +5,9 @@ compressed one (``Content-Encoding`` other than ``identity``) 415.
 
 A mutation with a ``body:`` schema takes a JSON object, loaded by a fresh instance of that
 marshmallow Schema; marshmallow's default ``unknown = RAISE`` refuses fields the schema does not
-declare, and every problem comes back at once in ``fields``. Booleans are strict, in every body
-schema: JSON ``true`` and ``false`` only, never ``"yes"`` or ``1`` (:mod:`.booleans`). A mutation
+declare, and every problem comes back at once in ``fields``. Booleans and numbers are strict, in
+every body schema: JSON ``true`` and ``false`` only, never ``"yes"`` or ``1``; numbers as JSON
+numbers, never ``"5"``, and no fraction for an integer (:mod:`.scalars`). A mutation
 without a schema takes no body. JSON is parsed strictly: UTF-8, no ``NaN``/``Infinity``, numbers
 that fit a float, no key twice in one object, no lone UTF-16 surrogate escape (``"\\ud800"``,
 which no store can hold).
@@ -23,8 +24,8 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
-from boiler_core.http.booleans import boolean_problems, merged
 from boiler_core.http.problems import ApiError
+from boiler_core.http.scalars import merged, scalar_problems
 
 MAX_BODY_BYTES = 64 * 1024
 """Largest request body accepted; larger ones get 413, however they are sent: before reading
@@ -62,7 +63,7 @@ def read_body(request: Request, schema: type[Schema] | None, *, limit: int) -> d
     payload = parse_json(raw)
     instance = schema()
     try:
-        coerced = boolean_problems(instance, payload)
+        coerced = scalar_problems(instance, payload)
         loaded: dict[str, Any] = instance.load(payload)
     except ValidationError as exc:
         raise _invalid(schema, merged(_messages(exc), coerced)) from exc
