@@ -13,7 +13,8 @@ functions-framework delivered it (production, the Functions emulator) or a test 
 decorated function with a protobuf ``cloudevents.http.CloudEvent``. An event the engine leaves
 unfinished is handed to the generated retry function (:meth:`Triggers.on_retry`, a Cloud Tasks
 queue), and events that could not be finished are replayed by the generated backstop
-(:meth:`Triggers.on_schedule`); :class:`~boiler_core.retry.Retrier` does both.
+(:meth:`Triggers.on_schedule`), which also verifies a slice of every view each run;
+:class:`~boiler_core.retry.Retrier` does both.
 
 Both :class:`Triggers` and :class:`DeployedApi` refuse to work in a deployed function whose
 environment names an emulator (:class:`~boiler_core.deployment.EnvironmentGuard`): one ERROR line
@@ -41,6 +42,8 @@ from boiler_core.errors import EmulatorInDeployment, ManifestError
 from boiler_core.logs import print_log
 from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.manifest.imports import importable_from
+from boiler_core.manifest.model import BackstopSettings
+from boiler_core.rebuild.sweep import Sweep
 from boiler_core.retry import CloudTasksQueue, PendingEvents, Retrier, RetryQueue
 from boiler_core.retry.injection import InjectedUnfinished
 from boiler_core.retry.policy import RETRY_COUNT_HEADER, attempt_of
@@ -158,7 +161,8 @@ class Triggers:
             ) from exc
 
     def on_schedule(self, event: ScheduledEvent | None = None) -> BackstopReport:
-        """One run of the backstop: replay the oldest events recorded as unfinished."""
+        """One run of the backstop: replay the oldest events recorded as unfinished, then verify
+        and repair the next slice of every view (``project.backstop.verify_roots``)."""
         self._guard.check()
         backstop = self.manifest.project.backstop
         limit = backstop.limit if backstop is not None else 0
@@ -189,7 +193,18 @@ class Triggers:
             pending=pending if settings.backstop is not None else None,
             log=print_log,
             inject=InjectedUnfinished.from_environ(self._environ, print_log),
+            sweep=_sweep(engine, settings.backstop),
         )
+
+
+def _sweep(engine: EngineLike, backstop: BackstopSettings | None) -> Sweep | None:
+    """The backstop's rolling verification, unless it is off (``verify_roots: 0``) or the
+    engine is not boiler's on a store that lists collections (a test's stand-in)."""
+    if backstop is None or not backstop.verify_roots or not isinstance(engine, Engine):
+        return None
+    if not _lists(engine.store):
+        return None
+    return Sweep(engine, cast(ListingStore, engine.store), roots=backstop.verify_roots)
 
 
 def _lists(store: object) -> bool:

@@ -4,7 +4,8 @@
 Each trigger hands the written document to boiler's engine, which recomputes the view documents
 it affects. The HTTP function `api` serves the mutations, the view reads, /openapi.json and /docs.
 A trigger hands the views it leaves unfinished to `boilerRetry` (Cloud Tasks retries).
-`boilerBackstop` replays the events recorded as unfinished, on a schedule.
+`boilerBackstop` replays the events recorded as unfinished, on a schedule, and verifies
+a slice of every view.
 MANIFEST is views.yaml as boiler checked it. Regenerate with `boiler generate`.
 """
 
@@ -173,5 +174,6 @@ def boilerRetry(request: tasks_fn.CallableRequest[Any]) -> None:
 
 @scheduler_fn.on_schedule(schedule="every 30 minutes")
 def boilerBackstop(event: scheduler_fn.ScheduledEvent) -> None:
-    """Replay the events recorded as unfinished, the oldest 50 at most."""
+    """Replay the events recorded as unfinished, the oldest 50 at most;
+    then verify and repair the next 100 roots of each view (and as many stored documents)."""
     triggers.on_schedule(event)

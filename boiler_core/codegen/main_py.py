@@ -10,7 +10,7 @@ keep events from being lost: the task-queue function
 :data:`~boiler_core.retry.RETRY_FUNCTION`, to which a trigger hands the views it left
 unfinished (Cloud Tasks retries it with the ``RetryConfig`` of ``project.retry``), and the
 scheduled :data:`~boiler_core.retry.BACKSTOP_FUNCTION`, which replays the events recorded as
-unfinished (docs/operations.md).
+unfinished and verifies a slice of every view (docs/operations.md).
 
 The triggers are rendered from a table (:func:`triggers`), one named top-level function each,
 because ``firebase deploy`` takes a function's Python name as its entry point. Each function body
@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from boiler_core.codegen.embed import manifest_text
 from boiler_core.codegen.header import HEADER
 from boiler_core.codegen.names import trigger_names
-from boiler_core.manifest.model import Manifest
+from boiler_core.manifest.model import BackstopSettings, Manifest
 from boiler_core.retry import BACKSTOP_FUNCTION, RETRY_FUNCTION
 
 LINE_LENGTH = 100
@@ -85,7 +85,7 @@ _BACKSTOP = '''
 
 @scheduler_fn.on_schedule(schedule="every {every_minutes} minutes")
 def {name}(event: scheduler_fn.ScheduledEvent) -> None:
-    """Replay the events recorded as unfinished, the oldest {limit} at most."""
+    """{docstring}"""
     triggers.on_schedule(event)
 '''
 
@@ -151,8 +151,25 @@ def render_main_py(manifest: Manifest) -> str:
     if retry is not None:
         parts.append(_RETRY.format(name=RETRY_FUNCTION, **asdict(retry)))
     if backstop is not None:
-        parts.append(_BACKSTOP.format(name=BACKSTOP_FUNCTION, **asdict(backstop)))
+        parts.append(
+            _BACKSTOP.format(
+                name=BACKSTOP_FUNCTION,
+                every_minutes=backstop.every_minutes,
+                docstring=_backstop_docstring(backstop),
+            )
+        )
     return "".join(parts)
+
+
+def _backstop_docstring(backstop: BackstopSettings) -> str:
+    """The scheduled function's docstring: what one run does."""
+    text = f"Replay the events recorded as unfinished, the oldest {backstop.limit} at most"
+    if backstop.verify_roots:
+        text += (
+            f";\n    then verify and repair the next {backstop.verify_roots} roots of each view "
+            "(and as many stored documents)"
+        )
+    return text + "."
 
 
 def _more(retry: bool, backstop: bool) -> str:
@@ -164,7 +181,10 @@ def _more(retry: bool, backstop: bool) -> str:
             "retries).\n"
         )
     if backstop:
-        text += f"`{BACKSTOP_FUNCTION}` replays the events recorded as unfinished, on a schedule.\n"
+        text += (
+            f"`{BACKSTOP_FUNCTION}` replays the events recorded as unfinished, on a schedule, and "
+            "verifies\na slice of every view.\n"
+        )
     return text
 
 

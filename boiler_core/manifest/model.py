@@ -153,6 +153,12 @@ class BackstopSettings:
     limit: int = 50
     """Recorded events replayed per run, at most (the oldest first)."""
 
+    verify_roots: int = 100
+    """Roots of each view verified (and repaired) per run, at most, continuing where the last
+    run stopped, and as many of the documents each view stored listed for strays: every view is
+    checked end to end over a bounded number of runs (:mod:`boiler_core.rebuild.sweep`). 0: no
+    verification, only replays."""
+
 
 @dataclass(frozen=True)
 class Project:

@@ -5,7 +5,9 @@ range Cloud Tasks and Cloud Scheduler accept and boiler finds sensible::
 
     project:
       retry: {max_attempts: 10, min_backoff_seconds: 10, max_backoff_seconds: 600}
-      backstop: {every_minutes: 30, limit: 50}
+      backstop: {every_minutes: 30, limit: 50, verify_roots: 100}
+
+``verify_roots: 0`` turns the backstop's rolling verification off (it still replays events).
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ RETRY_RANGES = {
 }
 """The whole numbers ``project.retry`` accepts, inclusive."""
 
-BACKSTOP_RANGES = {"every_minutes": (1, 1440), "limit": (1, 500)}
-"""The whole numbers ``project.backstop`` accepts, inclusive (at most once a day)."""
+BACKSTOP_RANGES = {"every_minutes": (1, 1440), "limit": (1, 500), "verify_roots": (0, 5000)}
+"""The whole numbers ``project.backstop`` accepts, inclusive (at most once a day; 0 roots: no
+rolling verification)."""
 
 S = TypeVar("S", RetrySettings, BackstopSettings)
 

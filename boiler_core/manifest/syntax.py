@@ -33,7 +33,7 @@ RETRY_KEYS = (
     "max_doublings",
     "max_concurrent",
 )
-BACKSTOP_KEYS = ("every_minutes", "limit")
+BACKSTOP_KEYS = ("every_minutes", "limit", "verify_roots")
 COLLECTION_KEYS = ("path", "schema", "client")
 CLIENT_KEYS = ("read", "write")
 VIEW_KEYS = ("path", "root", "joins", "fields", "copies", "read", "description")

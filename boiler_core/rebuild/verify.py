@@ -21,6 +21,10 @@ triggers run: the recompute is the engine's own, serializable one. Without it no
 
 On a database that is being written to, a divergence may be an event still in flight; the counts
 are exact once the triggers are idle.
+
+:meth:`Verifier.check_slice` does the same for a bounded part of one of those listings, from a
+cursor on (the backstop's rolling verification, :mod:`.sweep`), repairing root by root so that
+it can tell a repair that changed something from a divergence an event settled meanwhile.
 """
 
 from __future__ import annotations
@@ -97,6 +101,20 @@ class ViewCheck:
         return [d for d in self.divergences if d.kind == "failed"]
 
 
+@dataclass(frozen=True)
+class Slice:
+    """Where :meth:`Verifier.check_slice` got."""
+
+    after: str | None
+    """The cursor to go on from: the last path checked (None: the listing ended)."""
+    listed: int
+    """Documents listed (and checked)."""
+    ended: bool
+    """Whether the listing reached the end of the collection."""
+    changed: frozenset[str] = frozenset()
+    """Ids of the roots whose repair wrote or deleted something."""
+
+
 class Verifier:
     """Checks (and repairs) the views of ``engine.manifest`` in ``store``."""
 
@@ -140,6 +158,62 @@ class Verifier:
         if repair:
             result.repaired = repaired
         return result
+
+    def check_slice(
+        self,
+        view: str,
+        source: Source,
+        *,
+        after: str | None,
+        limit: int,
+        repair: bool,
+        result: ViewCheck,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> Slice:
+        """Check up to ``limit`` documents of ``source`` listed after the cursor ``after`` (None:
+        from the start), adding what is found to ``result``; with ``repair``, fix each divergent
+        root at once, one recompute each. ``source`` is the view's root collection (its roots are
+        checked as :meth:`check` checks them) or one of the collections it writes
+        (``result.sources``: documents no root implies any more). ``stop`` is asked before each
+        listing; once it says so, the slice ends where it got (the backstop's time limit).
+        """
+        target = self.engine.manifest.views[view]
+        roots = source == Source(target.root)
+        step = self.chunk_size if roots else self.page_size
+        cursor, listed = after, 0
+        changed: set[str] = set()
+        while listed < limit and not stop():
+            asked = min(step, limit - listed)
+            page = self.store.list_paths(
+                source.collection, group=source.group, after=cursor, limit=asked
+            )
+            result.reads += max(len(page), 1)  # a query that returns nothing bills one read
+            listed += len(page)
+            if roots and page:
+                found = self._check_roots(view, [doc_id(path) for path in page], result)
+                if repair:
+                    changed |= self._repair_each(view, sorted(found), {}, result)
+            elif page:
+                extras = self._check_stored(view, page, result)
+                if repair:
+                    changed |= self._repair_each(view, [], extras, result)
+            if len(page) < asked:
+                return Slice(None, listed, ended=True, changed=frozenset(changed))
+            cursor = page[-1]
+        return Slice(cursor, listed, ended=False, changed=frozenset(changed))
+
+    def _repair_each(
+        self, view: str, roots: list[str], also: Mapping[str, set[str]], result: ViewCheck
+    ) -> set[str]:
+        """:meth:`_repair`, one root at a time; return the roots whose recompute wrote or
+        deleted something (a root an event settled since the check writes nothing)."""
+        changed = set()
+        for root in sorted(set(roots) | set(also)):
+            here = {root: also[root]} if root in also else {}
+            cost = self._repair(view, [root] if root in roots else [], here, result)
+            if cost.writes or cost.deletes:
+                changed.add(root)
+        return changed
 
     def _check_roots(self, view: str, roots: list[str], result: ViewCheck) -> set[str]:
         """Plan ``roots`` without writing; record missing and different documents, and the roots

@@ -13,9 +13,16 @@ key                severity  what happened
 ``retry_attempt``  WARNING   a retry attempt failed; Cloud Tasks runs the next one
 ``dead_event``     ERROR     the last attempt failed: the views stay stale
 ``not_queued``     ERROR     the trigger could not hand the event over
-``backstop``       INFO      what one run of the backstop replayed (WARNING: some still
-                             unfinished, one ERROR ``dead_event`` line each)
+``backstop``       INFO      what one run of the backstop replayed and verified
+                             (WARNING: some still unfinished, one ERROR ``dead_event``
+                             line each, or divergences repaired, or roots failed)
+``repaired``       WARNING   the backstop's verification found a view document an event
+                             lost had left wrong, and repaired it
+``failed_root``    ERROR     a root the verification met cannot be computed or stored
 =================  ========  ==========================================================
+
+The verification's lines carry no event (none is known): ``repaired`` and ``failed_root`` name
+the view and the document instead.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from boiler_core.engine.failures import reason as one_line
+from boiler_core.rebuild.sweep import SweepReport, ViewSweep
+from boiler_core.rebuild.verify import Divergence
 from boiler_core.retry.task import RetryTask
 
 
@@ -168,23 +177,116 @@ def not_queued(
 
 
 def backstop_run(
-    listed: int, replayed: int, unfinished: int, unreadable: int, more: bool
+    listed: int,
+    replayed: int,
+    unfinished: int,
+    unreadable: int,
+    more: bool,
+    swept: SweepReport | None = None,
 ) -> dict[str, Any]:
-    """One backstop run's summary."""
+    """One backstop run's summary: the replays, and what the verification did (``swept``;
+    None when it is off)."""
     message = (
         f"boiler backstop: {listed} recorded event{'s' if listed != 1 else ''}, {replayed} "
         f"replayed to up-to-date views, {unfinished} still unfinished, {unreadable} unreadable"
         + ("; more are waiting for the next run" if more else "")
     )
     severity = "WARNING" if unfinished or unreadable else "INFO"
-    payload = {
+    payload: dict[str, Any] = {
         "listed": listed,
         "replayed": replayed,
         "unfinished": unfinished,
         "unreadable": unreadable,
         "more": more,
     }
+    if swept is not None:
+        message += "; " + _swept(swept)
+        if swept.repaired or swept.failed or swept.error or any(v.error for v in swept.views):
+            severity = "WARNING"
+        payload |= {
+            "roots": swept.roots,
+            "documents": swept.documents,
+            "repaired": swept.repaired,
+            "failed": swept.failed,
+            "reads": swept.reads,
+            "out_of_time": swept.out_of_time,
+            "error": swept.error,
+            "views": {v.view: v.to_log() for v in swept.views},
+        }
     return {"severity": severity, "message": message, "boiler": {"backstop": payload}}
+
+
+def _swept(swept: SweepReport) -> str:
+    """The verification's part of the summary message."""
+    if swept.error is not None and not swept.views:
+        return f"verification not run: {swept.error}"
+    views = "; ".join(_view_position(v) for v in swept.views)
+    text = (
+        f"verified {swept.roots} root{'s' if swept.roots != 1 else ''} and {swept.documents} "
+        f"stored document{'s' if swept.documents != 1 else ''}, {swept.repaired} "
+        f"divergence{'s' if swept.repaired != 1 else ''} repaired, {swept.failed} "
+        f"root{'s' if swept.failed != 1 else ''} failed ({views})"
+    )
+    if swept.out_of_time:
+        text += "; stopped at its time limit"
+    if swept.error is not None:
+        text += f"; cursors not saved: {swept.error}"
+    return text
+
+
+def _view_position(view: ViewSweep) -> str:
+    """Where the verification of ``view`` got: ``meeting_sessions: roots up to meetings/m7,
+    stored documents to the end``."""
+    cursor = view.cursor
+    if view.roots_wrapped:
+        roots = "roots to the end"
+    elif cursor.roots_after is not None:
+        roots = f"roots up to {cursor.roots_after}"
+    else:
+        roots = "no root yet"
+    if view.stored_wrapped:
+        stored = "stored documents to the end"
+    elif cursor.stored_after is not None:
+        stored = f"stored documents up to {cursor.stored_after}"
+    else:
+        stored = f"stored documents from the start of {cursor.source}"
+    error = f", stopped: {view.error}" if view.error else ""
+    return f"{view.view}: {roots}, {stored}{error}"
+
+
+def repaired(view: str, divergence: Divergence) -> dict[str, Any]:
+    """The backstop's verification repaired ``divergence`` of ``view``."""
+    detail = f" ({divergence.detail})" if divergence.detail else ""
+    message = (
+        f"boiler backstop: view {view}: {divergence.path} was {divergence.kind}{detail}: an "
+        "event was lost and has been repaired"
+    )
+    record = {
+        "view": view,
+        "document": divergence.path,
+        "kind": divergence.kind,
+        "root": divergence.root,
+        "detail": divergence.detail,
+    }
+    return {"severity": "WARNING", "message": message, "boiler": {"repaired": record}}
+
+
+def failed_root(view: str, divergence: Divergence) -> dict[str, Any]:
+    """The backstop's verification met root ``divergence.path`` of ``view``, which cannot be
+    computed or stored (``divergence.detail`` says why): the engine's ``failed_root`` line,
+    with no event."""
+    repair = repair_command([view])
+    message = (
+        f"boiler backstop: root {divergence.path} of view {view} failed while the backstop "
+        f"verified it: {divergence.detail}; once the cause is fixed: {repair}"
+    )
+    record = {
+        "view": view,
+        "document": divergence.path,
+        "reason": divergence.detail,
+        "repair": repair,
+    }
+    return {"severity": "ERROR", "message": message, "boiler": {"failed_root": record}}
 
 
 def unreadable(path: str, error: BaseException) -> dict[str, Any]:

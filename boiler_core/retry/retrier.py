@@ -11,7 +11,9 @@
   declare the event dead: one ERROR line (document, views, reason, repair command), and a
   record for the backstop.
 * :meth:`Retrier.backstop` (the scheduled function): replay the oldest recorded events, delete
-  each one replayed, move each one that failed again to the back of the line.
+  each one replayed, move each one that failed again to the back of the line; then verify and
+  repair the next slice of every view (:class:`~boiler_core.rebuild.sweep.Sweep`), for the
+  events lost where no boiler code ran: one WARNING line per divergence repaired.
 
 A root that cannot be computed or stored fails alone inside the engine and is not retried: it
 would fail the same way until its data or its hook changes (docs/internals/consistency.md,
@@ -30,6 +32,7 @@ from boiler_core.engine.change import Change
 from boiler_core.engine.failures import reason as one_line
 from boiler_core.errors import NotQueued, Unfinished
 from boiler_core.manifest.model import Manifest, RetrySettings
+from boiler_core.rebuild.sweep import SweepReport
 from boiler_core.retry import lines
 from boiler_core.retry.injection import InjectedUnfinished
 from boiler_core.retry.pending import Pending, PendingEvents
@@ -59,6 +62,19 @@ class BackstopReport:
     unreadable: int
     more: bool
     """Whether more recorded events wait than the run's limit took."""
+    swept: SweepReport | None = None
+    """What the verification did (None: it is off)."""
+
+
+class Sweeper(Protocol):
+    """The part of :class:`~boiler_core.rebuild.sweep.Sweep` the backstop uses."""
+
+    timer: Callable[[], float]
+
+    def run(self, started: float) -> SweepReport:
+        """Verify and repair the next slice of every view; stop starting new work at the time
+        limit counted from ``started`` (a :attr:`timer` reading)."""
+        ...
 
 
 def utc_now() -> datetime:
@@ -70,8 +86,9 @@ class Retrier:
     """Retries for ``manifest``'s views around ``engine``.
 
     ``queue`` is None when retries are off (``project.retry: false``), ``pending`` when the
-    backstop is (``project.backstop: false``: nothing is recorded). ``inject`` is the test-only
-    switch of :mod:`.injection`.
+    backstop is (``project.backstop: false``: nothing is recorded), ``sweep`` when the backstop
+    verifies nothing (``verify_roots: 0``). ``inject`` is the test-only switch of
+    :mod:`.injection`.
     """
 
     def __init__(
@@ -84,6 +101,7 @@ class Retrier:
         log: LogSink,
         clock: Callable[[], datetime] = utc_now,
         inject: InjectedUnfinished | None = None,
+        sweep: Sweeper | None = None,
     ) -> None:
         self.manifest = manifest
         self.engine = engine
@@ -93,6 +111,7 @@ class Retrier:
         self._log = log
         self._clock = clock
         self._inject = inject
+        self.sweep = sweep
 
     # -- the trigger -----------------------------------------------------------------------------
 
@@ -172,11 +191,12 @@ class Retrier:
     # -- the backstop ----------------------------------------------------------------------------
 
     def backstop(self, limit: int) -> BackstopReport:
-        """Replay up to ``limit`` recorded events, the oldest first; log one summary line."""
+        """Replay up to ``limit`` recorded events, the oldest first, then verify the next slice
+        of every view (with a sweep); log a line per divergence repaired and per root that
+        failed, and one summary line."""
+        started = self.sweep.timer() if self.sweep is not None else 0.0
         if self.pending is None:
-            report = BackstopReport(0, 0, 0, 0, more=False)
-            self._log(lines.backstop_run(0, 0, 0, 0, more=False))
-            return report
+            return self._summary(BackstopReport(0, 0, 0, 0, more=False), started)
         listed = self.pending.oldest(limit + 1)
         more, listed = len(listed) > limit, listed[:limit]
         replayed = unfinished = unreadable = 0
@@ -190,8 +210,24 @@ class Retrier:
             else:
                 unfinished += 1
         report = BackstopReport(len(listed), replayed, unfinished, unreadable, more)
-        self._log(lines.backstop_run(len(listed), replayed, unfinished, unreadable, more))
-        return report
+        return self._summary(report, started)
+
+    def _summary(self, report: BackstopReport, started: float) -> BackstopReport:
+        """Run the sweep (when there is one) after the replays of ``report``; log its lines and
+        the summary line."""
+        swept = self.sweep.run(started) if self.sweep is not None else None
+        for view in swept.views if swept is not None else ():
+            for divergence in view.repaired:
+                self._log(lines.repaired(view.view, divergence))
+            for failure in view.failed:
+                self._log(lines.failed_root(view.view, failure))
+        done = replace(report, swept=swept)
+        self._log(
+            lines.backstop_run(
+                done.listed, done.replayed, done.unfinished, done.unreadable, done.more, swept
+            )
+        )
+        return done
 
     def _replay(self, pending: Pending, task: RetryTask) -> bool:
         assert self.pending is not None
