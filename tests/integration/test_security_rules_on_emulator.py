@@ -163,6 +163,7 @@ READS = [
     pytest.param(None, get("users/tijuana"), DENIED, id="signed-out-gets-user-doc"),
     # anything else (boiler's own metadata included)
     pytest.param("tijuana", get("_boiler_meta/meeting_sessions"), DENIED, id="gets-metadata"),
+    pytest.param("tijuana", get("_boiler_backstop/sweep"), DENIED, id="gets-backstop-cursors"),
 ]
 
 
@@ -197,6 +198,7 @@ WRITTEN = [
     f"locations/{LOCATION_ID}",
     "locations/new",
     "_boiler_meta/meeting_sessions",
+    "_boiler_backstop/sweep",
 ]
 
 
