@@ -187,6 +187,8 @@ class Sweep:
             if stop():
                 break
             done.append(self._view(name, cursors.get(name, Cursor()), stop))
+        if not done:  # out of time before the first view: the cursors stay as they are
+            return SweepReport(out_of_time=stop())
         cursors = {**cursors, **{v.view: v.cursor for v in done}}
         try:
             self._save(cursors)

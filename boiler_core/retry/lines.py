@@ -220,6 +220,8 @@ def _swept(swept: SweepReport) -> str:
     """The verification's part of the summary message."""
     if swept.error is not None and not swept.views:
         return f"verification not run: {swept.error}"
+    if not swept.views:
+        return "verification not run: the replays took the run's time"
     views = "; ".join(_view_position(v) for v in swept.views)
     text = (
         f"verified {swept.roots} root{'s' if swept.roots != 1 else ''} and {swept.documents} "

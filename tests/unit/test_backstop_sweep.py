@@ -285,3 +285,21 @@ def test_verify_roots_is_checked_with_its_place(value: str, message: str) -> Non
     with pytest.raises(ManifestError) as raised:
         load_manifest_text(text, file="views.yaml", import_code=False)
     assert f"views.yaml:3:28: error: {message}" in str(raised.value)
+
+
+def test_a_run_whose_replays_took_its_time_says_it_verified_nothing(seeded: Harness) -> None:
+    logs: list[dict[str, Any]] = []
+    engine = Engine(seeded.manifest, seeded.store, log=lambda entry: None)
+    ticks = itertools.count(step=100)  # every reading of the clock is past the limit
+    late = Sweep(engine, seeded.store, roots=1, timer=lambda: float(next(ticks)))
+    retrier = Retrier(
+        seeded.manifest, engine, queue=None, pending=None, log=logs.append, sweep=late
+    )
+
+    report = retrier.backstop(limit=50)
+
+    assert report.swept is not None
+    assert (report.swept.views, report.swept.out_of_time) == ((), True)
+    [line] = logs
+    assert line["message"].endswith("verification not run: the replays took the run's time")
+    assert seeded.store.doc(SWEEP_DOCUMENT) is None  # nothing done: nothing written
