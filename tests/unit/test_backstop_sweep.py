@@ -303,3 +303,45 @@ def test_a_run_whose_replays_took_its_time_says_it_verified_nothing(seeded: Harn
     [line] = logs
     assert line["message"].endswith("verification not run: the replays took the run's time")
     assert seeded.store.doc(SWEEP_DOCUMENT) is None  # nothing done: nothing written
+
+
+TEAMS = """
+version: 1
+collections:
+  teams: {path: "teams/{team}"}
+  people: {path: "people/{person}"}
+views:
+  team_cards:
+    path: "team_cards/{team}"
+    root: teams
+    joins:
+      people: {collection: people, refs: people}
+    fields:
+      name: name
+    copies:
+      - path: people/{person}/my_teams/{team}
+        for_each: people
+"""
+"""A view whose copies live in a collection of their own: two collections of stored documents."""
+
+
+def test_the_stored_documents_are_walked_collection_after_collection(tmp_path: Path) -> None:
+    app = Harness(load_manifest_text(TEAMS, base_dir=tmp_path))
+    app.write("people/ann", {})
+    app.write("people/bob", {})
+    app.write("teams/t1", {"name": "One", "people": [Ref("people/ann"), Ref("people/bob")]})
+    app.store.put("people/ann/my_teams/gone", {"name": "Gone"})  # its team's deletion was lost
+    rolling = sweep(app, roots=2)
+
+    walked = []
+    for _ in range(3):
+        [cards] = rolling.run(rolling.timer()).views
+        walked.append((cards.documents, cards.cursor.source, cards.cursor.stored_after))
+
+    assert walked == [
+        (2, "collection group 'my_teams'", "people/ann/my_teams/gone"),  # the master, then one
+        (2, "collection group 'my_teams'", "people/bob/my_teams/t1"),  # the last two
+        (2, "collection group 'my_teams'", "people/ann/my_teams/t1"),  # the end: started over
+    ]
+    assert app.store.doc("people/ann/my_teams/gone") is None
+    assert exact(app)
