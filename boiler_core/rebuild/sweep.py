@@ -30,6 +30,7 @@ from typing import Any
 
 from boiler_core.engine.engine import Engine
 from boiler_core.engine.failures import reason as one_line
+from boiler_core.rebuild.order import build_order
 from boiler_core.rebuild.paging import Source
 from boiler_core.rebuild.strays import output_sources
 from boiler_core.rebuild.verify import Divergence, Verifier, ViewCheck
@@ -57,6 +58,7 @@ class Cursor:
     """The last stored document checked in ``source`` (None: from its first)."""
 
     def to_data(self) -> dict[str, Any]:
+        """The cursor as the bookkeeping document holds it (:meth:`from_data`)."""
         return {
             "roots_after": self.roots_after,
             "source": self.source,
@@ -128,22 +130,27 @@ class SweepReport:
 
     @property
     def roots(self) -> int:
+        """Root documents checked, in every view."""
         return sum(v.roots for v in self.views)
 
     @property
     def documents(self) -> int:
+        """Stored view documents checked for strays, in every view."""
         return sum(v.documents for v in self.views)
 
     @property
     def repaired(self) -> int:
+        """Divergences repaired, in every view."""
         return sum(len(v.repaired) for v in self.views)
 
     @property
     def failed(self) -> int:
+        """Roots that failed, in every view."""
         return sum(len(v.failed) for v in self.views)
 
     @property
     def reads(self) -> int:
+        """Billed reads spent checking, in every view."""
         return sum(v.reads for v in self.views)
 
 
@@ -170,7 +177,8 @@ class Sweep:
         self.verifier = Verifier(engine, store)
 
     def run(self, started: float) -> SweepReport:
-        """One run: each view in manifest order, from its cursor; stop starting new work once
+        """One run: each view in the order ``boiler verify --repair`` follows (a view that reads
+        another view's documents after it), from its cursor; stop starting new work once
         :attr:`seconds` have passed since ``started`` (a :attr:`timer` reading); save the
         cursors. A database that fails ends that view's slice (its ``error``) and the run goes
         on with the next."""
@@ -183,7 +191,8 @@ class Sweep:
         except Exception as exc:  # the database: nothing verified, nothing to save
             return SweepReport(error=one_line(exc))
         done = []
-        for name in self.engine.manifest.views:
+        manifest = self.engine.manifest
+        for name in build_order(manifest, list(manifest.views)):
             if stop():
                 break
             done.append(self._view(name, cursors.get(name, Cursor()), stop))

@@ -250,8 +250,10 @@ def _view_position(view: ViewSweep) -> str:
         stored = "stored documents to the end"
     elif cursor.stored_after is not None:
         stored = f"stored documents up to {cursor.stored_after}"
-    else:
+    elif cursor.source is not None:
         stored = f"stored documents from the start of {cursor.source}"
+    else:
+        stored = "no stored document yet"
     error = f", stopped: {view.error}" if view.error else ""
     return f"{view.view}: {roots}, {stored}{error}"
 

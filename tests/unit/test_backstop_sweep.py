@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from meeting_room.fixture import MEETING_ID
+from meeting_room.fixture import MEETING_ID, fixture_documents
 
 from boiler_core.codegen.embed import manifest_text
 from boiler_core.codegen.main_py import render_main_py
 from boiler_core.documents import Ref
 from boiler_core.engine import Engine
-from boiler_core.errors import ManifestError
+from boiler_core.errors import ManifestError, StoreError
 from boiler_core.faults import expected_views, stored_views
 from boiler_core.functions_runtime import Triggers
 from boiler_core.manifest import Manifest, load_manifest_text
@@ -345,3 +345,37 @@ def test_the_stored_documents_are_walked_collection_after_collection(tmp_path: P
     ]
     assert app.store.doc("people/ann/my_teams/gone") is None
     assert exact(app)
+
+
+class Failing(MemoryStore):
+    """A store whose listings of ``broken`` fail, as a database that cannot be reached."""
+
+    broken = "meetings"
+
+    def list_paths(
+        self, collection: str, *, group: bool = False, after: str | None = None, limit: int = 300
+    ) -> list[str]:
+        if collection == self.broken:
+            raise StoreError("unavailable")
+        return super().list_paths(collection, group=group, after=after, limit=limit)
+
+
+def test_a_view_whose_slice_the_database_fails_says_so_and_the_others_go_on(
+    manifest: Manifest,
+) -> None:
+    app = Harness(manifest, store=Failing())
+    for path, data in fixture_documents().items():
+        app.write(path, data)
+    retrier, logs = backstop(app, roots=10)
+
+    report = retrier.backstop(limit=50)
+
+    assert report.swept is not None
+    broken = view(report.swept, SESSIONS)
+    assert broken.error == "StoreError: unavailable"
+    assert (broken.roots, broken.cursor) == (0, Cursor())
+    assert view(report.swept, PROFILES).roots == 3
+    summary = logs[-1]
+    assert summary["severity"] == "WARNING"
+    assert "meeting_sessions: no root yet, no stored document yet" in summary["message"]
+    assert "stopped: StoreError: unavailable" in summary["message"]
