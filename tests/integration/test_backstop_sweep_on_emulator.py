@@ -23,12 +23,12 @@ from meeting_room.fixture import MEETING_ID, fixture_documents
 from meeting_room_app import generated_project
 
 from boiler_core.dispatch import LocalRuntime
-from boiler_core.faults import expected_views, stored_views
 from boiler_core.manifest import load_manifest
 from boiler_core.rebuild.sweep import SWEEP_DOCUMENT
 from boiler_core.retry import BACKSTOP_FUNCTION
 from boiler_core.store.codec import to_firestore
 from boiler_core.store.firestore import FirestoreStore
+from boiler_core.testing.oracle import expected_views, stored_views
 
 pytestmark = pytest.mark.integration
 

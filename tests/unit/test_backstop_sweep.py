@@ -19,7 +19,6 @@ from boiler_core.codegen.main_py import render_main_py
 from boiler_core.documents import Ref
 from boiler_core.engine import Engine
 from boiler_core.errors import ManifestError, StoreError
-from boiler_core.faults import expected_views, stored_views
 from boiler_core.functions_runtime import Triggers
 from boiler_core.manifest import Manifest, load_manifest_text
 from boiler_core.manifest.model import BackstopSettings
@@ -28,6 +27,7 @@ from boiler_core.rebuild.sweep import SWEEP_DOCUMENT, Cursor, Sweep, SweepReport
 from boiler_core.retry import Retrier
 from boiler_core.store.memory import MemoryStore
 from boiler_core.testing import Harness, update
+from boiler_core.testing.oracle import expected_views, stored_views
 
 MASTER = f"meeting_sessions/{MEETING_ID}"
 MEETING = f"meetings/{MEETING_ID}"
