@@ -28,7 +28,7 @@ from boiler_core.engine.outputs import (
     deep_joins,
 )
 from boiler_core.manifest.model import Manifest
-from boiler_core.retry.pending import PAYLOAD_FIELD, PENDING_COLLECTION
+from boiler_core.retry.names import PAYLOAD_FIELD, PENDING_COLLECTION
 from boiler_core.store.port import QueryOp
 
 _PLACEHOLDER = "placeholder/id"

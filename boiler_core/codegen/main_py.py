@@ -7,9 +7,9 @@ says why one router rather than a function per route.
 
 Unless views.yaml turns them off (``project.retry``, ``project.backstop``), two more functions
 keep events from being lost: the task-queue function
-:data:`~boiler_core.retry.RETRY_FUNCTION`, to which a trigger hands the views it left
+:data:`~boiler_core.retry.names.RETRY_FUNCTION`, to which a trigger hands the views it left
 unfinished (Cloud Tasks retries it with the ``RetryConfig`` of ``project.retry``), and the
-scheduled :data:`~boiler_core.retry.BACKSTOP_FUNCTION`, which replays the events recorded as
+scheduled :data:`~boiler_core.retry.names.BACKSTOP_FUNCTION`, which replays the events recorded as
 unfinished and verifies a slice of every view (docs/operations.md).
 
 The triggers are rendered from a table (:func:`triggers`), one named top-level function each,
@@ -31,7 +31,7 @@ from boiler_core.codegen.embed import manifest_text
 from boiler_core.codegen.header import HEADER
 from boiler_core.codegen.names import trigger_names
 from boiler_core.manifest.model import BackstopSettings, Manifest
-from boiler_core.retry import BACKSTOP_FUNCTION, RETRY_FUNCTION
+from boiler_core.retry.names import BACKSTOP_FUNCTION, RETRY_FUNCTION
 
 LINE_LENGTH = 100
 

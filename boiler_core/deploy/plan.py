@@ -24,7 +24,7 @@ from boiler_core.deploy.bundle import Upload
 from boiler_core.deploy.config import FirebaseConfig
 from boiler_core.deploy.shipping import Allowed
 from boiler_core.manifest import Manifest
-from boiler_core.retry import BACKSTOP_FUNCTION, RETRY_FUNCTION
+from boiler_core.retry.names import BACKSTOP_FUNCTION, RETRY_FUNCTION
 
 WRITTEN = "google.cloud.firestore.document.v1.written"
 """Event type of the generated Firestore triggers (create, update and delete)."""

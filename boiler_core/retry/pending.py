@@ -25,14 +25,9 @@ from datetime import datetime
 from typing import Any
 
 from boiler_core.documents import Doc
+from boiler_core.retry.names import PAYLOAD_FIELD, PENDING_COLLECTION
 from boiler_core.retry.task import RetryTask
 from boiler_core.store.port import ListingStore, Transaction
-
-PENDING_COLLECTION = "_boiler_pending"
-"""Where unfinished events wait for the backstop."""
-
-PAYLOAD_FIELD = "payload"
-"""The field holding the task's JSON (exempt from indexing)."""
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,7 @@ from typing import Any, Protocol
 
 from boiler_core.deployment import is_deployed
 from boiler_core.errors import NotQueued
-
-RETRY_FUNCTION = "boilerRetry"
-"""Name (and Cloud Functions id) of the generated retry function. Cloud Tasks names the
-function's queue after it, and a queue id allows letters, digits and hyphens only: no ``_``."""
-
-BACKSTOP_FUNCTION = "boilerBackstop"
-"""Name (and Cloud Functions id) of the generated scheduled backstop."""
+from boiler_core.retry.names import RETRY_FUNCTION
 
 TASKS_EMULATOR_ENV = "CLOUD_TASKS_EMULATOR_HOST"
 """Where firebase-admin enqueues instead of Cloud Tasks (``host:port``)."""
