@@ -12,6 +12,7 @@ change which documents exist. A hook without ``reads`` uses every field of every
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from math import copysign
 from typing import Any
 
 from boiler_core.engine.change import Change
@@ -103,14 +104,17 @@ def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> froze
 def same_value(a: Any, b: Any) -> bool:
     """Whether two stored values are the same Firestore value: Python's ``==`` but for numbers
     and booleans, whose types must match too (``0 == False`` and ``1 == 1.0`` in Python, not in
-    Firestore), and for NaN, which is one value to Firestore (writing it again changes nothing)
-    while Python's ``nan != nan``; in maps and arrays as well."""
+    Firestore), for NaN, which is one value to Firestore (writing it again changes nothing)
+    while Python's ``nan != nan``, and for zero, whose sign Firestore keeps (``-0.0`` becoming
+    ``0.0`` is a change) while Python's ``-0.0 == 0.0``; in maps and arrays as well."""
     if a is b:
         return True
     if isinstance(a, bool | int | float) or isinstance(b, bool | int | float):
         if type(a) is not type(b):
             return False
-        return bool(a == b) or (a != a and b != b)  # NaN: the one value unequal to itself
+        if a == b:
+            return bool(a != 0 or type(a) is not float or copysign(1.0, a) == copysign(1.0, b))
+        return bool(a != a and b != b)  # NaN: the one value unequal to itself
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):

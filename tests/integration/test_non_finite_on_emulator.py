@@ -54,3 +54,30 @@ def test_nan_and_infinities_are_written_once_and_verify_clean(
     app_db.document(LOCATION).update({"latitude": math.nan, "note": "not shown in any view"})
     runtime.settle()
     assert update_times(app_db) == before  # nothing the views show changed: nothing written
+
+
+def test_a_zero_whose_sign_changes_reaches_the_views(
+    app_db: Client, runtime: LocalRuntime, wait_for: Callable[..., Any]
+) -> None:
+    """Firestore keeps the sign of zero (``-0.0`` reads back as ``-0.0``), so a location moved
+    from ``0.0`` to ``-0.0`` changes the view documents that show it."""
+    batch = app_db.batch()
+    for path, data in fixture_documents().items():
+        batch.set(app_db.document(path), to_firestore(data, app_db))
+    batch.commit()
+    wait_for(lambda: len(views(app_db)) == 7, what="the 7 view documents of the fixture")
+    app_db.document(LOCATION).update({"latitude": 0.0})
+    wait_for(lambda: raw_views(app_db)[MASTER].get("latitude") == 0.0, what="latitude 0.0")
+    runtime.settle()
+
+    app_db.document(LOCATION).update({"latitude": -0.0})
+    stored = app_db.document(LOCATION).get().to_dict() or {}
+    assert math.copysign(1.0, stored["latitude"]) == -1.0  # the emulator keeps the sign
+    wait_for(
+        lambda: math.copysign(1.0, raw_views(app_db)[MASTER]["latitude"]) == -1.0,
+        what="-0.0 in the meeting session",
+    )
+    runtime.settle()
+    assert versions_match(app_db)
+    verified = CliRunner().invoke(main, ["verify", "-f", str(meeting_room_app.VIEWS_YAML)])
+    assert verified.exit_code == 0, verified.output

@@ -46,10 +46,20 @@ def nan() -> float:
         (nan(), "NaN", False),
         (1, 1.0, False),
         (0, False, False),
+        (-0.0, 0.0, False),
+        ({"x": [1.5, -0.0]}, {"x": [1.5, 0.0]}, False),
+        (-0.0, float("-0.0"), True),
+        (0.0, 0.0, True),
+        (0, 0, True),
     ],
 )
 def test_firestore_values_compare_as_firestore_stores_them(a: Any, b: Any, same: bool) -> None:
     assert same_value(a, b) is same
+
+
+def test_a_zero_whose_sign_changed_is_a_changed_field() -> None:
+    assert changed_fields({"x": 0.0}, {"x": -0.0}) == frozenset({"x"})
+    assert changed_fields({"x": -0.0}, {"x": 0.0}) == frozenset({"x"})
 
 
 def test_versions_tell_nan_infinities_and_null_apart_and_keep_a_nan_stable() -> None:
