@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import statistics
+from pathlib import Path
 
-from bench.carried import CarriedRun
 from bench.coldstart import goal_ratio
 from bench.devloop import DevLoopResult
 from bench.fanout import FanOut
@@ -12,13 +12,11 @@ from bench.latency import percentile
 from bench.report import (
     Results,
     backfill_table,
-    carried_table,
     cold_table,
     cost_table,
     devloop_table,
     fanout_table,
     latency_table,
-    priced,
     ratio,
     table,
     versus_table,
@@ -43,9 +41,10 @@ Firestore round trips.
   view fed by the changed collection, one read per view document whose content changes (created,
   changed or deleted: the stale-write guard reads what it overwrites), plus the co-source
   documents those roots are computed from, loaded as the joins allow (a `ref`/`refs` target once,
-  a `query` join per parent document, billed as Firestore bills queries), without the changed
-  document (the event carries it); writes and deletes only for the documents whose content
-  changes. Finding which roots a document feeds is not counted (boiler's reverse queries run
+  a `query` join per parent document, billed as Firestore bills queries), the changed document
+  among them (a transaction that must not write from stale state reads what it computes from; a
+  deleted root is read to learn it is gone); writes and deletes only for the documents whose
+  content changes. Finding which roots a document feeds is not counted (boiler's reverse queries run
   inside the transaction where they can: their results are the root or master reads the bound
   counts). After each kind the stored views are compared with a from-scratch recompute ("views
   exact").
@@ -68,18 +67,6 @@ Firestore round trips.
   domain in a second such project built by the transactional `boiler backfill --all --rate 0`.
   Reads are the commands' own counts: the bulk mode's include its COUNT aggregations (one read
   per 1,000 documents counted, at least one).
-- **Carrying the changed document** (in-memory, counts only; `bench/carried.py`). The engine
-  takes the changed document from the event instead of reading it when the masters record the
-  update time the event started from, and pays with a rewrite (refresh) of a master whose content
-  is unchanged but whose recorded sources moved (docs/internals/consistency.md, "The carried
-  document").
-  The fault suite's random meeting-room workload (2,000 writes after the seed: every kind of
-  change, no-op and irrelevant writes included) is run per seed by an engine that carries and by
-  one that does not (`Engine(carry=False)`: the changed document read every time, no `_sources`,
-  no refreshes for update times; both keep `_deep_sources`, whose changes refresh masters in
-  either), delivered in order (each event once) and shuffled (the fault suite's delivery
-  without failures: windows of 16 writes, 1-3 copies, up to 2 windows late). The priced ratio
-  weighs operations by Firestore's list prices (a write 3 reads, a delete a third of one).
 - **Cold start.** Fresh interpreters importing, timed inside the process: the SDK modules every
   Python Firestore trigger imports, the baseline's `main.py`, boiler's generated `main.py`;
   alternated, medians. boiler's `main.py` is imported from a copy of the functions folder with
@@ -204,6 +191,10 @@ def _devloop_load(result: DevLoopResult | None) -> str:
     )
 
 
+CARRIED_DECISION = (Path(__file__).parent / "carried_decision.md").read_text(encoding="utf-8")
+"""A measurement kept as it was taken: it compared a mechanism this version no longer has."""
+
+
 def render(r: Results, *, quick: bool = False) -> str:
     """The whole document."""
     m = r.machine
@@ -278,10 +269,7 @@ def render(r: Results, *, quick: bool = False) -> str:
         "",
         backfill_table(r.backfill, getattr(r, "backfill_transactional", None)),
         "",
-        "## Carrying the changed document: a mixed workload, with and without",
-        "",
-        carried_table(getattr(r, "carried", [])),
-        "",
+        CARRIED_DECISION,
         "## Cold start: import time in fresh processes",
         "",
         cold_table(r.cold),
@@ -302,8 +290,8 @@ def render(r: Results, *, quick: bool = False) -> str:
 
 
 def analysis(r: Results) -> str:
-    """What bounds each goal not reached (and the fan-out, reached or not, and the carried
-    document's trade-off), in words, with this run's figures."""
+    """What bounds each goal not reached (and the fan-out, reached or not), in words, with this
+    run's figures."""
     out = ["## What bounds the results", ""]
     excess = [
         (k.name, k.median("reads") - k.bound_median("reads"))
@@ -316,10 +304,7 @@ def analysis(r: Results) -> str:
             "### Reads per event",
             "",
             f"Above the bound: {listed}. Writes and deletes are at the "
-            "bound for every kind and an irrelevant change costs nothing. The changed document is "
-            "not read again: every master records the update time of each source it was computed "
-            "from (`_sources`), and the event's document is used when they record the time the "
-            'event started from (docs/internals/consistency.md, "The carried document"). '
+            "bound for every kind and an irrelevant change costs nothing. "
             "A deep join's document (the location) finds its roots through the masters that "
             "list it (`_deep_sources`; docs/internals/consistency.md, "
             '"Finding roots through the masters"), not by a climb whose results the '
@@ -328,23 +313,6 @@ def analysis(r: Results) -> str:
             "",
             "Query counts above the bound are those reverse lookups (which meetings list this "
             "ticket, user or location), which the bound leaves out by definition.",
-            "",
-        ]
-    if getattr(r, "carried", None):
-        in_order = [x for x in r.carried if x.delivery == "in order"]
-        shuffled = [x for x in r.carried if x.delivery != "in order"]
-        out += [
-            "### Carrying the changed document",
-            "",
-            "On the mixed workload of the table above: "
-            + _carried_summary("in order", in_order)
-            + "; "
-            + _carried_summary("shuffled", shuffled)
-            + ". The extra writes are refreshes: masters rewritten with unchanged content because "
-            "a source they record was read at a newer update time (after a change this view "
-            "ignores, or one that changed only copies, or an event handled out of order); "
-            "without them a late event could be trusted against a stale record. "
-            "`project: {carry_changed_document: false}` turns carrying off.",
             "",
         ]
     ours = r.latency.get("boiler")
@@ -454,14 +422,15 @@ def analysis(r: Results) -> str:
             "",
             "An experiment on 2026-11-26 ran the rest of the reverse query at once, after the "
             "first page, and handed each meeting to its chunk without a read when its master "
-            "recorded the meeting's update time. The chain was gone, the emulator's CPU per "
+            "recorded the meeting's update time (as boiler 0.2 did with the changed document). "
+            "The chain was gone, the emulator's CPU per "
             "warm rename fell from 0.3-0.5 to 0.2-0.35 CPU-seconds, and the median rename took "
             "0.66-0.72 s against 0.74-0.78 s (the benchmark's fan-out part, alternated in 3 "
             "pairs with the version it was built on).",
             "",
             "It is not safe, so it is not in boiler. A master whose content a change left equal "
-            "is not rewritten when that change's event carried the root, so it can go on "
-            "recording an update time the root has left. A meeting that swaps the changed "
+            "was not rewritten when that change's event carried the root, so it could go on "
+            "recording an update time the root had left. A meeting that swaps the changed "
             "ticket for an equal one, with that change handled between the query and the "
             "chunk, then passes the check with its old document. Its view ends wrong with no "
             "event left to repair it (tests/unit/test_engine_reads.py, the test of a root "
@@ -613,25 +582,6 @@ def _cpu_bound(big: FanOut, hand: FanOut, allowed: float, nproc: str) -> str:
             "with every core busy all the time. "
         )
     return text
-
-
-def _carried_summary(label: str, runs: list[CarriedRun]) -> str:
-    """``in order, carrying / reading: reads 0.96, writes 1.03, priced 0.99`` over ``runs``."""
-    on = [x for x in runs if x.carry]
-    off = [x for x in runs if not x.carry]
-    if not on or not off:
-        return f"{label}: not measured"
-
-    def total(runs: list[CarriedRun], name: str) -> float:
-        return float(sum(getattr(x, name) for x in runs))
-
-    reads = ratio(total(on, "reads"), total(off, "reads")) or 0
-    writes = ratio(total(on, "writes"), total(off, "writes")) or 0
-    price = ratio(sum(priced(x) for x in on), sum(priced(x) for x in off)) or 0
-    return (
-        f"{label}, carrying / reading over {len(on)} seeds: reads {reads:.3f}, writes "
-        f"{writes:.3f}, priced {price:.3f}"
-    )
 
 
 def _plain(value: float) -> str:

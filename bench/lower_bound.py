@@ -8,7 +8,9 @@ For each view fed by the changed collection (views the change cannot affect coun
 * **co-sources**: for every affected root that exists after the write, the documents its view is
   computed from, loaded the way the manifest's joins allow: a ``ref``/``refs`` target once per
   distinct document, a ``query`` join once per parent document, billed like Firestore bills a
-  query (its results, at least one). The changed document is not counted: the event carries it.
+  query (its results, at least one). The changed document counts like any other: a transaction
+  that must not write from stale state reads what it computes from, and an affected root that no
+  longer exists is read too (that is how the transaction learns it is gone).
 * **writes**: created or changed view documents; **deletes**: removed ones.
 * **queries**: the ``query`` joins run for the affected roots (finding which roots a document
   feeds is not counted: a bound that knew them for free would be lower than any engine).
@@ -82,9 +84,10 @@ def bound(manifest: Manifest, changed: str, before: State, after: State) -> Boun
         paths = {p for p in set(old) | set(new) if root_of(view, p) is not None}
         affected = sorted(p for p in paths if old.get(p) != new.get(p))
         roots = {root_of(view, p) for p in affected}
-        co_reads, queries = _co_sources(view, sorted(r for r in roots if r), changed, after)
+        co_reads, queries = _co_sources(view, sorted(r for r in roots if r), after)
+        gone = sum(1 for r in roots if r and f"{view.root}/{r}" not in after)
         total += Bound(
-            reads=len(affected) + co_reads,
+            reads=len(affected) + co_reads + gone,
             writes=sum(1 for p in affected if p in new),
             deletes=sum(1 for p in affected if p not in new),
             queries=queries,
@@ -92,9 +95,8 @@ def bound(manifest: Manifest, changed: str, before: State, after: State) -> Boun
     return total
 
 
-def _co_sources(view: View, roots: list[str], changed: str, state: State) -> tuple[int, int]:
-    """Billed reads and queries to load the join trees of ``roots`` (existing in ``state``),
-    leaving out the changed document."""
+def _co_sources(view: View, roots: list[str], state: State) -> tuple[int, int]:
+    """Billed reads and queries to load the join trees of ``roots`` (existing in ``state``)."""
     loaded: dict[str, list[str]] = {ROOT: []}
     fetched: set[str] = set()
     billed = queries = 0
@@ -119,7 +121,6 @@ def _co_sources(view: View, roots: list[str], changed: str, state: State) -> tup
                     billed += max(1, len(results))
                     found.extend(results)
             loaded[join.name] = sorted(set(found))
-    fetched.discard(changed)
     return billed + len(fetched), queries
 
 

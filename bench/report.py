@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from bench.backfill import BackfillResult
-from bench.carried import CarriedRun
 from bench.coldstart import median_ms
 from bench.costs import KindCost
 from bench.devloop import DevLoopResult, Sample
@@ -38,8 +37,6 @@ class Results:
     backfill_transactional: BackfillResult | None = None
     """``boiler backfill --all`` without ``--bulk``, same domain, same run."""
     cold: dict[str, list[float]] = field(default_factory=dict)
-    carried: list[CarriedRun] = field(default_factory=list)
-    """The mixed workload with and without carrying the changed document (in-memory)."""
     devloop: DevLoopResult | None = None
     """``boiler dev``: saving views.yaml or a hook until the change is served."""
     notes: list[str] = field(default_factory=list)
@@ -276,60 +273,6 @@ def backfill_table(*results: BackfillResult | None) -> str:
         ],
     )
     return table(["mode", "view", "roots", "written", "deleted", "reads"], rows) + "\n\n" + summary
-
-
-PRICE_WEIGHTS = {"reads": 1.0, "writes": 3.0, "deletes": 1.0 / 3.0}
-"""Firestore's list prices relative to a document read (write 3x, delete a third)."""
-
-
-def priced(run: CarriedRun) -> float:
-    """A run's operations weighted by :data:`PRICE_WEIGHTS`, in read equivalents."""
-    return sum(weight * getattr(run, name) for name, weight in PRICE_WEIGHTS.items())
-
-
-def carried_table(runs: list[CarriedRun]) -> str:
-    """Per delivery and seed: reading engine, carrying engine, and carrying / reading."""
-    if not runs:
-        return "(not run)"
-    pairs = {(r.delivery, r.seed, r.carry): r for r in runs}
-    rows = []
-    for delivery, seed in dict.fromkeys((r.delivery, r.seed) for r in runs):
-        off, on = pairs.get((delivery, seed, False)), pairs.get((delivery, seed, True))
-        if off is None or on is None:
-            continue
-        rows.append(
-            [
-                delivery,
-                seed,
-                on.invocations,
-                off.reads,
-                on.reads,
-                ratio(on.reads, off.reads),
-                off.writes,
-                on.writes,
-                ratio(on.writes, off.writes),
-                on.refreshed,
-                on.carried,
-                ratio(priced(on), priced(off)),
-            ]
-        )
-    return table(
-        [
-            "delivery",
-            "seed",
-            "invocations",
-            "reads (reading)",
-            "reads (carrying)",
-            "ratio",
-            "writes (reading)",
-            "writes (carrying)",
-            "ratio",
-            "refreshes",
-            "carried",
-            "priced ratio",
-        ],
-        rows,
-    )
 
 
 def cold_table(cold: dict[str, list[float]]) -> str:

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from bench import document
 from bench.backfill import measure_backfill
-from bench.carried import measure_carried
 from bench.coldstart import measure_cold_start
 from bench.costs import measure_costs
 from bench.devloop import measure_devloop
@@ -31,7 +30,6 @@ from bench.machine import describe, load_average
 from bench.report import (
     Results,
     backfill_table,
-    carried_table,
     chart,
     cost_table,
     devloop_table,
@@ -103,10 +101,6 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     part("cold start", lambda: results.cold.update(measure_cold_start(3 if quick else 7)))
-    part(
-        "carried",
-        lambda: results.carried.extend(measure_carried(manifest, 300 if quick else 2000)),
-    )
 
     def devloop() -> None:
         results.devloop = measure_devloop(2 if quick else 5)
@@ -192,8 +186,6 @@ def main(argv: list[str] | None = None) -> int:
             print(fanout_table(results.ours_fanout, results.hand_fanout))
         if "backfill" in only:
             print(backfill_table(results.backfill, results.backfill_transactional))
-        if results.carried:
-            print(carried_table(results.carried))
         if results.devloop is not None:
             print(devloop_table(results.devloop))
             print(

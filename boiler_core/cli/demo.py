@@ -107,7 +107,7 @@ class _Run:
     "-v",
     "--verbose",
     is_flag=True,
-    help="Also show bookkeeping fields (_members, _sources, ...) and every trigger invocation.",
+    help="Also show bookkeeping fields (_members, _version, ...) and every trigger invocation.",
 )
 @click.option(
     "--timeout",

@@ -72,8 +72,6 @@ def manifest_data(manifest: Manifest) -> dict[str, Any]:
         data["project"]["cors_origins"] = list(project.cors_origins)
     if project.requirements:
         data["project"]["requirements"] = list(project.requirements)
-    if not project.carry_changed_document:
-        data["project"]["carry_changed_document"] = False
     if not project.index_deep_sources:
         data["project"]["index_deep_sources"] = False
     if project.check_revoked:

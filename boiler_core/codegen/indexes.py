@@ -9,10 +9,9 @@ index is needed, and no field override may exempt those fields from indexing. Wh
 gains composite queries, derive their ``indexes`` entries from :func:`engine_queries` in
 :func:`indexes_config`.
 
-The overrides exempt the masters' ``_sources`` (a map with one entry per source document,
-never queried) from indexing, as Firestore recommends for large map fields: every entry would
-otherwise add index entries to each master write; and, with the backstop on, the ``payload`` of
-the events recorded for it (``_boiler_pending``: a long string, never queried).
+With the backstop on, one override exempts the ``payload`` of the events recorded for it
+(``_boiler_pending``: a long string, never queried) from indexing, as Firestore recommends for
+large fields.
 """
 
 from __future__ import annotations
@@ -22,11 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from boiler_core.engine.links import children_query, parents_query
-from boiler_core.engine.outputs import (
-    DEEP_SOURCES_FIELD,
-    SOURCES_FIELD,
-    deep_joins,
-)
+from boiler_core.engine.outputs import DEEP_SOURCES_FIELD, deep_joins
 from boiler_core.manifest.model import Manifest
 from boiler_core.retry.names import PAYLOAD_FIELD, PENDING_COLLECTION
 from boiler_core.store.port import QueryOp
@@ -64,17 +59,10 @@ def indexes_config(manifest: Manifest) -> dict[str, Any]:
 
     Every query of :func:`engine_queries` is one ``==`` or ``array-contains`` filter, served by
     Firestore's automatic single-field indexes: no composite index. ``fieldOverrides`` exempts
-    each view's masters' ``_sources`` from indexing when the engine keeps it
-    (``project.carry_changed_document``); no queried field is ever exempted. A composite query
-    added to the engine gets its ``indexes`` entry here.
+    the backstop's records' payload from indexing; no queried field is ever exempted. A
+    composite query added to the engine gets its ``indexes`` entry here.
     """
     overrides = []
-    if manifest.project.carry_changed_document:
-        groups = sorted({view.path.collection_id for view in manifest.views.values()})
-        overrides = [
-            {"collectionGroup": group, "fieldPath": SOURCES_FIELD, "indexes": []}
-            for group in groups
-        ]
     if manifest.project.backstop is not None:
         overrides.append(
             {"collectionGroup": PENDING_COLLECTION, "fieldPath": PAYLOAD_FIELD, "indexes": []}

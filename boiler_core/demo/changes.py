@@ -1,7 +1,7 @@
 """What changed between two states of a watched document, as the demo prints it (pure).
 
 By default only the view's own fields (those views.yaml declares) are shown; bookkeeping fields
-(names starting with ``_``: ``_members``, ``_sources``, ``_version``, ...) only when asked. A
+(names starting with ``_``: ``_members``, ``_deep_sources``, ``_version``, ...) only when asked. A
 field whose value is a list shows the items that left and came (``- item``, ``+ item``); a map
 shows its changed keys; any other value ``old -> new``.
 """

@@ -36,12 +36,9 @@ class Cost:
     retries: int = 0
     """Transaction attempts that conflicted and were run again."""
 
-    carried: int = 0
-    """Transactions that used the document the event carries instead of reading it."""
-
     refreshed: int = 0
-    """Masters written with unchanged content, to refresh their ``_sources`` (also counted in
-    :attr:`writes`)."""
+    """Masters written with unchanged content because their ``_deep_sources`` changed (also
+    counted in :attr:`writes`)."""
 
     ms: float = 0.0
     """Wall-clock time of the call, in milliseconds."""
@@ -75,7 +72,6 @@ class Cost:
             queries=self.queries + other.queries,
             skipped=self.skipped + other.skipped,
             retries=self.retries + other.retries,
-            carried=self.carried + other.carried,
             refreshed=self.refreshed + other.refreshed,
             ms=self.ms + other.ms,
             roots=self.roots + other.roots,
@@ -119,7 +115,6 @@ class Cost:
             "queries": self.queries,
             "skipped": self.skipped,
             "retries": self.retries,
-            "carried": self.carried,
             "refreshed": self.refreshed,
             "ms": round(self.ms, 3),
             "roots": self.roots,

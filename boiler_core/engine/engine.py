@@ -12,9 +12,8 @@ time, each on its own thread; they share no documents):
 2. finds the affected roots by climbing the join tree from the changed document, outside any
    transaction, using the change's before and after data wherever the document's own links count;
 3. recomputes those roots in chunks, each chunk in one serializable transaction that reads the
-   roots, their joined documents and the stored view documents, then writes only the difference.
-   The changed document itself is taken from the event instead of read when every master of the
-   chunk records (``_sources``) the update time the event started from.
+   roots, their joined documents (the changed document among them) and the stored view
+   documents, then writes only the difference.
 
 See docs/internals/consistency.md for why this converges under duplicated, reordered and
 concurrent events.
@@ -27,7 +26,6 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -59,9 +57,8 @@ from boiler_core.engine.outputs import (
     desired_documents,
     master_path,
     plan_writes,
-    recorded_time,
 )
-from boiler_core.engine.reads import CachedReader, CountingReader, Tally, Trust
+from boiler_core.engine.reads import CachedReader, CountingReader, Tally
 from boiler_core.engine.relevance import Usage, is_relevant, moved_parents, usage
 from boiler_core.engine.serial import Held, Key, RootLocks
 from boiler_core.engine.sources import Sources
@@ -91,16 +88,9 @@ class Engine:
         chunk_size: int = 50,
         max_attempts: int = 5,
         parallel: int = 4,
-        carry: bool | None = None,
         index: bool | None = None,
     ) -> None:
-        """``carry``: use the changed document an event carries instead of reading it when the
-        masters prove it current (docs/internals/consistency.md, "The carried document"); None
-        follows the manifest's ``project.carry_changed_document``. False turns the mechanism off:
-        the changed document is read in every transaction, masters record no ``_sources`` (one that
-        has them is rewritten without them) and nothing is refreshed.
-
-        ``index``: masters list the documents of their deep joins (``_deep_sources``) and a
+        """``index``: masters list the documents of their deep joins (``_deep_sources``) and a
         change of one finds its roots with a query on the masters inside the recompute's
         transaction (docs/internals/consistency.md, "Finding roots through the masters"); None
         follows the manifest's ``project.index_deep_sources``. False: climb the joins, keep no
@@ -112,7 +102,6 @@ class Engine:
         self.chunk_size = chunk_size
         self.max_attempts = max_attempts
         self.parallel = parallel
-        self.carry = manifest.project.carry_changed_document if carry is None else carry
         self.index = manifest.project.index_deep_sources if index is None else index
         self._pool: ThreadPoolExecutor | None = None
         self._view_pool: ThreadPoolExecutor | None = None
@@ -180,10 +169,9 @@ class Engine:
         finally:
             spent.append(Cost(reads=tally.reads, queries=tally.queries, views=(view.name,)))
         named = _change_names(view, change)
-        carried = _Carried.of(change) if self.carry else None
         failed: list[RootFailure] = []
         try:
-            spent.append(self._recompute(view, roots, named, deferred, carried, failed))
+            spent.append(self._recompute(view, roots, named, deferred, failed))
         finally:
             spent.append(Cost(failed=tuple(failed)))
 
@@ -385,7 +373,6 @@ class Engine:
         root_ids: set[str],
         named: Namer,
         queries: Sequence[Query] = (),
-        carried: _Carried | None = None,
         failed: list[RootFailure] | None = None,
     ) -> Cost:
         """Recompute ``root_ids`` and the roots ``queries`` find, in chunks of ``chunk_size``,
@@ -393,8 +380,7 @@ class Engine:
 
         The queries run inside the transactions, a page at a time: each chunk fills the room its
         named roots leave with the next page of each open query (ordered by document name), so
-        every root found is read once, by the transaction that recomputes it. ``carried``: the
-        changed document as the event carries it (see :meth:`_chunk_transaction`). A root that
+        every root found is read once, by the transaction that recomputes it. A root that
         cannot be computed or stored fails alone (:meth:`_chunk`): it is appended to ``failed``
         (raised as its :class:`ComputeError` when ``failed`` is None, once every chunk is done)
         and the other roots are written.
@@ -404,7 +390,7 @@ class Engine:
         def work(assignment: Assignment, found: Found) -> Cost:
             held = self._locks.holder()
             try:
-                cost = self._chunk(view, assignment, named, found, carried, held, failures)
+                cost = self._chunk(view, assignment, named, found, held, failures)
             finally:
                 held.release()
             return cost + Cost(waited=int(held.contended))
@@ -421,7 +407,6 @@ class Engine:
         assignment: Assignment,
         named: Namer,
         found: Found | None,
-        carried: _Carried | None,
         held: Held,
         failed: list[RootFailure],
     ) -> Cost:
@@ -435,9 +420,7 @@ class Engine:
         """
         tally = Tally()
         attempt = _Attempt()
-        run = self._chunk_transaction(
-            view, assignment, named, tally, attempt, found, carried, held.take
-        )
+        run = self._chunk_transaction(view, assignment, named, tally, attempt, found, held.take)
         try:
             for round_ in range(self.max_attempts):
                 # the last round races for busy roots like any other writer would
@@ -464,7 +447,7 @@ class Engine:
             half = len(tried) // 2
             for part in (tried[:half], tried[half:]):
                 alone = Assignment(tuple(part), (), frozenset())
-                spent += self._chunk(view, alone, named, None, carried, held, failed)
+                spent += self._chunk(view, alone, named, None, held, failed)
             return spent
         failed.extend(attempt.failed)
         return Cost(
@@ -474,7 +457,6 @@ class Engine:
             deletes=len(plan.deletes),
             skipped=plan.unchanged,
             retries=self.store.last_retries,
-            carried=int(attempt.carried),
             refreshed=len(plan.refreshed),
             roots=len(attempt.ids) - len(attempt.failed),
         )
@@ -508,7 +490,6 @@ class Engine:
         tally: Tally,
         attempt: _Attempt,
         found: Found | None = None,
-        carried: _Carried | None = None,
         take: Callable[[Iterable[Key]], list[Key]] | None = None,
         *,
         commit: bool = True,
@@ -517,9 +498,9 @@ class Engine:
 
         The chunk's roots are the assignment's named roots and, when it has open queries, the
         next page of each (:meth:`_paged_roots`). ``attempt`` receives what each attempt did
-        (the last attempt's: its roots, the roots that failed, whether it used the carried
-        document). Every document is read once per attempt (:class:`CachedReader`), and what
-        can be predicted is read in as few calls as possible (:mod:`.prefetch`).
+        (the last attempt's: its roots and the roots that failed). Every document is read once
+        per attempt (:class:`CachedReader`), and what can be predicted is read in as few calls as
+        possible (:mod:`.prefetch`).
 
         A root whose documents cannot be computed (a hook raised, data of an unexpected shape)
         or would be refused by the database (:mod:`.limits`) is recorded in ``attempt.failed``
@@ -530,11 +511,6 @@ class Engine:
         ``take`` tries the locks of the roots the queries found (:class:`~.serial.Held.take`);
         when ``attempt.guarded`` and one is busy, the attempt raises :class:`_Busy` before
         reading anything else (its caller waits for that root and runs the transaction again).
-
-        ``carried`` is the changed document as the event carries it. When the chunk asks for it
-        by path, it is used without a read if every master of the chunk exists and records
-        (``_sources``) exactly the update time the event started from; otherwise it is read like
-        any other document (docs/internals/consistency.md, "The carried document").
         """
         first_pages = _FirstPages()
 
@@ -552,9 +528,6 @@ class Engine:
             named = named_by(ids)
             root_paths = {root_id: doc_path(view.root, root_id) for root_id in ids}
             masters = {root_id: master_path(view, root_id) for root_id in ids}
-            if carried is not None:
-                trusted = carried.trusted_by(list(masters.values()))
-                reader.carry(carried.path, carried.copy(), trusted)
             first = [*masters.values(), *sorted(p for r in ids for p in named.get(r, ()))]
             if all(path in reader.read for path in root_paths.values()):
                 known = [d for p in root_paths.values() if (d := reader.read[p]) is not None]
@@ -584,8 +557,7 @@ class Engine:
                     desired.update(documents)
                 candidates.add(masters[root_id])
             existing = reader.get_all(sorted(candidates))
-            used = carried.path if carried is not None and reader.carried_used else None
-            plan = plan_writes(desired, existing, used)
+            plan = plan_writes(desired, existing)
             if commit and len(ids) - len(attempt.failed) > 1:
                 size = sum(sizes.get(path, 0) for path, _ in plan.sets)
                 if size > COMMIT_BUDGET:
@@ -594,7 +566,6 @@ class Engine:
                 tx.set(path, data)
             for path in plan.deletes:
                 tx.delete(path)
-            attempt.carried = reader.carried_used
             return plan
 
         return run
@@ -607,9 +578,7 @@ class Engine:
         try:
             sources = Sources(root, parents_of(view), linked)
             content = compute(view, sources, self._hooks)
-            return desired_documents(
-                view, root_id, sources, content, record=self.carry, index=self.index
-            )
+            return desired_documents(view, root_id, sources, content, index=self.index)
         except ComputeError:
             raise
         except Exception as exc:
@@ -715,49 +684,6 @@ class Engine:
         return paths
 
 
-@dataclass(frozen=True)
-class _Carried:
-    """The changed document as its event carries it, and the update time it had before."""
-
-    path: str
-    doc: Doc | None
-    """The document after the write; None when the write deleted it."""
-
-    before_time: int
-
-    @classmethod
-    def of(cls, change: Change) -> _Carried | None:
-        """What ``change`` carries; None when it cannot stand in for a read: a create (no
-        update time before it to check), or an event that did not say its update times."""
-        if change.before is None or change.before_time is None:
-            return None
-        if change.after is None:
-            return cls(change.path, None, change.before_time)
-        if change.after_time is None:
-            return None
-        after = Doc(change.path, change.after, change.after_time)
-        return cls(change.path, after, change.before_time)
-
-    def copy(self) -> Doc | None:
-        """The document for one transaction attempt: a copy, as a read would give (hooks of
-        chunks running in parallel never share its data)."""
-        if self.doc is None:
-            return None
-        return Doc(self.path, deepcopy(dict(self.doc.data)), self.doc.update_time)
-
-    def trusted_by(self, masters: Sequence[str]) -> Trust:
-        """The check :meth:`CachedReader.carry` runs: every master (read by then) records the
-        update time this change started from."""
-
-        def trusted(read: Mapping[str, Doc | None]) -> bool:
-            return all(
-                master in read and recorded_time(read[master], self.path) == self.before_time
-                for master in masters
-            )
-
-        return trusted
-
-
 @dataclass
 class _FirstPages:
     """What the first attempt of a chunk with queries found: its roots, and the range each page
@@ -777,9 +703,6 @@ class _Attempt:
     failed: list[RootFailure] = field(default_factory=list)
     """Its roots that could not be computed or stored (left out of its writes)."""
 
-    carried: bool = False
-    """Whether it used the carried document instead of reading it."""
-
     busy: list[str] = field(default_factory=list)
     """Roots its queries found that another chunk of this process held."""
 
@@ -788,7 +711,7 @@ class _Attempt:
 
     def start(self, ids: Sequence[str]) -> None:
         """A new attempt on ``ids``."""
-        self.ids, self.failed, self.carried = list(ids), [], False
+        self.ids, self.failed = list(ids), []
 
 
 class _Busy(Exception):

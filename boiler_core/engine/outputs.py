@@ -17,19 +17,12 @@ read by its own member, who may not be a reader of the master (copies can iterat
 Every output holds ``_version``, the digest of its computed fields (:mod:`boiler_core.versions`),
 which clients send back as ``If-Match``; it changes exactly when the content does.
 
-Every master also holds ``_sources`` (:data:`SOURCES_FIELD`): the update time of each document it
-was computed from, by path. It lets the engine use the document an event carries instead of reading
-it again (docs/internals/consistency.md, "The carried document"), and so obeys one rule besides
-contract 3: a master whose content is unchanged is still written when a document it records was read
-at another update time (a *refresh*); documents it does not record yet, and the document taken from
-the event, never force a write.
-
 A master of a view with a ``ref``/``refs`` join below the root's own joins (a *deep* join, like a
 meeting's location in a user's profile) also holds ``_deep_sources`` (:data:`DEEP_SOURCES_FIELD`):
 the sorted paths of the deep joins' documents it was computed from. A change of such a document
 finds the roots to recompute with one query on the view's masters (``array-contains``) instead of
 climbing the joins (docs/internals/consistency.md, "Finding roots through the masters"); so a master
-whose content is unchanged is also written when that list changes."""
+whose content is unchanged is still written when that list changes (a *refresh*)."""
 
 from __future__ import annotations
 
@@ -46,14 +39,16 @@ from boiler_core.manifest.model import MEMBERS_FIELD, ROOT, Copy, Join, View
 from boiler_core.versions import VERSION_FIELD, version_of
 
 SOURCES_FIELD = "_sources"
-"""Bookkeeping field of a master: ``{path: update time}`` of the documents it was computed from."""
+"""A field boiler 0.2 kept in every master (the update times of its sources); a master that still
+holds it is rewritten without it by its next recompute, and ``boiler verify`` reports it."""
 
 DEEP_SOURCES_FIELD = "_deep_sources"
 """Bookkeeping field of a master: sorted paths of the documents of its deep joins
 (:func:`deep_joins`) it was computed from."""
 
 RECORD_FIELDS = (SOURCES_FIELD, DEEP_SOURCES_FIELD)
-"""The bookkeeping fields that record what a master was computed from."""
+"""The bookkeeping fields that record what a master was computed from (``_sources``: only in
+masters written by boiler 0.2)."""
 
 
 def master_path(view: View, root_id: str) -> str:
@@ -81,17 +76,6 @@ def bookkeeping(view: View, sources: Sources) -> dict[str, Any]:
     return {MEMBERS_FIELD: sorted({doc.id for doc in sources.many(view.read.value)})}
 
 
-def source_times(reached: Mapping[str, Iterable[Doc]]) -> dict[str, int]:
-    """``{path: update time}`` of the documents reached (:meth:`Sources.reached`; those whose
-    store said)."""
-    return {
-        doc.path: doc.update_time
-        for docs in reached.values()
-        for doc in docs
-        if doc.update_time is not None
-    }
-
-
 def deep_joins(view: View) -> tuple[Join, ...]:
     """The view's ``ref``/``refs`` joins that hang from another join, not from the root: the
     ones a change can only be climbed from with a query before the transaction."""
@@ -110,37 +94,21 @@ def desired_documents(
     sources: Sources,
     content: Mapping[str, Any],
     *,
-    record: bool = True,
     index: bool = True,
 ) -> dict[str, Mapping[str, Any]]:
     """What every output of an existing root must hold: the computed fields and their version
     (``_version``) in the master and in a copy per current member, plus the master's bookkeeping
-    fields (its read policy's, with ``record`` ``_sources``, and with ``index``
-    ``_deep_sources`` when the view has deep joins)."""
+    fields (its read policy's, and with ``index`` ``_deep_sources`` when the view has deep
+    joins)."""
     versioned = {**content, VERSION_FIELD: version_of(content)}
     desired: dict[str, Mapping[str, Any]] = {
         path: versioned for path in current_outputs(view, root_id, sources)
     }
     master = {**versioned, **bookkeeping(view, sources)}
-    indexed = index and deep_joins(view)
-    reached = sources.reached() if record or indexed else {}
-    if record:
-        master[SOURCES_FIELD] = source_times(reached)
-    if indexed:
-        master[DEEP_SOURCES_FIELD] = deep_source_paths(view, reached)
+    if index and deep_joins(view):
+        master[DEEP_SOURCES_FIELD] = deep_source_paths(view, sources.reached())
     desired[master_path(view, root_id)] = master
     return desired
-
-
-def recorded_time(master: Doc | None, path: str) -> int | None:
-    """The update time ``master``'s ``_sources`` records for ``path`` (None: not recorded)."""
-    if master is None:
-        return None
-    recorded = master.data.get(SOURCES_FIELD)
-    if not isinstance(recorded, Mapping):
-        return None
-    value = recorded.get(path)
-    return value if isinstance(value, int) else None
 
 
 def copies_named_by(view: View, change: Change, root_ids: Iterable[str]) -> dict[str, set[str]]:
@@ -178,24 +146,21 @@ class WritePlan:
     """Desired documents already stored with the same content (no write)."""
 
     refreshed: tuple[str, ...] = ()
-    """The paths among :attr:`sets` whose content is unchanged: masters written only because a
-    document they record was read at another update time (see the module doc)."""
+    """The paths among :attr:`sets` whose content is unchanged: masters written only because
+    their ``_deep_sources`` changed (see the module doc)."""
 
 
 def plan_writes(
     desired: Mapping[str, Mapping[str, Any]],
     existing: Mapping[str, Doc | None],
-    carried: str | None = None,
 ) -> WritePlan:
     """Compare ``desired`` contents with ``existing`` documents (every path read, found or not).
 
     A path read but not desired is deleted if it exists; a desired path is set unless the stored
-    data is already equal, the records (``_sources``, ``_deep_sources``) aside: a master with
-    equal content is set (refreshed) when its desired ``_deep_sources`` differ from the stored
-    ones, or when a path both its stored and its desired ``_sources`` hold has another update
-    time, ``carried`` (the path of a document taken from the event rather than read) excepted.
-    A desired master without a record (an engine that does not keep it) replaces a stored one
-    that has it, so no record is left behind to be trusted later.
+    data is already equal, the records aside: a master with equal content is set (refreshed)
+    when its desired ``_deep_sources`` differ from the stored ones. A desired master without a
+    record replaces a stored one that has it (``_sources`` left by boiler 0.2, or a list kept
+    before ``index_deep_sources`` was turned off), so no stale record is left behind.
     """
     sets: list[tuple[str, Mapping[str, Any]]] = []
     deletes: list[str] = []
@@ -211,7 +176,7 @@ def plan_writes(
             sets.append((path, want))
         elif any(f in have.data and f not in want for f in RECORD_FIELDS):
             sets.append((path, want))  # not recording: drop a record left by an engine that did
-        elif _records_moved(have.data, want, carried):
+        elif have.data.get(DEEP_SOURCES_FIELD) != want.get(DEEP_SOURCES_FIELD):
             sets.append((path, want))
             refreshed.append(path)
         else:
@@ -229,33 +194,13 @@ def same_content(have: Mapping[str, Any], want: Mapping[str, Any]) -> bool:
 
 
 def without_sources(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A view document's data without the records (``_sources``, ``_deep_sources``): what two
-    views built through different histories (so recording different update times), or by
-    engines keeping different records, hold alike when their content is equal."""
+    """A view document's data without the records (``_deep_sources``, and the ``_sources``
+    boiler 0.2 left): what two views built by engines keeping different records hold alike when
+    their content is equal."""
     return {name: value for name, value in data.items() if name not in RECORD_FIELDS}
 
 
 def without_update_times(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A view document's data without ``_sources`` (update times, which depend on history) but
-    with ``_deep_sources``, which the current state alone decides."""
+    """A view document's data without the ``_sources`` boiler 0.2 left (update times, which
+    depend on history) but with ``_deep_sources``, which the current state alone decides."""
     return {name: value for name, value in data.items() if name != SOURCES_FIELD}
-
-
-def _records_moved(
-    stored: Mapping[str, Any], wanted: Mapping[str, Any], carried: str | None
-) -> bool:
-    """Whether a master of unchanged content must be rewritten to keep its records true: its
-    deep sources changed, or a source both ``_sources`` hold moved (:func:`_moved`)."""
-    if stored.get(DEEP_SOURCES_FIELD) != wanted.get(DEEP_SOURCES_FIELD):
-        return True
-    return SOURCES_FIELD in wanted and _moved(
-        stored.get(SOURCES_FIELD), wanted.get(SOURCES_FIELD), carried
-    )
-
-
-def _moved(stored: Any, wanted: Any, carried: str | None) -> bool:
-    """Whether a path both records hold, but ``carried``, has different update times in them."""
-    if not isinstance(stored, Mapping) or not isinstance(wanted, Mapping):
-        return False
-    common = stored.keys() & wanted.keys()
-    return any(stored[path] != wanted[path] for path in common if path != carried)

@@ -8,15 +8,12 @@ transaction and keeps counting across attempts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from boiler_core.documents import Doc
 from boiler_core.store.port import QueryOp, Reader
-
-Trust = Callable[[Mapping[str, Doc | None]], bool]
-"""Decides, from the documents read so far, whether a carried document may stand in for a read."""
 
 
 @dataclass
@@ -70,33 +67,12 @@ class CachedReader:
         self._reader = reader
         self.read: dict[str, Doc | None] = {}
         """Every document read so far, by path (None: read and missing)."""
-        self._carried: tuple[str, Doc | None, Trust] | None = None
-        self.carried_used = False
-        """Whether a carried document (:meth:`carry`) answered instead of a read."""
-
-    def carry(self, path: str, doc: Doc | None, trusted: Trust) -> None:
-        """Hold back the next read of ``path``, whose document the caller already has (``doc``;
-        None: known to be missing). When a ``get_all`` first asks for it, the other paths are
-        read, then ``trusted`` decides from everything read so far: True answers with ``doc``
-        without a read; False reads it with a second call."""
-        self._carried = (path, doc, trusted)
 
     def get_all(self, paths: Sequence[str]) -> dict[str, Doc | None]:
         """Read the paths not read yet, in one call; answer all from the cache."""
         missing = [path for path in dict.fromkeys(paths) if path not in self.read]
-        held = None
-        if self._carried is not None and self._carried[0] in missing:
-            held, self._carried = self._carried, None
-            missing.remove(held[0])
         if missing:
             self.read.update(self._reader.get_all(missing))
-        if held is not None:
-            path, doc, trusted = held
-            if trusted(self.read):
-                self.read[path] = doc
-                self.carried_used = True
-            else:
-                self.read.update(self._reader.get_all([path]))
         return {path: self.read.get(path) for path in paths}
 
     def query(

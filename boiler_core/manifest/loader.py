@@ -27,6 +27,7 @@ from boiler_core.manifest.syntax import (
     BACKSTOP_KEYS,
     FORMAT_VERSION,
     PROJECT_KEYS,
+    REMOVED_PROJECT_KEYS,
     RETRY_KEYS,
     RUNTIMES,
     TOP_KEYS,
@@ -138,7 +139,7 @@ def _read_top(draft: Draft, root: yaml.Node) -> None:
 
 
 def _read_project(reader: Reader, node: yaml.Node) -> Project:
-    items = reader.mapping(node, "project", PROJECT_KEYS)
+    items = reader.mapping(node, "project", (*PROJECT_KEYS, *REMOVED_PROJECT_KEYS))
     if items is None:
         return Project()
     values: dict[str, Any] = {}
@@ -174,10 +175,9 @@ def _read_project(reader: Reader, node: yaml.Node) -> Project:
         data_files = read_data_files(reader, items["data_files"][1])
         if data_files is not None:
             values["data_files"] = data_files
-    if "carry_changed_document" in items:
-        carry = reader.boolean(items["carry_changed_document"][1], "project.carry_changed_document")
-        if carry is not None:
-            values["carry_changed_document"] = carry
+    for key, why in REMOVED_PROJECT_KEYS.items():
+        if key in items:
+            reader.error(items[key][0], f"project.{key} is no longer an option: {why}", "delete it")
     if "index_deep_sources" in items:
         index = reader.boolean(items["index_deep_sources"][1], "project.index_deep_sources")
         if index is not None:

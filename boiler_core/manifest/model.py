@@ -191,11 +191,6 @@ class Project:
     them, and refuses any other file that is not a Python source or generated. Checked by the
     loader; ``boiler check`` checks that each matches a file of the upload."""
 
-    carry_changed_document: bool = True
-    """Whether the engine takes the changed document from its event instead of reading it when
-    the masters record the update time the event started from (docs/internals/consistency.md, "The
-    carried document"); masters then hold ``_sources``. False: read it in every transaction."""
-
     index_deep_sources: bool = True
     """Whether masters list the sources they reach through a ``ref``/``refs`` join below the
     root's own joins (``_deep_sources``), so that a change of one finds the roots to recompute

@@ -20,12 +20,15 @@ PROJECT_KEYS = (
     "cors_origins",
     "requirements",
     "data_files",
-    "carry_changed_document",
     "index_deep_sources",
     "check_revoked",
     "retry",
     "backstop",
 )
+REMOVED_PROJECT_KEYS = {
+    "carry_changed_document": "the engine always reads the changed document inside the transaction"
+}
+"""Options of earlier versions, each with why it went (an error that says so, not "unknown key")."""
 RETRY_KEYS = (
     "max_attempts",
     "min_backoff_seconds",

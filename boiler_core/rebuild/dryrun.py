@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from boiler_core.documents import Doc
-from boiler_core.engine.outputs import without_update_times
 from boiler_core.engine.reads import CountingReader, Tally
 from boiler_core.engine.relevance import same_value
 from boiler_core.store.port import QueryOp, Reader
@@ -71,10 +70,9 @@ def differing_fields(have: Mapping[str, Any], want: Mapping[str, Any]) -> tuple[
     """Top-level fields whose stored value (``have``) differs from the computed one, sorted.
 
     ``_version`` follows the content, so it is named only when nothing else differs (a document
-    written before versions were stored). ``_sources`` (update times) is never named;
-    ``_deep_sources`` (the list the masters' query finds roots by) is.
+    written before versions were stored). The records are named too: ``_deep_sources`` (the
+    list the masters' query finds roots by) and the ``_sources`` boiler 0.2 left in masters.
     """
-    have, want = without_update_times(have), without_update_times(want)
     names = set(have) | set(want)
     fields = sorted(
         n for n in names if not same_value(have.get(n, _MISSING), want.get(n, _MISSING))

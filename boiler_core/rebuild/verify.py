@@ -32,13 +32,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-from boiler_core.documents import Doc
 from boiler_core.engine.cost import Cost
 from boiler_core.engine.engine import Engine
 from boiler_core.engine.failures import RootFailure
-from boiler_core.engine.outputs import DEEP_SOURCES_FIELD, WritePlan
+from boiler_core.engine.outputs import WritePlan
 from boiler_core.manifest.model import View
 from boiler_core.rebuild.dryrun import DryRun, differing_fields
 from boiler_core.rebuild.failures import Failure, each_root, failures_of
@@ -265,11 +264,8 @@ class Verifier:
         result.roots += len(roots)
         result.expected += len(plan.sets) + plan.unchanged
         divergent: set[str] = set()
-        refreshed = set(plan.refreshed)  # content equal: only what it records moved
         for path, want in plan.sets:
             have = dry.seen.get(path)
-            if path in refreshed and not _list_differs(have, want):
-                continue  # only update times: not a divergence
             output = classify(target, path)
             root = output.root_id if output is not None else ""
             if have is None:
@@ -323,11 +319,3 @@ class Verifier:
 def _copy_paths(outputs: Iterable[Output]) -> set[str]:
     """The copies among ``outputs`` (a master is always read for its root anyway)."""
     return {output.path for output in outputs if output.copy is not None}
-
-
-def _list_differs(have: Doc | None, want: Mapping[str, Any]) -> bool:
-    """Whether a stored master's ``_deep_sources`` differs from the computed one: a master the
-    masters' query would miss (docs/internals/consistency.md, "Finding roots through the
-    masters")."""
-    stored = have.data.get(DEEP_SOURCES_FIELD) if have is not None else None
-    return stored != want.get(DEEP_SOURCES_FIELD)

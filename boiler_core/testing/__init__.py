@@ -97,8 +97,7 @@ class Harness:
 
     def views(self) -> dict[str, dict[str, Any]]:
         """Every document that is not domain data (view documents and their copies), by path,
-        without the masters' records (``_sources``, whose update times depend on the store's
-        history, and ``_deep_sources``)."""
+        without the masters' records (``_deep_sources``)."""
         return {
             path: without_sources(data)
             for path, data in self.store.dump().items()

@@ -33,9 +33,8 @@ def get(db: Client, path: str) -> dict[str, Any] | None:
 
 def views(db: Client) -> dict[str, dict[str, Any]]:
     """Every view document: meeting sessions (masters and copies) and user profiles, by path,
-    with every field but ``_version`` and ``_sources`` (bookkeeping such as ``_members``
-    included; the version is checked by :func:`versions_match`, the update times a master
-    records depend on when the test wrote its sources)."""
+    with every field but ``_version`` and ``_deep_sources`` (bookkeeping such as ``_members``
+    included; the version is checked by :func:`versions_match`)."""
     return {path: without_sources(without_version(data)) for path, data in raw_views(db).items()}
 
 

@@ -5,9 +5,9 @@ Firestore that the in-memory double only imitates; these tests check them on the
 the exact interleavings that would break them:
 
 * The ABA trap (docs/internals/consistency.md): invocation A has read the view and its sources
-  (all but the ticket its event carries) and stalls; c2 reverts c1; B handles c2. B must write
-  the master (a refresh of its ``_sources``), and under the emulator's pessimistic locks that
-  write waits for A's read lock on the master, so B cannot skip against the old view.
+  (the changed ticket among them) and stalls; c2 reverts c1. Under the emulator's pessimistic
+  locks c2's write of the ticket waits for A's read lock on it, so B, handling c2, recomputes
+  after A's commit and cannot skip against the old view.
 * A document newly matching a query the transaction ran (a phantom) is held back the same way.
 * Affected roots are found outside the transaction: a link changed between that discovery and the
   transaction is handled by its own event.
@@ -125,24 +125,19 @@ def test_aba_stalled_invocation_cannot_overwrite_the_reverting_change(
     stalled = StalledCommit(store)
     a = Background(lambda: Engine(manifest, stalled, log=lambda e: None).handle(c1))
     assert stalled.has_read.wait(30), "invocation A never reached its commit"
-    # the master records the ticket's update time c1 started from: A uses the ticket c1 carries
-    assert "tickets/tj_t" not in stalled.stalled_reads
+    # A read the ticket in its transaction, as it reads every source
+    assert "tickets/tj_t" in stalled.stalled_reads
     assert MASTER in stalled.stalled_reads
 
-    # so c2 (reverting c1) lands at once, and B handles it: the master does not record the
-    # update time c2 started from, so B reads the ticket, finds f(s2) equal to the stored view,
-    # and must still write the master to record the ticket's new update time. That write waits
-    # for A's read lock on the master instead of skipping (the ABA trap).
-    c2 = write_change(store, "tickets/tj_t", with_fields("tickets/tj_t"))
-    b = Background(lambda: seeded.handle(c2))
-    assert not b.done.wait(BLOCKED_CHECK), "B finished while A held its read lock on the master"
+    # so c2 (reverting c1) cannot commit while A holds its read lock on the ticket: B cannot
+    # handle c2 before A's commit, and finds f(s1) stored, not a view equal to f(s2)
+    c2 = Background(lambda: write_change(store, "tickets/tj_t", with_fields("tickets/tj_t")))
+    assert not c2.done.wait(BLOCKED_CHECK), "c2 committed while A held its read lock on the ticket"
 
     stalled.release()
-    a_cost, b_cost = a.result(), b.result()
-
-    # Whichever the emulator let commit first, the other retried and saw its write: A first
-    # (A wrote f(s1), B then restored f(s2)), or B first (B's refresh, A's retry read s2).
-    assert (a_cost.writes, b_cost.writes) in {(4, 4), (0, 1)}, (a_cost, b_cost)
+    a_cost = a.result()
+    b_cost = seeded.handle(c2.result())
+    assert (a_cost.writes, b_cost.writes) == (4, 4), (a_cost, b_cost)
     assert visible(read(store, MASTER)) == EXPECTED_MEETING_SESSION
     assert_views_are_a_recompute(manifest, store)
 

@@ -69,8 +69,7 @@ class FaultRun:
             f"lost events {len(self.delivery.lost)}; injected: {injected}; "
             f"transaction retries {totals['retries']}; chunks that waited for a root "
             f"{totals['waited']}; contention give-ups {len(self.logs.gave_up)}; view writes "
-            f"{totals['writes']} (refreshes {totals['refreshed']}), deletes "
-            f"{totals['deletes']}; carried documents used {totals['carried']}"
+            f"{totals['writes']} (refreshes {totals['refreshed']}), deletes {totals['deletes']}"
         )
 
     def replay_hint(self) -> str:

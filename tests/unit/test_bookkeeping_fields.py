@@ -22,7 +22,7 @@ from boiler_core.testing import Harness
 REPO = Path(__file__).resolve().parents[2]
 SECURITY_PAGE = REPO / "docs" / "security.md"
 HTTP_APP = Path(__file__).resolve().parent / "data" / "http_app"
-OPTIONS = ("carry_changed_document", "index_deep_sources")
+OPTIONS = ("index_deep_sources",)
 
 
 def documented() -> dict[str, str]:

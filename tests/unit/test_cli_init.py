@@ -192,7 +192,7 @@ def test_init_in_a_firebase_project_merges_and_overwrites_nothing(tmp_path: Path
     assert lines.count("venv/") == 1  # the project's own line, not added twice
     indexes = json.loads(files["firestore.indexes.json"])
     groups = [override["collectionGroup"] for override in indexes["fieldOverrides"]]
-    assert "project_boards" in groups  # the project's own override stays
+    assert groups == ["_boiler_pending"]  # boiler's override merged into the project's file
     App(root / "views.yaml").check_generated()
 
 

@@ -110,21 +110,14 @@ def test_engine_queries_are_link_fields_and_the_masters_deep_sources() -> None:
     assert [q.field for q in queries] == ["location", "tickets", "users"]
 
 
-def test_indexes_need_no_composite_index_and_exempt_only_update_times_and_pending_events() -> None:
+def test_indexes_need_no_composite_index_and_exempt_only_pending_events() -> None:
     manifest = load_manifest(VIEWS_YAML)
-    exempt = [
-        {"collectionGroup": group, "fieldPath": "_sources", "indexes": []}
-        for group in ("meeting_sessions", "user_profiles")
-    ]
-    exempt.append({"collectionGroup": "_boiler_pending", "fieldPath": "payload", "indexes": []})
+    exempt = [{"collectionGroup": "_boiler_pending", "fieldPath": "payload", "indexes": []}]
     assert json.loads(render_indexes(manifest)) == {"indexes": [], "fieldOverrides": exempt}
     queried = {(q.collection, q.field) for q in engine_queries(manifest)}
     assert not queried & {(o["collectionGroup"], o["fieldPath"]) for o in exempt}
-    # an engine that does not carry keeps no _sources, no backstop records nothing: no override
+    # no backstop records nothing: no override
     text = VIEWS_YAML.read_text(encoding="utf-8")
-    reading = text.replace(
-        "region: us-central1",
-        "region: us-central1\n  carry_changed_document: no\n  backstop: false",
-    )
+    reading = text.replace("region: us-central1", "region: us-central1\n  backstop: false")
     rendered = render_indexes(load_manifest_text(reading, base_dir=APP_DIR))
     assert rendered == '{\n  "fieldOverrides": [],\n  "indexes": []\n}\n'

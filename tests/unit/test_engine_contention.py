@@ -23,8 +23,7 @@ T = TypeVar("T")
 
 class HotDocument(Delegating[MemoryStore]):
     """A store where another writer changes ``path`` during every transaction attempt: a real
-    conflict each time, as under a hot document. (The hot document is one the transaction reads:
-    the ticket an event carries is not read when the meeting's view records its update time.)"""
+    conflict each time, as under a hot document (one the transaction reads)."""
 
     def __init__(self, inner: MemoryStore, path: str) -> None:
         super().__init__(inner)

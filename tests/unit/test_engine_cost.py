@@ -25,19 +25,18 @@ def test_default_log_prints_one_cloud_logging_json_line_per_change(
     entry = json.loads(lines[0])
     assert entry["severity"] == "INFO"
     assert entry["message"].startswith(
-        "boiler tickets/tj_t: 11 reads, 4 writes, 0 deletes, 1 queries, 0 skipped, 0 retries, "
+        "boiler tickets/tj_t: 12 reads, 4 writes, 0 deletes, 1 queries, 0 skipped, 0 retries, "
     )
     assert entry["boiler"] == {
         "collection": "tickets",
         "doc": "tj_t",
         "event_id": "ev-1",
-        "reads": 11,
+        "reads": 12,
         "writes": 4,
         "deletes": 0,
         "queries": 1,
         "skipped": 0,
         "retries": 0,
-        "carried": 1,
         "refreshed": 0,
         "ms": round(cost.ms, 3),
         "roots": 1,

@@ -197,17 +197,15 @@ def test_aba_stalled_invocation_cannot_overwrite_a_newer_skip(manifest: Manifest
 
     def c2_lands_and_b_handles_it() -> None:
         b_cost = app.engine.handle(update(app.store, "tickets/tj_t", {"attendance": True}))
-        # f(s2) equals the stored view, but B started from a ticket the master does not record
-        # (A has not committed): B reads the ticket, and writes the master only to record its
-        # update time (a refresh). That write is what makes A's commit conflict.
-        assert (b_cost.carried, b_cost.writes, b_cost.refreshed) == (0, 1, 1)
+        # f(s2) equals the stored view (A has not committed): B writes nothing
+        assert b_cost.writes == 0
 
     stalled = InterleavingStore(app.store, c2_lands_and_b_handles_it)
     a_cost = Engine(manifest, stalled, log=app.logs.append).handle(c1)
-    # A's first attempt used the ticket its event carried; its retry finds the master recording
-    # a later update time, so it reads the ticket, sees s2, and has nothing to write.
+    # A read the ticket in its transaction and c2 changed it since: A's commit conflicts, and its
+    # retry reads the ticket again, sees s2, and has nothing to write.
     assert a_cost.retries == 1
-    assert (a_cost.carried, a_cost.writes) == (0, 0)
+    assert a_cost.writes == 0
     assert visible(app.views()[f"meeting_sessions/{MEETING_ID}"]) == EXPECTED_MEETING_SESSION
     assert app.views() == from_scratch(manifest, app.store)
 
@@ -227,9 +225,9 @@ def test_concurrent_membership_change_during_recompute_is_retried(manifest: Mani
 
 
 STORM_SEEDS = 200
-"""With masters not refreshed (rule 2 of docs/internals/consistency.md, "The carried document",
-disabled), 4 of these 200 seeds ended with a stale view; the fault suite's mixed workload did not
-notice."""
+"""When the engine took the changed document from the event (boiler 0.2) without refreshing the
+masters that recorded its update time, 4 of these 200 seeds ended with a stale view; the fault
+suite's mixed workload did not notice."""
 
 
 def test_attendance_flips_delivered_reordered_once_each_end_as_a_recompute(
@@ -237,8 +235,7 @@ def test_attendance_flips_delivered_reordered_once_each_end_as_a_recompute(
 ) -> None:
     """Tickets flip attendance back and forth (and change a field no view reads); every event is
     delivered once, shuffled within windows of 4 writes and up to one window late. Reordered
-    flips are where a late event could be carried against a master that a newer, unchanged
-    recompute did not refresh."""
+    flips are where a late event could overwrite what a newer, unchanged recompute skipped."""
     diverged = []
     for seed in range(STORM_SEEDS):
         store = MemoryStore()

@@ -8,15 +8,13 @@ from typing import Any, TypeVar
 
 from delegating import Delegating
 from meeting_room.fixture import MEETING_ID, fixture_documents
-from meeting_room_app import APP_DIR, VIEWS_YAML
 
-from boiler_core.codegen.embed import manifest_text
 from boiler_core.documents import Doc, Ref
 from boiler_core.engine.change import Change
 from boiler_core.engine.engine import Engine
 from boiler_core.engine.reads import CachedReader, CountingReader, Tally
 from boiler_core.engine.relevance import moved_parents
-from boiler_core.manifest import Manifest, load_manifest_text
+from boiler_core.manifest import Manifest
 from boiler_core.store.memory import MemoryStore
 from boiler_core.store.port import Transaction
 from boiler_core.testing import Harness, update
@@ -64,8 +62,8 @@ def test_roots_found_by_a_reverse_query_are_read_once_inside_the_transaction(
 ) -> None:
     cost = seeded.update("tickets/tj_t", {"attendance": False})
     # one query (its result, the meeting, is the root read), master + 3 copies, location,
-    # 3 users, the 2 other tickets (the changed one comes with the event): no document twice
-    assert (cost.queries, cost.reads, cost.writes, cost.carried) == (1, 11, 4, 1)
+    # 3 users, the 3 tickets (the changed one among them): no document twice
+    assert (cost.queries, cost.reads, cost.writes) == (1, 12, 4)
 
 
 def seed_five_meetings(app: Harness) -> None:
@@ -135,9 +133,8 @@ def test_query_roots_spanning_chunks_are_paged_so_each_is_read_once(manifest: Ma
     # user_profiles: the profile's own query for thomasina's meetings returns all five again
     assert sorted(meetings) == sorted([f"meetings/extra{i}" for i in range(4)] * 2 + [MEETING] * 2)
     assert cost.queries == 3 + 1  # pages of 2, 2 and 1; the profile's join
-    # the renamed user comes with the event: every master records the update time it started from
-    assert store.paths.count("users/thomasina") == 0
-    assert cost.carried == 3 + 1  # each session chunk, the profile
+    # the renamed user is read by each transaction that computes from it
+    assert store.paths.count("users/thomasina") == 3 + 1  # each session chunk, the profile
 
 
 def test_cached_reader_reads_each_document_once_and_caches_query_results() -> None:
@@ -158,36 +155,30 @@ def test_a_ticket_change_still_recomputes_from_state_read_in_the_transaction(
 ) -> None:
     stale = update(seeded.store, "tickets/tj_t", {"attendance": False})
     newer = update(seeded.store, "tickets/tj_t", {"attendance": True})
-    assert seeded.engine.handle(newer).carried == 0  # the master records neither's start
-    cost = seeded.engine.handle(stale)  # delivered late: the master records a later ticket
-    assert cost.carried == 0
+    seeded.engine.handle(newer)
+    seeded.engine.handle(stale)  # delivered late: the ticket is read, as it is now
     names = [e["name"] for e in seeded.views()[f"meeting_sessions/{MEETING_ID}"]["attending"]]
     assert "Tijuana Furlong" in names
 
 
-def test_a_ticket_change_uses_the_ticket_its_event_carries_when_the_master_records_its_start(
-    manifest: Manifest,
-) -> None:
+def test_a_ticket_change_reads_the_ticket_inside_the_transaction(manifest: Manifest) -> None:
     store = ReadLog()
     app = Harness(manifest, store=store)
     for path, data in fixture_documents().items():
         app.write(path, data)
     store.paths.clear()
     cost = app.update("tickets/tj_t", {"attendance": False})
-    assert cost.carried == 1
-    assert "tickets/tj_t" not in store.paths
+    assert store.paths.count("tickets/tj_t") == 1
+    assert cost.reads == 12
     stored = store.doc(f"meeting_sessions/{MEETING_ID}") or {}
     assert "Tijuana Furlong" not in [entry["name"] for entry in stored["attending"]]
-    recorded = stored["_sources"]
-    assert recorded["tickets/tj_t"] == store.update_time("tickets/tj_t")
-    assert recorded[f"meetings/{MEETING_ID}"] == store.update_time(f"meetings/{MEETING_ID}")
+    assert "_sources" not in stored
 
 
-def test_an_event_without_update_times_reads_the_changed_document(seeded: Harness) -> None:
+def test_an_event_without_update_times_costs_the_same(seeded: Harness) -> None:
     change = update(seeded.store, "tickets/tj_t", {"attendance": False})
     blind = Change(change.collection, change.doc_id, change.before, change.after)
-    cost = seeded.engine.handle(blind)
-    assert (cost.carried, cost.reads) == (0, 12)
+    assert seeded.engine.handle(blind).reads == 12
 
 
 class ConflictAfterFirstQuery(MemoryStore):
@@ -246,41 +237,19 @@ def test_a_retried_chunk_reads_the_same_query_range_again(manifest: Manifest) ->
         assert "Thomasina Manes-Kennedy" in [e["name"] for e in data["attending"]], path
 
 
-def test_an_engine_that_does_not_carry_reads_the_document_and_drops_recorded_times(
+def test_a_master_left_with_update_times_by_boiler_0_2_is_rewritten_without_them_once(
     seeded: Harness,
 ) -> None:
     master = f"meeting_sessions/{MEETING_ID}"
-    assert "_sources" in (seeded.store.doc(master) or {})
-    reading = Engine(seeded.manifest, seeded.store, log=lambda entry: None, carry=False)
-    cost = reading.handle(update(seeded.store, "tickets/tj_t", {"attendance": False}))
-    assert (cost.carried, cost.reads, cost.refreshed) == (0, 12, 0)
-    assert "_sources" not in (seeded.store.doc(master) or {})
-    # unchanged content: a master still holding a record is rewritten without it, once
     seeded.store.put(master, {**(seeded.store.doc(master) or {}), "_sources": {"x/y": 1}})
-    assert reading.recompute("meeting_sessions", [MEETING_ID]).writes == 1
+    assert seeded.engine.recompute("meeting_sessions", [MEETING_ID]).writes == 1
     assert "_sources" not in (seeded.store.doc(master) or {})
-    assert reading.recompute("meeting_sessions", [MEETING_ID]).writes == 0
-    # carrying again: the next write records, and the change after it is carried
-    seeded.update("tickets/tj_t", {"attendance": True})
-    assert seeded.update("tickets/tj_t", {"attendance": False}).carried == 1
+    assert seeded.engine.recompute("meeting_sessions", [MEETING_ID]).writes == 0
 
 
-def test_the_manifest_can_turn_carrying_off_and_the_generated_main_keeps_it(
-    manifest: Manifest,
-) -> None:
-    assert Engine(manifest, MemoryStore(), log=lambda entry: None).carry is True
-    text = VIEWS_YAML.read_text(encoding="utf-8")
-    off = text.replace("region: us-central1", "region: us-central1\n  carry_changed_document: no")
-    reading = load_manifest_text(off, base_dir=APP_DIR)
-    assert Engine(reading, MemoryStore(), log=lambda entry: None).carry is False
-    embedded = load_manifest_text(manifest_text(reading), base_dir=APP_DIR)
-    assert embedded.project.carry_changed_document is False
-
-
-def test_a_deleted_root_is_carried_as_missing(seeded: Harness) -> None:
+def test_a_deleted_root_deletes_its_master_and_copies(seeded: Harness) -> None:
     master = f"meeting_sessions/{MEETING_ID}"
-    cost = seeded.delete(f"meetings/{MEETING_ID}")
-    assert cost.carried >= 1  # meeting_sessions: the root the event deleted is not read
+    seeded.delete(f"meetings/{MEETING_ID}")
     assert master not in seeded.views()
     assert not [p for p in seeded.views() if p.endswith(f"meeting_sessions/{MEETING_ID}")]
 
@@ -325,14 +294,12 @@ class AfterQueryReturns(Delegating[MemoryStore]):
 def test_a_root_changed_with_its_view_unchanged_after_its_query_is_read_by_its_chunk(
     manifest: Manifest,
 ) -> None:
-    """The trap that rules out trusting a root document read outside the transaction because its
-    master records its update time. Thomasina's ticket is listed by five meetings, and its
-    attendance flips. Meanwhile one of them, ``extra3``, swaps that ticket for an equal one of
-    hers, and that change is handled: its event carries the meeting, the view's content stays
-    equal, and neither a new ticket nor one that left forces a write
-    (docs/internals/consistency.md, rule 2), so the master still records the meeting's old update
-    time. A chunk that took the old meeting from a query run before the swap would pass that
-    check, and show her as absent."""
+    """The trap that rules out trusting a root document found by a query outside the
+    transaction. Thomasina's ticket is listed by five meetings, and its attendance flips.
+    Meanwhile one of them, ``extra3``, swaps that ticket for an equal one of hers, and that
+    change is handled: the view's content stays equal, so nothing is written. A chunk that took
+    the old meeting from a query run before the swap would show her as absent, with no event
+    left to repair it."""
     app = Harness(manifest)
     seed_five_meetings(app)
     app.write("tickets/ts2_t", fixture_documents()["tickets/ts_t"])
@@ -346,7 +313,7 @@ def test_a_root_changed_with_its_view_unchanged_after_its_query_is_read_by_its_c
         cost = Engine(manifest, app.store, log=lambda e: None).handle(
             update(app.store, "meetings/extra3", swapped)
         )
-        assert (cost.carried, cost.writes) == (1, 0)
+        assert cost.writes == 0
 
     store = AfterQueryReturns(app.store, "meetings/extra3", swap_and_handle)
     engine = Engine(manifest, store, log=lambda e: None, chunk_size=2)

@@ -81,7 +81,7 @@ def test_shipped_views_yaml_is_valid_for_both(schema: dict[str, Any]) -> None:
         ("sort: $id", "sort: 3"),
         ("runtime: python311", "runtime: python27"),
         ("region: us-central1", "region: us-central1\n  cors_origins: [http://app.example.com]"),
-        ("region: us-central1", "region: us-central1\n  carry_changed_document: maybe"),
+        ("region: us-central1", "region: us-central1\n  carry_changed_document: true"),
         ("region: us-central1", "region: us-central1\n  index_deep_sources: often"),
         ("    path: users/{user}\n", "    path: users/{user}\n    client: {write: {members: x}}\n"),
     ],

@@ -30,10 +30,10 @@ def problems_after(old: str, new: str) -> list[str]:
 CASES = [
     pytest.param(
         "region: us-central1",
-        "region: us-central1\n  carry_changed_document: 1",
-        "views.yaml:7:27: error: project.carry_changed_document must be true or false, not an "
-        "integer",
-        id="carry-not-a-boolean",
+        "region: us-central1\n  carry_changed_document: false",
+        "views.yaml:7:3: error: project.carry_changed_document is no longer an option: the engine "
+        "always reads the changed document inside the transaction (delete it)",
+        id="carry-removed",
     ),
     pytest.param(
         "region: us-central1",

@@ -52,6 +52,17 @@ def test_a_deleted_view_document_is_missing_and_repair_brings_it_back(seeded: Ha
     assert seeded.store.doc(MASTER) == before
 
 
+def test_a_master_holding_update_times_left_by_boiler_0_2_is_different_until_repaired(
+    seeded: Harness,
+) -> None:
+    stored = seeded.store.doc(MASTER) or {}
+    seeded.store.put(MASTER, {**stored, "_sources": {MEETING: 1}})
+    result = check(seeded.manifest, seeded.store, "meeting_sessions")
+    assert found(result) == [("different", MASTER, "_sources")]
+    check(seeded.manifest, seeded.store, "meeting_sessions", repair=True)
+    assert seeded.store.doc(MASTER) == stored
+
+
 def test_a_lost_update_shows_as_different_fields_in_master_and_copies(seeded: Harness) -> None:
     update(seeded.store, "tickets/tj_t", {"attendance": False})  # event lost
     result = check(seeded.manifest, seeded.store, "meeting_sessions")

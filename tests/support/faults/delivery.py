@@ -244,7 +244,7 @@ class DeliveryRun:
 class LogTally:
     """A log sink for :class:`~boiler_core.engine.engine.Engine` that adds up its cost lines
     instead of printing them: entries, errors, reads, writes, deletes, skipped writes, retries,
-    carried documents, refreshes, chunks that waited for a root (per-root locks), and contention
+    refreshes, chunks that waited for a root (per-root locks), and contention
     give-ups."""
 
     def __init__(self) -> None:
@@ -264,7 +264,6 @@ class LogTally:
                 "deletes",
                 "skipped",
                 "retries",
-                "carried",
                 "refreshed",
                 "waited",
             ):
