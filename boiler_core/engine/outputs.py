@@ -198,9 +198,3 @@ def without_sources(data: Mapping[str, Any]) -> dict[str, Any]:
     boiler 0.2 left): what two views built by engines keeping different records hold alike when
     their content is equal."""
     return {name: value for name, value in data.items() if name not in RECORD_FIELDS}
-
-
-def without_update_times(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A view document's data without the ``_sources`` boiler 0.2 left (update times, which
-    depend on history) but with ``_deep_sources``, which the current state alone decides."""
-    return {name: value for name, value in data.items() if name != SOURCES_FIELD}

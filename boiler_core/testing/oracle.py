@@ -4,10 +4,9 @@
 rebuilds every view there with :meth:`~boiler_core.engine.engine.Engine.recompute`, so no event,
 fault or earlier state can influence the result. :func:`stored_views` lists every document of the
 collection groups the views write (masters and per-member copies, wherever they are), so a left-over
-document shows up as a difference too. Both leave out each master's ``_sources`` (the update times
-it was computed from), which differ between stores by construction, and keep its
-``_deep_sources``, which the domain state alone decides: a master listing the wrong documents is
-a divergence (a later change would miss it).
+document shows up as a difference too. Both keep each master's ``_deep_sources``, which the
+domain state alone decides: a master listing the wrong documents is a divergence (a later change
+would miss it).
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from boiler_core.engine.engine import Engine
-from boiler_core.engine.outputs import without_update_times
 from boiler_core.manifest.model import Manifest
 from boiler_core.rebuild.paging import Source, all_paths, doc_id
 from boiler_core.store.memory import MemoryStore
@@ -30,11 +28,10 @@ def view_groups(manifest: Manifest) -> list[str]:
 
 
 def stored_views(manifest: Manifest, store: ListingStore) -> dict[str, dict[str, Any]]:
-    """Every document in the collection groups the views write, by path, without ``_sources``
-    (with ``_deep_sources``)."""
+    """Every document in the collection groups the views write, by path."""
     paths = sorted({p for g in view_groups(manifest) for p in all_paths(store, Source(g, True))})
     docs = store.get_all(paths)
-    return {path: without_update_times(doc.data) for path, doc in docs.items() if doc is not None}
+    return {path: dict(doc.data) for path, doc in docs.items() if doc is not None}
 
 
 def domain_documents(manifest: Manifest, store: ListingStore) -> dict[str, dict[str, Any]]:
