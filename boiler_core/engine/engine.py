@@ -22,10 +22,9 @@ concurrent events.
 from __future__ import annotations
 
 import contextvars
-import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -62,6 +61,7 @@ from boiler_core.engine.reads import CachedReader, CountingReader, Tally
 from boiler_core.engine.relevance import Usage, is_relevant, moved_parents, usage
 from boiler_core.engine.serial import Held, Key, RootLocks
 from boiler_core.engine.sources import Sources
+from boiler_core.engine.threads import Threads
 from boiler_core.errors import ComputeError, ContentionError, HookError, Rejected, Unfinished
 from boiler_core.logs import LogSink, print_log
 from boiler_core.manifest.imports import ImportProblem, import_object
@@ -103,15 +103,25 @@ class Engine:
         self.max_attempts = max_attempts
         self.parallel = parallel
         self.index = manifest.project.index_deep_sources if index is None else index
-        self._pool: ThreadPoolExecutor | None = None
-        self._view_pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
+        views = max(1, len(manifest.views) - 1) if parallel > 1 else 0
+        self._threads = Threads(views=views, chunks=parallel - 1)
         self._locks = RootLocks()
         self._log: LogSink = log if log is not None else print_log
         self._usage: dict[str, Usage] = {n: usage(v) for n, v in manifest.views.items()}
         self._hooks = _import_hooks(manifest)
 
     # -- public ----------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop the threads the engine made (after the work handed to them); using the engine
+        afterwards raises ``RuntimeError``. ``with Engine(...) as engine:`` closes it at the end."""
+        self._threads.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def handle(self, change: Change, *, views: Collection[str] | None = None) -> Cost:
         """Bring every view fed by ``change.collection`` (or only ``views`` among them) up to
@@ -130,6 +140,7 @@ class Engine:
         One cost line per call, after the lines of the failed roots: ``INFO``; ``WARNING`` when
         roots failed; ``ERROR`` with the cost so far and the error when views are unfinished.
         """
+        self._threads.check_open()
         started = time.perf_counter()
         cost = Cost()
         where = {"collection": change.collection, "doc": change.doc_id, "event_id": change.event_id}
@@ -162,16 +173,15 @@ class Engine:
         """Find the roots of ``view`` that ``change`` affects and recompute them, adding each
         step's cost to ``spent`` as it is done (so a failure still reports what it cost)."""
         tally = Tally()
-        deferred: list[Query] = []
         reader = CountingReader(self.store, tally)
         try:
-            roots = self._affected_roots(view, change, reader, deferred)
+            affected = self._affected_roots(view, change, reader)
         finally:
             spent.append(Cost(reads=tally.reads, queries=tally.queries, views=(view.name,)))
         named = _change_names(view, change)
         failed: list[RootFailure] = []
         try:
-            spent.append(self._recompute(view, roots, named, deferred, failed))
+            spent.append(self._recompute(view, affected.roots, named, affected.queries, failed))
         finally:
             spent.append(Cost(failed=tuple(failed)))
 
@@ -192,8 +202,8 @@ class Engine:
                 errors[index] = exc
 
         others = []
-        if len(views) > 1 and self.parallel > 1:
-            pool = self._view_executor()
+        pool = self._threads.for_views() if len(views) > 1 else None
+        if pool is not None:
             others = [
                 pool.submit(contextvars.copy_context().run, run, i) for i in range(1, len(views))
             ]
@@ -231,6 +241,7 @@ class Engine:
         then it is appended to ``failed``, or without ``failed`` a :class:`ComputeError` is
         raised (the root's own, or one naming every root that failed).
         """
+        self._threads.check_open()
         started = time.perf_counter()
         target = self._view(view)
         named = _named(also)
@@ -292,28 +303,27 @@ class Engine:
 
     # -- affected roots --------------------------------------------------------------------------
 
-    def _affected_roots(
-        self, view: View, change: Change, reader: Reader, deferred: list[Query] | None = None
-    ) -> set[str]:
-        """Ids of the roots whose documents may depend on the changed document, before or after.
+    def _affected_roots(self, view: View, change: Change, reader: Reader) -> Affected:
+        """The roots whose documents may depend on the changed document, before or after.
 
         Climbs from each node reading the changed collection to the root. The changed document's
         own link fields are taken from both its before and after; higher up, current state is
         enough, because any later change of those links is an event of its own. Only the parents
         of the document's ``query`` join it joined or left count when nothing else the view uses
-        changed (:func:`~.relevance.moved_parents`). With ``deferred``, the last step's queries
-        for roots linking a ``ref``/``refs`` child are not run but appended to it: the recompute
-        runs them inside its transaction, where their results are the root reads it needs.
-        With ``index`` on, a changed document of a deep join that existed before the write is
-        not climbed from at all: a query for the masters listing it (``_deep_sources``) is
-        appended to ``deferred`` instead, and its results are the master reads the recompute
-        needs (a document just created is listed by no master yet, so it is climbed from).
+        changed (:func:`~.relevance.moved_parents`). The last step's queries for roots linking a
+        ``ref``/``refs`` child are not run but returned: the recompute runs them inside its
+        transactions, where their results are the root reads it needs. With ``index`` on, a
+        changed document of a deep join that existed before the write is not climbed from at
+        all: a query for the masters listing it (``_deep_sources``) is returned instead, and its
+        results are the master reads the recompute needs (a document just created is listed by
+        no master yet, so it is climbed from).
         """
         roots: set[str] = set()
+        queries: list[Query] = []
         own = [d for d in (change.before, change.after) if d is not None]
         for start in nodes_reading(view, change.collection):
-            if deferred is not None and self._indexed(view, start, change):
-                deferred.append(
+            if self._indexed(view, start, change):
+                queries.append(
                     (view.path.collection_path, DEEP_SOURCES_FIELD, "array-contains", change.path)
                 )
                 continue
@@ -332,8 +342,8 @@ class Engine:
                 else:
                     for doc_id in sorted(datas):
                         query = parents_query(view, join, doc_path(join.collection, doc_id))
-                        if deferred is not None and join.parent == ROOT:
-                            deferred.append(query)
+                        if join.parent == ROOT:
+                            queries.append(query)
                             continue
                         for parent in reader.query(*query):
                             above.setdefault(parent.id, [parent.data])
@@ -343,7 +353,7 @@ class Engine:
                 datas = above
             if node == ROOT:
                 roots.update(datas)
-        return roots
+        return Affected(frozenset(roots), tuple(queries))
 
     def _indexed(self, view: View, node: str, change: Change) -> bool:
         """Whether the masters' ``_deep_sources`` find the roots a change at ``node`` feeds."""
@@ -370,7 +380,7 @@ class Engine:
     def _recompute(
         self,
         view: View,
-        root_ids: set[str],
+        root_ids: Iterable[str],
         named: Namer,
         queries: Sequence[Query] = (),
         failed: list[RootFailure] | None = None,
@@ -395,7 +405,9 @@ class Engine:
                 held.release()
             return cost + Cost(waited=int(held.contended))
 
-        schedule = Schedule(sorted(root_ids), queries, self.chunk_size, work, self._executor())
+        schedule = Schedule(
+            sorted(root_ids), queries, self.chunk_size, work, self._threads.for_chunks()
+        )
         cost = schedule.run()
         if failed is None and failures:
             raise _failed_roots(failures)
@@ -460,27 +472,6 @@ class Engine:
             refreshed=len(plan.refreshed),
             roots=len(attempt.ids) - len(attempt.failed),
         )
-
-    def _executor(self) -> ThreadPoolExecutor | None:
-        """The threads chunks run on besides the caller's (None when ``parallel`` is 1)."""
-        if self.parallel == 1:
-            return None
-        with self._pool_lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(
-                    self.parallel - 1, thread_name_prefix="boiler-chunk"
-                )
-            return self._pool
-
-    def _view_executor(self) -> ThreadPoolExecutor:
-        """The threads the views of one change run on besides the caller's (their chunks run on
-        :meth:`_executor`'s: a view waits for its chunks, so they must not share threads)."""
-        with self._pool_lock:
-            if self._view_pool is None:
-                self._view_pool = ThreadPoolExecutor(
-                    max(1, len(self.manifest.views) - 1), thread_name_prefix="boiler-view"
-                )
-            return self._view_pool
 
     def _chunk_transaction(
         self,
@@ -682,6 +673,18 @@ class Engine:
                 for member in reader.query(*children_query(join, root_path)):
                     paths.add(copy_path(view, copy, root_id, member.id))
         return paths
+
+
+@dataclass(frozen=True)
+class Affected:
+    """The roots of one view that a change may affect (see :meth:`Engine._affected_roots`)."""
+
+    roots: frozenset[str]
+    """Found by climbing the joins from the changed document."""
+
+    queries: tuple[Query, ...] = ()
+    """Queries whose results are the other roots (or their masters), run page by page inside the
+    recompute's transactions."""
 
 
 @dataclass
