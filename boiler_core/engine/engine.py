@@ -152,9 +152,7 @@ class Engine:
                 relevant.append(view)
             else:
                 cost += Cost(skipped=1, filtered=(view.name,))
-        spent, errors = self._each_view(
-            relevant, lambda view, costs: self._handle_view(view, change, costs)
-        )
+        spent, errors = self._each_view(relevant, change)
         cost += spent
         for failure in cost.failed:
             self._log(failure.to_log(where))
@@ -169,57 +167,45 @@ class Engine:
         self._log(cost.to_log(**where))
         return cost
 
-    def _handle_view(self, view: View, change: Change, spent: list[Cost]) -> None:
-        """Find the roots of ``view`` that ``change`` affects and recompute them, adding each
-        step's cost to ``spent`` as it is done (so a failure still reports what it cost)."""
+    def _handle_view(self, view: View, change: Change) -> _Handled:
+        """Find the roots of ``view`` that ``change`` affects and recompute them; what it cost
+        and, when it failed, why (the cost then is what the steps done so far spent)."""
         tally = Tally()
-        reader = CountingReader(self.store, tally)
-        try:
-            affected = self._affected_roots(view, change, reader)
-        finally:
-            spent.append(Cost(reads=tally.reads, queries=tally.queries, views=(view.name,)))
-        named = _change_names(view, change)
         failed: list[RootFailure] = []
+        recomputed = Cost()
         try:
-            spent.append(self._recompute(view, affected.roots, named, affected.queries, failed))
-        finally:
-            spent.append(Cost(failed=tuple(failed)))
+            affected = self._affected_roots(view, change, CountingReader(self.store, tally))
+            named = _change_names(view, change)
+            recomputed = self._recompute(view, affected.roots, named, affected.queries, failed)
+        except Exception as exc:  # raised by handle once every view is done
+            error: Exception | None = exc
+        else:
+            error = None
+        climbed = Cost(reads=tally.reads, queries=tally.queries, views=(view.name,))
+        return _Handled(climbed + recomputed + Cost(failed=tuple(failed)), error)
 
     def _each_view(
-        self, views: Sequence[View], work: Callable[[View, list[Cost]], None]
+        self, views: Sequence[View], change: Change
     ) -> tuple[Cost, dict[str, Exception]]:
-        """Run ``work`` for every view, all at once when there are several (the first in the
-        calling thread): the views of one change are independent, and a fan-out in one must not
-        hold up the others. Returns the cost spent, in the views' order, and the error of each
-        view that failed (in that order) once every view has finished."""
-        spent: list[list[Cost]] = [[] for _ in views]
-        errors: list[Exception | None] = [None] * len(views)
-
-        def run(index: int) -> None:
-            try:
-                work(views[index], spent[index])
-            except Exception as exc:  # raised by handle once every view is done
-                errors[index] = exc
-
-        others = []
+        """:meth:`_handle_view` for every view, all at once when there are several (the first in
+        the calling thread): the views of one change are independent, and a fan-out in one must
+        not hold up the others. Returns the cost spent, in the views' order, and the error of
+        each view that failed (in that order) once every view has finished."""
         pool = self._threads.for_views() if len(views) > 1 else None
-        if pool is not None:
-            others = [
-                pool.submit(contextvars.copy_context().run, run, i) for i in range(1, len(views))
-            ]
-            run(0)
-            wait(others)
-            for future in others:  # what run() does not catch (KeyboardInterrupt, SystemExit)
-                if (escaped := future.exception()) is not None:
-                    raise escaped
+        if pool is None:
+            handled = [self._handle_view(view, change) for view in views]
         else:
-            for i in range(len(views)):
-                run(i)
+            others = [
+                pool.submit(contextvars.copy_context().run, self._handle_view, view, change)
+                for view in views[1:]
+            ]
+            first = self._handle_view(views[0], change)
+            wait(others)
+            handled = [first, *(future.result() for future in others)]
         total = Cost()
-        for costs in spent:
-            for part in costs:
-                total += part
-        failed = {view.name: e for view, e in zip(views, errors, strict=True) if e is not None}
+        for done in handled:
+            total += done.cost
+        failed = {v.name: d.error for v, d in zip(views, handled, strict=True) if d.error}
         return total, failed
 
     def recompute(
@@ -673,6 +659,14 @@ class Engine:
                 for member in reader.query(*children_query(join, root_path)):
                     paths.add(copy_path(view, copy, root_id, member.id))
         return paths
+
+
+@dataclass(frozen=True)
+class _Handled:
+    """What handling one view of a change spent, and the error that left it unfinished."""
+
+    cost: Cost
+    error: Exception | None = None
 
 
 @dataclass(frozen=True)
