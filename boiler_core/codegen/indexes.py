@@ -45,10 +45,10 @@ def engine_queries(manifest: Manifest) -> tuple[EngineQuery, ...]:
     for view in manifest.views.values():
         for join in view.joins:
             if join.kind == "query":
-                collection, field, op, _ = children_query(join, _PLACEHOLDER)
+                query = children_query(join, _PLACEHOLDER)
             else:
-                collection, field, op, _ = parents_query(view, join, _PLACEHOLDER)
-            found.add(EngineQuery(collection, field, op))
+                query = parents_query(view, join, _PLACEHOLDER)
+            found.add(EngineQuery(query.collection, query.field, query.op))
         if manifest.project.index_deep_sources and deep_joins(view):
             found.add(EngineQuery(view.path.collection_path, DEEP_SOURCES_FIELD, "array-contains"))
     return tuple(sorted(found))

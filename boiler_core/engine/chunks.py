@@ -22,12 +22,9 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass
-from typing import Any
 
 from boiler_core.engine.cost import Cost
-
-Query = tuple[str, str, Any, Any]
-"""``(collection, field, op, value)``, as :meth:`Reader.query` takes it."""
+from boiler_core.engine.links import Query
 
 Page = tuple[Query, str | None]
 """An open query for roots and its cursor: the path of the last root it returned (None: not run)."""

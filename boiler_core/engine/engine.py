@@ -32,12 +32,13 @@ from typing import Any
 from boiler_core.documents import Doc
 from boiler_core.engine import prefetch
 from boiler_core.engine.change import Change
-from boiler_core.engine.chunks import Assignment, Found, Page, Query, Schedule
+from boiler_core.engine.chunks import Assignment, Found, Page, Schedule
 from boiler_core.engine.compute import Hook, compute
 from boiler_core.engine.cost import Cost
 from boiler_core.engine.failures import RootFailure, compute_failed, rejected
 from boiler_core.engine.limits import COMMIT_BUDGET, measure, problem
 from boiler_core.engine.links import (
+    Query,
     children_query,
     doc_path,
     levels,
@@ -310,7 +311,9 @@ class Engine:
         for start in nodes_reading(view, change.collection):
             if self._indexed(view, start, change):
                 queries.append(
-                    (view.path.collection_path, DEEP_SOURCES_FIELD, "array-contains", change.path)
+                    Query(
+                        view.path.collection_path, DEEP_SOURCES_FIELD, "array-contains", change.path
+                    )
                 )
                 continue
             node = start
@@ -331,7 +334,7 @@ class Engine:
                         if join.parent == ROOT:
                             queries.append(query)
                             continue
-                        for parent in reader.query(*query):
+                        for parent in query.run(reader):
                             above.setdefault(parent.id, [parent.data])
                 node = join.parent
                 if node != ROOT and view.join(node).kind == "query":
@@ -593,7 +596,7 @@ class Engine:
             if room <= 0:
                 still_open.append((query, after))
                 continue
-            page = reader.query(*query, after=after, limit=room)
+            page = query.run(reader, after=after, limit=room)
             take(doc.id for doc in page)
             end = page[-1].path if len(page) == room else None
             ranges.append((query, after, end))
@@ -612,7 +615,7 @@ class Engine:
         docs: list[Doc] = []
         cursor = after
         while True:
-            page = reader.query(*query, after=cursor, limit=self.chunk_size)
+            page = query.run(reader, after=cursor, limit=self.chunk_size)
             docs.extend(doc for doc in page if end is None or doc.path <= end)
             if len(page) < self.chunk_size or (end is not None and page[-1].path >= end):
                 return docs
@@ -643,7 +646,7 @@ class Engine:
                             d for p in paths if (d := found.get(p)) is not None
                         ]
                     else:
-                        by_parent[parent.path] = reader.query(*children_query(join, parent.path))
+                        by_parent[parent.path] = children_query(join, parent.path).run(reader)
                 unique = {d.path: d for docs in by_parent.values() for d in docs}
                 loaded[join.name] = [unique[path] for path in sorted(unique)]
         return linked
@@ -656,7 +659,7 @@ class Engine:
         for copy in view.copies:
             join = view.join(copy.for_each)
             if join.kind == "query":
-                for member in reader.query(*children_query(join, root_path)):
+                for member in children_query(join, root_path).run(reader):
                     paths.add(copy_path(view, copy, root_id, member.id))
         return paths
 

@@ -10,10 +10,14 @@ both ways: downwards to load a tree, upwards to find the roots a changed documen
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from boiler_core.documents import Doc, Ref, ref_id
 from boiler_core.manifest.model import ROOT, Join, QueryOp, View
+
+if TYPE_CHECKING:
+    from boiler_core.store.port import Reader
 
 
 def doc_path(collection: str, doc_id: str) -> str:
@@ -81,12 +85,32 @@ def link_value(join: Join, target_path: str) -> Any:
     return Ref(target_path) if join.key == "ref" else target_path.rsplit("/", 1)[-1]
 
 
-def children_query(join: Join, parent_path: str) -> tuple[str, str, QueryOp, Any]:
-    """``(collection, field, op, value)`` finding a parent's documents of a ``query`` join."""
-    return join.collection, join.field, join.op, link_value(join, parent_path)
+@dataclass(frozen=True)
+class Query:
+    """One query the engine runs: the documents of ``collection`` whose ``field`` ``op``
+    ``value`` (``==``, or ``array-contains`` for a list of links)."""
+
+    collection: str
+    field: str
+    op: QueryOp
+    value: Any
+
+    def run(
+        self, reader: Reader, *, after: str | None = None, limit: int | None = None
+    ) -> list[Doc]:
+        """Its documents in ``reader``, ordered by path (after the path ``after``, at most
+        ``limit`` of them)."""
+        return reader.query(
+            self.collection, self.field, self.op, self.value, after=after, limit=limit
+        )
 
 
-def parents_query(view: View, join: Join, child_path: str) -> tuple[str, str, QueryOp, Any]:
-    """``(collection, field, op, value)`` finding the parents that link a ``ref``/``refs`` child."""
+def children_query(join: Join, parent_path: str) -> Query:
+    """The query finding a parent's documents of a ``query`` join."""
+    return Query(join.collection, join.field, join.op, link_value(join, parent_path))
+
+
+def parents_query(view: View, join: Join, child_path: str) -> Query:
+    """The query finding the parents that link a ``ref``/``refs`` child."""
     op: QueryOp = "array-contains" if join.kind == "refs" else "=="
-    return node_collection(view, join.parent), join.field, op, link_value(join, child_path)
+    return Query(node_collection(view, join.parent), join.field, op, link_value(join, child_path))

@@ -8,10 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from boiler_core.engine.chunks import Assignment, Found, Page, Query, Schedule, Work
+from boiler_core.engine.chunks import Assignment, Found, Page, Schedule, Work
 from boiler_core.engine.cost import Cost
+from boiler_core.engine.links import Query
 
-QUERY: Query = ("meetings", "users", "array-contains", "u1")
+QUERY = Query("meetings", "users", "array-contains", "u1")
 MATCHES = [f"m{i}" for i in range(7)]
 
 
