@@ -2,8 +2,10 @@
 
 This is the one module of the engine that does I/O, all of it through the storage port. The
 decisions it orchestrates are pure and live beside it: :mod:`.relevance` (can this change matter?),
-:mod:`.links` (how documents of a join tree point at each other), :mod:`.compute` (a view
-document from its sources) and :mod:`.outputs` (which documents to set or delete).
+:mod:`.links` (how documents of a join tree point at each other, and the queries that follow
+them), :mod:`.compute` (a view document from its sources), :mod:`.decide` (what a chunk's roots
+must hold, and what to read before writing) and :mod:`.outputs` (which documents to set or
+delete).
 
 One :meth:`Engine.handle` call, for each view fed by the changed collection (the views at the same
 time, each on its own thread; they share no documents):
@@ -35,8 +37,9 @@ from boiler_core.engine.change import Change
 from boiler_core.engine.chunks import Assignment, Found, Page, Schedule
 from boiler_core.engine.compute import Hook, compute
 from boiler_core.engine.cost import Cost
-from boiler_core.engine.failures import RootFailure, compute_failed, rejected
-from boiler_core.engine.limits import COMMIT_BUDGET, measure, problem
+from boiler_core.engine.decide import Linked, chunk_outputs
+from boiler_core.engine.failures import RootFailure, rejected
+from boiler_core.engine.limits import COMMIT_BUDGET
 from boiler_core.engine.links import (
     Query,
     children_query,
@@ -54,7 +57,6 @@ from boiler_core.engine.outputs import (
     WritePlan,
     copies_named_by,
     copy_path,
-    desired_documents,
     master_path,
     plan_writes,
 )
@@ -68,10 +70,6 @@ from boiler_core.logs import LogSink, print_log
 from boiler_core.manifest.imports import ImportProblem, import_object
 from boiler_core.manifest.model import ROOT, HookField, Manifest, View
 from boiler_core.store.port import Reader, Store, Transaction
-
-Linked = dict[str, dict[str, list[Doc]]]
-"""Documents per join, per parent document path (what :class:`Sources` is built from)."""
-
 
 Namer = Callable[[Sequence[str]], Mapping[str, set[str]]]
 """Given the root ids of a chunk, the copy paths (per root) to read besides the current ones."""
@@ -518,28 +516,19 @@ class Engine:
             present = [d for d in roots.values() if d is not None]
             reader.get_all(prefetch.from_roots(view, present))
             linked = self._gather(view, present, reader)
-            desired: dict[str, Mapping[str, Any]] = {}
-            candidates: set[str] = set()
-            sizes: dict[str, int] = {}
-            for root_id, root in roots.items():
-                if root is None:
-                    candidates.update(named.get(root_id, ()))
-                    candidates.update(self._orphan_copies(view, root_id, reader))
-                else:
-                    try:
-                        documents = self._desired(view, root_id, root, linked)
-                        sizes.update(_storable(view, root.path, documents))
-                    except ComputeError as exc:
-                        attempt.failed.append(RootFailure.of(view.name, root.path, exc))
-                        continue
-                    candidates.update(named.get(root_id, ()))
-                    candidates.update(documents)
-                    desired.update(documents)
-                candidates.add(masters[root_id])
-            existing = reader.get_all(sorted(candidates))
-            plan = plan_writes(desired, existing)
+            orphans = {
+                root_id: self._orphan_copies(view, root_id, reader)
+                for root_id, root in roots.items()
+                if root is None
+            }
+            outputs = chunk_outputs(
+                view, roots, linked, named, orphans, self._hooks, index=self.index
+            )
+            attempt.failed.extend(outputs.failed)
+            existing = reader.get_all(sorted(outputs.candidates))
+            plan = plan_writes(outputs.desired, existing)
             if commit and len(ids) - len(attempt.failed) > 1:
-                size = sum(sizes.get(path, 0) for path, _ in plan.sets)
+                size = sum(outputs.sizes.get(path, 0) for path, _ in plan.sets)
                 if size > COMMIT_BUDGET:
                     raise _TooBig(f"{size:,} bytes of writes, over {COMMIT_BUDGET:,} per commit")
             for path, data in plan.sets:
@@ -549,20 +538,6 @@ class Engine:
             return plan
 
         return run
-
-    def _desired(
-        self, view: View, root_id: str, root: Doc, linked: Linked
-    ) -> dict[str, Mapping[str, Any]]:
-        """The documents ``root`` implies; a :class:`ComputeError` naming the root when they
-        cannot be computed (a hook raised: :class:`HookError`; data of an unexpected shape)."""
-        try:
-            sources = Sources(root, parents_of(view), linked)
-            content = compute(view, sources, self._hooks)
-            return desired_documents(view, root_id, sources, content, index=self.index)
-        except ComputeError:
-            raise
-        except Exception as exc:
-            raise compute_failed(view, root.path, exc) from exc
 
     def _paged_roots(
         self, reader: Reader, assignment: Assignment, first: _FirstPages, found: Found | None
@@ -723,19 +698,6 @@ class _Busy(Exception):
 class _TooBig(Exception):
     """A chunk's writes are more bytes than one commit should carry; the chunk is split.
     Never leaves the engine."""
-
-
-def _storable(view: View, root: str, documents: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
-    """The size of each of ``documents`` (computed for ``root``), as Firestore counts it; a
-    :class:`ComputeError` naming the root when Firestore would refuse one (:mod:`.limits`)."""
-    measured = {id(data): measure(data) for data in documents.values()}  # copies share content
-    sizes: dict[str, int] = {}
-    for path, data in documents.items():
-        found = problem(path, measured[id(data)])
-        if found is not None:
-            raise rejected(view, [root], found)
-        sizes[path] = measured[id(data)].size(path)
-    return sizes
 
 
 def _failed_roots(failures: Sequence[RootFailure]) -> ComputeError:
