@@ -1,15 +1,7 @@
 """HTTP error answers: the JSON responses of :class:`~.api_error.ApiError` and of failures.
 
-Every error the API answers has the same shape, whatever its status::
-
-    {"error": {"code": "conflict", "message": "a meeting whose status is 'closed' ...",
-               "fields": {"inSession": ["Not a valid boolean."]}}}
-
-``code`` is a stable machine-readable word (:data:`CODES`), ``message`` a sentence for people,
-``fields`` (only for invalid bodies or parameters) marshmallow's messages keyed by field, and
-``id`` (only for 500) the identifier under which the trace was logged. Messages never contain
-internal details: handlers' :class:`~boiler_core.errors.Refused` messages are written for clients,
-and anything unexpected is answered by :func:`internal_error` with an id only.
+The shape of every error body is :mod:`.api_error`'s. Anything unexpected is answered by
+:func:`internal_error` with an id only, under which the trace is logged.
 """
 
 from __future__ import annotations
