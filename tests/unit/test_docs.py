@@ -19,7 +19,7 @@ DOCUMENTS = sorted(
 )
 LINK = re.compile(r"\]\(([^)#\s]+)(#[^)]*)?\)")
 OUTSIDE = re.compile(
-    r"DESIGN\.md|FIREBASE_FACTS|STYLE\.md|\.\./shared|shared/reference|reference/meeting_room"
+    r"DESIGN\.md|FIREBASE_FACTS|STYLE\.md|\.\./shared|shared/reference|reference/meeting[_]room"
 )
 
 
