@@ -24,6 +24,7 @@ concurrent events.
 from __future__ import annotations
 
 import contextvars
+import functools
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import wait
@@ -383,15 +384,7 @@ class Engine:
         and the other roots are written.
         """
         failures: list[RootFailure] = [] if failed is None else failed
-
-        def work(assignment: Assignment, found: Found) -> Cost:
-            held = self._locks.holder()
-            try:
-                cost = self._chunk(view, assignment, named, found, held, failures)
-            finally:
-                held.release()
-            return cost + Cost(waited=int(held.contended))
-
+        work = functools.partial(self._chunk, view, named, failures)
         schedule = Schedule(
             sorted(root_ids), queries, self.chunk_size, work, self._threads.for_chunks()
         )
@@ -403,11 +396,11 @@ class Engine:
     def _chunk(
         self,
         view: View,
-        assignment: Assignment,
         named: Namer,
-        found: Found | None,
-        held: Held,
         failed: list[RootFailure],
+        assignment: Assignment,
+        found: Found | None,
+        held: Held | None = None,
     ) -> Cost:
         """Run one chunk's transaction, holding its roots' locks (:mod:`.serial`); return its
         cost and append the roots that fail alone to ``failed``.
@@ -416,16 +409,21 @@ class Engine:
         out of the transaction's writes. When the database refuses the commit anyway
         (:class:`Rejected`), or its writes are too many bytes for one commit, the chunk is run
         again as two halves, down to single roots: the one the database refuses alone fails.
+
+        Without ``held`` (a chunk :class:`Schedule` hands out) the chunk takes the locks with a
+        holder of its own, releases them at the end and counts in its cost whether it waited;
+        the halves of a split chunk run with their chunk's ``held``.
         """
+        holder = self._locks.holder() if held is None else held
         tally = Tally()
         attempt = _Attempt()
-        run = self._chunk_transaction(view, assignment, named, tally, attempt, found, held.take)
+        run = self._chunk_transaction(view, assignment, named, tally, attempt, found, holder.take)
         try:
             for round_ in range(self.max_attempts):
                 # the last round races for busy roots like any other writer would
                 attempt.guarded = round_ < self.max_attempts - 1
                 roots = (*assignment.given, *attempt.busy)
-                held.wait_for((view.name, root_id) for root_id in roots)
+                holder.wait_for((view.name, root_id) for root_id in roots)
                 try:
                     plan = self.store.run_transaction(run, max_attempts=self.max_attempts)
                     break
@@ -442,14 +440,17 @@ class Engine:
             if len(tried) == 1:
                 document = doc_path(view.root, tried[0])
                 failed.append(RootFailure.of(view.name, document, rejected(view, [document], exc)))
-                return spent
-            half = len(tried) // 2
-            for part in (tried[:half], tried[half:]):
-                alone = Assignment(tuple(part), (), frozenset())
-                spent += self._chunk(view, alone, named, None, held, failed)
-            return spent
+            else:
+                half = len(tried) // 2
+                for part in (tried[:half], tried[half:]):
+                    alone = Assignment(tuple(part), (), frozenset())
+                    spent += self._chunk(view, named, failed, alone, None, holder)
+            return spent if held is not None else spent + Cost(waited=int(holder.contended))
+        finally:
+            if held is None:
+                holder.release()
         failed.extend(attempt.failed)
-        return Cost(
+        cost = Cost(
             reads=tally.reads,
             queries=tally.queries,
             writes=len(plan.sets),
@@ -459,6 +460,7 @@ class Engine:
             refreshed=len(plan.refreshed),
             roots=len(attempt.ids) - len(attempt.failed),
         )
+        return cost if held is not None else cost + Cost(waited=int(holder.contended))
 
     def _chunk_transaction(
         self,
