@@ -67,7 +67,7 @@ class Schedule:
         self._lock = threading.Lock()
         self._assigned: set[str] = set()
         self._queued: deque[Assignment] = deque()
-        self._futures: list[Future[None]] = []
+        self._futures: list[Future[Cost]] = []
         self._errors: list[BaseException] = []
         self._cost = Cost()
         self._started = False
@@ -81,33 +81,57 @@ class Schedule:
                 queued = self._queued.popleft() if self._queued else None
                 running = [f for f in self._futures if not f.done()]
             if queued is not None:
-                self._execute(queued)
+                found = self._found(queued)
+                if not queued.pages:  # nothing to wait for: the next named roots can start now
+                    found(queued.given, ())
+                try:
+                    cost = self._work(queued, found)
+                except BaseException as exc:
+                    self._errors.append(exc)
+                else:
+                    self._cost += cost
             elif running:
                 wait(running)
             else:
                 break
+        for future in self._futures:  # all done: costs and errors in the order handed out
+            error = future.exception()
+            if error is not None:
+                self._errors.append(error)
+            else:
+                self._cost += future.result()
         if self._errors:
             raise self._errors[0]
         return self._cost
 
     def _advance(self, pages: Sequence[Page]) -> None:
-        """Hand out the next chunk, if any work is left: the next named roots and ``pages``."""
-        with self._lock:
-            if not self._pending and not pages:
+        """Hand out the next chunk, if any work is left: the next named roots and ``pages``; and
+        the chunks after it while they have no pages to wait for."""
+        while True:
+            with self._lock:
+                if not self._pending and not pages:
+                    return
+                size = self._chunk_size
+                given, self._pending = self._pending[:size], self._pending[size:]
+                skip = frozenset(self._assigned)
+                self._assigned.update(given)
+                assignment = Assignment(tuple(given), tuple(pages), skip)
+                if self._executor is None or not self._started:  # the first runs in run()'s
+                    self._started = True
+                    self._queued.append(assignment)
+                    return
+                context = contextvars.copy_context()
+                found = self._found(assignment)
+                self._futures.append(
+                    self._executor.submit(context.run, self._work, assignment, found)
+                )
+            if assignment.pages:  # the next chunk waits for this one's queries
                 return
-            size = self._chunk_size
-            given, self._pending = self._pending[:size], self._pending[size:]
-            skip = frozenset(self._assigned)
-            self._assigned.update(given)
-            assignment = Assignment(tuple(given), tuple(pages), skip)
-            if self._executor is None or not self._started:  # the first runs in run()'s thread
-                self._started = True
-                self._queued.append(assignment)
-                return
-            context = contextvars.copy_context()
-            self._futures.append(self._executor.submit(context.run, self._execute, assignment))
+            pages = ()
 
-    def _execute(self, assignment: Assignment) -> None:
+    def _found(self, assignment: Assignment) -> Found:
+        """What ``assignment``'s chunk calls once its queries have run: takes the roots they
+        found out of the pending ones and hands out the next chunk (the first call only)."""
         published = threading.Event()
 
         def found(ids: Sequence[str], still_open: Sequence[Page]) -> None:
@@ -119,13 +143,4 @@ class Schedule:
                 self._pending = [root for root in self._pending if root not in self._assigned]
             self._advance(still_open)
 
-        if not assignment.pages:  # nothing to wait for: the next named roots can start now
-            found(assignment.given, ())
-        try:
-            cost = self._work(assignment, found)
-        except BaseException as exc:
-            with self._lock:
-                self._errors.append(exc)
-            return
-        with self._lock:
-            self._cost += cost
+        return found
