@@ -152,8 +152,22 @@ class Engine:
                 relevant.append(view)
             else:
                 cost += Cost(skipped=1, filtered=(view.name,))
-        spent, errors = self._each_view(relevant, change)
-        cost += spent
+        # the views at once when there are several (the first in this thread): they are
+        # independent, and a fan-out in one must not hold up the others
+        pool = self._threads.for_views() if len(relevant) > 1 else None
+        if pool is None:
+            handled = [self._handle_view(view, change) for view in relevant]
+        else:
+            others = [
+                pool.submit(contextvars.copy_context().run, self._handle_view, view, change)
+                for view in relevant[1:]
+            ]
+            first_view = self._handle_view(relevant[0], change)
+            wait(others)
+            handled = [first_view, *(future.result() for future in others)]
+        for done in handled:
+            cost += done.cost
+        errors = {v.name: d.error for v, d in zip(relevant, handled, strict=True) if d.error}
         for failure in cost.failed:
             self._log(failure.to_log(where))
         if errors:
@@ -183,30 +197,6 @@ class Engine:
             error = None
         climbed = Cost(reads=tally.reads, queries=tally.queries, views=(view.name,))
         return _Handled(climbed + recomputed + Cost(failed=tuple(failed)), error)
-
-    def _each_view(
-        self, views: Sequence[View], change: Change
-    ) -> tuple[Cost, dict[str, Exception]]:
-        """:meth:`_handle_view` for every view, all at once when there are several (the first in
-        the calling thread): the views of one change are independent, and a fan-out in one must
-        not hold up the others. Returns the cost spent, in the views' order, and the error of
-        each view that failed (in that order) once every view has finished."""
-        pool = self._threads.for_views() if len(views) > 1 else None
-        if pool is None:
-            handled = [self._handle_view(view, change) for view in views]
-        else:
-            others = [
-                pool.submit(contextvars.copy_context().run, self._handle_view, view, change)
-                for view in views[1:]
-            ]
-            first = self._handle_view(views[0], change)
-            wait(others)
-            handled = [first, *(future.result() for future in others)]
-        total = Cost()
-        for done in handled:
-            total += done.cost
-        failed = {v.name: d.error for v, d in zip(views, handled, strict=True) if d.error}
-        return total, failed
 
     def recompute(
         self,
