@@ -35,7 +35,6 @@ from firebase_functions.firestore_fn import Event
 from google.cloud.firestore import DocumentReference, DocumentSnapshot
 
 from boiler_core.deployment import EnvironmentGuard
-from boiler_core.documents import update_time_ns
 from boiler_core.engine.change import Change
 from boiler_core.engine.engine import Engine
 from boiler_core.errors import EmulatorInDeployment, ManifestError
@@ -287,8 +286,6 @@ def change_from_event(manifest: Manifest, collection: str, event: WrittenEvent) 
         doc_id=document.rsplit("/", 1)[-1],
         before=_data(event.data.before),
         after=_data(event.data.after),
-        before_time=_update_time(event.data.before),
-        after_time=_update_time(event.data.after),
         event_id=event.id,
         time=event.time,
     )
@@ -300,12 +297,6 @@ def _relative_path(document: str) -> str:
     if document.startswith("projects/") and marker in document:
         return document.split(marker, 1)[1]
     return document
-
-
-def _update_time(snapshot: Snapshot | None) -> int | None:
-    if snapshot is None or not snapshot.exists:
-        return None
-    return update_time_ns(snapshot.update_time)
 
 
 def _data(snapshot: Snapshot | None) -> Mapping[str, Any] | None:

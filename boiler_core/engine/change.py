@@ -27,13 +27,6 @@ class Change:
     after: Mapping[str, Any] | None
     """Data after the write; None on delete."""
 
-    before_time: int | None = None
-    """The document's update time before the write (:attr:`~boiler_core.documents.Doc.update_time`);
-    None when absent or not delivered."""
-
-    after_time: int | None = None
-    """The update time the write gave the document; None on delete or when not delivered."""
-
     event_id: str | None = None
     """The delivering event's id, for logs."""
 

@@ -4,13 +4,13 @@ The trigger hands a :class:`RetryTask` to the retry function (a Cloud Tasks payl
 backstop finds it in a recorded event (a Firestore string field); both run
 ``engine.handle(task.change, views=task.views)``, the redo of exactly what the trigger left
 undone. The change travels as the event carried it: the document's data before and after the
-write with their update times (values encoded by :mod:`.values`), because the roots a document
+write (values encoded by :mod:`.values`), because the roots a document
 *left* are found only from its data before the write (docs/internals/consistency.md, "Retries").
 
 A task must fit a Cloud Tasks payload (1 MB) and a Firestore field. :func:`fit` keeps the whole
 change when it fits in :data:`BODY_LIMIT`; else it cuts ``before`` and ``after`` down to the
-fields the task's views use from that collection and drops the update times, so the engine reads
-the document instead of trusting the cut one (``trimmed``); when even that is too large, or a
+fields the task's views use from that collection (``trimmed``; the engine reads the document
+itself in its transaction, as it always does); when even that is too large, or a
 view's hook reads every field, :class:`TooLarge` says so.
 """
 
@@ -56,8 +56,7 @@ class RetryTask:
     """When the trigger's invocation failed (timezone-aware)."""
 
     trimmed: bool = False
-    """Whether ``before`` and ``after`` were cut down to the fields the views use (:func:`fit`);
-    the update times are then dropped, so the engine reads the document."""
+    """Whether ``before`` and ``after`` were cut down to the fields the views use (:func:`fit`)."""
 
     @property
     def document(self) -> str:
@@ -79,8 +78,6 @@ class RetryTask:
                 "doc_id": change.doc_id,
                 "before": None if change.before is None else values.encode(change.before),
                 "after": None if change.after is None else values.encode(change.after),
-                "before_time": _text(change.before_time),
-                "after_time": _text(change.after_time),
                 "event_id": change.event_id,
                 "time": None if change.time is None else change.time.isoformat(),
             },
@@ -108,8 +105,6 @@ class RetryTask:
                 doc_id=str(raw["doc_id"]),
                 before=_document(raw["before"]),
                 after=_document(raw["after"]),
-                before_time=_number(raw["before_time"]),
-                after_time=_number(raw["after_time"]),
                 event_id=None if raw["event_id"] is None else str(raw["event_id"]),
                 time=None if raw["time"] is None else datetime.fromisoformat(raw["time"]),
             )
@@ -149,8 +144,6 @@ def fit(task: RetryTask, manifest: Manifest, *, limit: int = BODY_LIMIT) -> Retr
             change,
             before=_only(change.before, used),
             after=_only(change.after, used),
-            before_time=None,
-            after_time=None,
         ),
         trimmed=True,
     )
@@ -197,11 +190,3 @@ def _document(data: Any) -> Mapping[str, Any] | None:
     if not isinstance(decoded, dict):
         raise TypeError("a document is a map")
     return decoded
-
-
-def _text(number: int | None) -> str | None:
-    return None if number is None else str(number)
-
-
-def _number(text: Any) -> int | None:
-    return None if text is None else int(str(text))

@@ -40,7 +40,7 @@ def write(
 ) -> Change:
     """Set the top-level document at ``path`` to ``data`` (None deletes it); return the Change."""
     collection, doc_id = _split(path)
-    before, before_time = store.doc(path), store.update_time(path)
+    before = store.doc(path)
     if data is None:
         store.remove(path)
     else:
@@ -50,8 +50,6 @@ def write(
         doc_id,
         before,
         store.doc(path),
-        before_time=before_time,
-        after_time=store.update_time(path),
         event_id=event_id,
     )
 

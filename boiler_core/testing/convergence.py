@@ -143,17 +143,13 @@ class _ViewEvents(MemoryStore):
             super()._apply(path, data, tick=tick)
             return
         before = self._docs.get(path)
-        before_time = self._versions.get(path) if before is not None else None
         super()._apply(path, data, tick=tick)
-        after_time = self._versions.get(path) if data is not None else None
         self._events.append(
             Change(
                 collection,
                 doc_id,
                 None if before is None else copy_value(before),
                 None if data is None else copy_value(data),
-                before_time=before_time,
-                after_time=after_time,
             )
         )
 

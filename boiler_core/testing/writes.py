@@ -38,6 +38,4 @@ def write_change(store: Store, path: str, data: Mapping[str, Any] | None) -> Cha
         doc_id,
         None if before is None else before.data,
         after,
-        before_time=None if before is None else before.update_time,
-        after_time=None if data is None else store.last_commit_time,
     )

@@ -196,17 +196,6 @@ def test_an_update_carries_before_and_after(main: ModuleType, engine: Recorder) 
     assert change.after == after
 
 
-def test_an_update_carries_the_update_times_to_the_nanosecond(
-    main: ModuleType, engine: Recorder
-) -> None:
-    before, after = Timestamp(seconds=1_790_000_000, nanos=7), Timestamp(seconds=1_790_000_001)
-    event = written("users/ada", {"first_name": "A"}, {"first_name": "B"}, times=(before, after))
-    main.on_users_written(event)
-    (change,) = engine.changes
-    assert change.before_time == 1_790_000_000_000_000_007
-    assert change.after_time == 1_790_000_001_000_000_000
-
-
 def test_a_delete_has_no_after(main: ModuleType, engine: Recorder) -> None:
     main.on_tickets_written(written("tickets/t9", {"attendance": True}, None))
     (change,) = engine.changes
